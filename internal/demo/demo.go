@@ -1,0 +1,307 @@
+// Package demo runs ripple's newcomer demo on the embedded default: an
+// in-process Kafka-protocol broker, synthetic mediawiki page_change events,
+// and a small stateful job whose result it checks and summarises. It needs
+// nothing installed.
+package demo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/lovoo/goka"
+	"github.com/lovoo/goka/codec"
+	"github.com/lovoo/goka/storage"
+
+	"github.com/ripplestream/ripple/internal/embedded"
+	"github.com/ripplestream/ripple/internal/kafkaclient"
+)
+
+// Config sizes the demo.
+type Config struct {
+	// Events is the number of page_change events produced. Default 2000.
+	Events int
+	// Pages is the number of distinct pages edited. Default 120.
+	Pages int
+	// Seed makes the synthetic workload repeatable. Default 1.
+	Seed uint64
+	// Timeout bounds the whole run. Default 60 s.
+	Timeout time.Duration
+}
+
+// Validate fills defaults and rejects sizes that cannot work.
+func (c *Config) Validate() error {
+	if c.Events == 0 {
+		c.Events = 2000
+	}
+	if c.Pages == 0 {
+		c.Pages = 120
+	}
+	if c.Seed == 0 {
+		c.Seed = 1
+	}
+	if c.Timeout == 0 {
+		c.Timeout = 60 * time.Second
+	}
+	if c.Events < 0 || c.Pages < 1 {
+		return fmt.Errorf("demo: events (%d) must be >= 0 and pages (%d) >= 1", c.Events, c.Pages)
+	}
+	return nil
+}
+
+const (
+	stream = "mediawiki.page_change.v1"
+	group  = goka.Group("demo-pagestats")
+)
+
+// Result is what the demo measured.
+type Result struct {
+	Produced, Processed, Canary int64
+	Pages                       []PageStats
+	Elapsed                     time.Duration
+}
+
+// PageStats is the state the job keeps per page.
+type PageStats struct {
+	Wiki    string `json:"wiki"`
+	Title   string `json:"title"`
+	Edits   int64  `json:"edits"`
+	LastRev int64  `json:"last_rev"`
+}
+
+// Run starts the embedded broker, produces the workload, runs the job until it
+// has consumed every event, checks its state against the workload and writes
+// a summary to out.
+func Run(ctx context.Context, cfg Config, out io.Writer) (Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return Result{}, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	defer cancel()
+
+	broker, err := embedded.Start()
+	if err != nil {
+		return Result{}, err
+	}
+	defer broker.Close()
+	client := broker.Client()
+	fmt.Fprintf(out, "ripple demo: in-process Kafka-protocol broker on %v (embedded default, nothing installed)\n", broker.Addrs())
+
+	events, want := workload(cfg)
+	if err := produce(client, events); err != nil {
+		return Result{}, err
+	}
+	fmt.Fprintf(out, "  produced  %d %s events for %d pages on 3 wikis\n", len(events), stream, cfg.Pages)
+
+	start := time.Now()
+	res, err := process(ctx, broker, events, want)
+	res.Elapsed = time.Since(start)
+	if err != nil {
+		return res, err
+	}
+	summarise(out, res)
+	return res, nil
+}
+
+func process(ctx context.Context, broker *embedded.Broker, events []pageChange, want map[string]PageStats) (Result, error) {
+	client := broker.Client()
+	res := Result{Produced: int64(len(events))}
+	var processed, canary atomic.Int64
+	graph := goka.DefineGroup(group,
+		goka.Input(goka.Stream(stream), new(codec.Bytes), func(gctx goka.Context, msg any) {
+			defer processed.Add(1)
+			var ev pageChange
+			if err := json.Unmarshal(msg.([]byte), &ev); err != nil {
+				gctx.Fail(fmt.Errorf("demo: decoding %s offset %d: %w", stream, gctx.Offset(), err))
+			}
+			if ev.Meta.Domain == "canary" {
+				canary.Add(1)
+				return
+			}
+			st, _ := gctx.Value().([]byte)
+			var ps PageStats
+			if st != nil {
+				_ = json.Unmarshal(st, &ps) // written by this job; cannot fail
+			}
+			ps.Wiki, ps.Title = ev.WikiID, ev.Page.Title
+			ps.Edits++
+			ps.LastRev = max(ps.LastRev, ev.Revision.RevID)
+			b, _ := json.Marshal(ps)
+			gctx.SetValue(b)
+		}),
+		goka.Persist(new(codec.Bytes)),
+	)
+	opts := append(client.ProcessorOptions(),
+		goka.WithStorageBuilder(storage.MemoryBuilder()),
+		goka.WithLogger(kafkaclient.GokaLogger(nil)),
+	)
+	proc, err := goka.NewProcessor(client.Brokers, graph, opts...)
+	if err != nil {
+		return res, fmt.Errorf("demo: creating processor: %w", err)
+	}
+	pctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- proc.Run(pctx) }()
+	defer func() { stop(); <-done }()
+
+	for processed.Load() < int64(len(events)) {
+		select {
+		case <-ctx.Done():
+			return res, fmt.Errorf("demo: processed %d of %d events before the time limit: %w", processed.Load(), len(events), ctx.Err())
+		case err := <-done:
+			done <- err
+			return res, fmt.Errorf("demo: the job stopped early: %w", err)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	res.Processed, res.Canary = processed.Load(), canary.Load()
+	for key, w := range want {
+		v, err := proc.Get(key)
+		if err != nil {
+			return res, fmt.Errorf("demo: reading state of %s: %w", key, err)
+		}
+		var got PageStats
+		if b, _ := v.([]byte); b != nil {
+			_ = json.Unmarshal(b, &got)
+		}
+		if got != w {
+			return res, fmt.Errorf("demo: state of %s is %+v, want %+v", key, got, w)
+		}
+		res.Pages = append(res.Pages, got)
+	}
+	return res, nil
+}
+
+func produce(client kafkaclient.Config, events []pageChange) error {
+	tm, err := client.TopicManager()
+	if err != nil {
+		return fmt.Errorf("demo: connecting topic manager: %w", err)
+	}
+	err = tm.EnsureStreamExists(stream, 4)
+	tm.Close()
+	if err != nil {
+		return fmt.Errorf("demo: creating stream %s: %w", stream, err)
+	}
+	em, err := goka.NewEmitter(client.Brokers, goka.Stream(stream), new(codec.Bytes), client.EmitterOptions()...)
+	if err != nil {
+		return fmt.Errorf("demo: creating emitter: %w", err)
+	}
+	var (
+		mu   sync.Mutex
+		errs []error
+	)
+	for _, ev := range events {
+		b, _ := json.Marshal(ev)
+		promise, err := em.Emit(ev.key(), b)
+		if err != nil {
+			errs = append(errs, err)
+			break
+		}
+		promise.Then(func(err error) {
+			if err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		})
+	}
+	ferr := em.Finish() // waits for every promise
+	mu.Lock()
+	defer mu.Unlock()
+	if err := errors.Join(append(errs, ferr)...); err != nil {
+		return fmt.Errorf("demo: producing events: %w", err)
+	}
+	return nil
+}
+
+func summarise(out io.Writer, res Result) {
+	rate := float64(res.Processed) / res.Elapsed.Seconds()
+	fmt.Fprintf(out, "  processed %d events in %v (%.0f events/s) with job %q, state in a persisted goka table\n",
+		res.Processed, res.Elapsed.Round(time.Millisecond), rate, group)
+	fmt.Fprintf(out, "  dropped   %d canary events (meta.domain == \"canary\")\n", res.Canary)
+	fmt.Fprintf(out, "  checked   state of all %d pages against the workload: exact\n", len(res.Pages))
+	sort.Slice(res.Pages, func(i, j int) bool {
+		a, b := res.Pages[i], res.Pages[j]
+		if a.Edits != b.Edits {
+			return a.Edits > b.Edits
+		}
+		return a.Wiki+a.Title < b.Wiki+b.Title
+	})
+	fmt.Fprintln(out, "  most edited pages:")
+	for _, p := range res.Pages[:min(5, len(res.Pages))] {
+		fmt.Fprintf(out, "    %-13s %-10s %4d edits, last revision %d\n", p.Wiki, p.Title, p.Edits, p.LastRev)
+	}
+}
+
+// workload makes cfg.Events page_change events with a skewed page choice and
+// returns the per-page state the job must end with.
+func workload(cfg Config) ([]pageChange, map[string]PageStats) {
+	rng := rand.New(rand.NewPCG(cfg.Seed, cfg.Seed*7919))
+	wikis := []string{"enwiki", "dewiki", "wikidatawiki"}
+	domains := map[string]string{"enwiki": "en.wikipedia.org", "dewiki": "de.wikipedia.org", "wikidatawiki": "www.wikidata.org"}
+	zipf := rand.NewZipf(rng, 1.2, 1, uint64(cfg.Pages-1))
+	want := map[string]PageStats{}
+	events := make([]pageChange, 0, cfg.Events)
+	base := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	for i := range cfg.Events {
+		page := int64(zipf.Uint64())
+		wiki := wikis[page%int64(len(wikis))]
+		ev := pageChange{
+			Schema:   "/mediawiki/page/change/1.2.0",
+			Meta:     meta{Stream: stream, Domain: domains[wiki], ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), DT: base.Add(time.Duration(i) * time.Second)},
+			DT:       base.Add(time.Duration(i) * time.Second),
+			WikiID:   wiki,
+			Kind:     "edit",
+			Page:     page1{ID: page + 1, Title: fmt.Sprintf("Page_%d", page+1)},
+			Revision: revision{RevID: int64(1000 + i)},
+		}
+		if i%100 == 99 {
+			ev.Meta.Domain = "canary"
+		} else {
+			k := ev.key()
+			ps := want[k]
+			ps.Wiki, ps.Title = wiki, ev.Page.Title
+			ps.Edits++
+			ps.LastRev = ev.Revision.RevID
+			want[k] = ps
+		}
+		events = append(events, ev)
+	}
+	return events, want
+}
+
+type meta struct {
+	Stream string    `json:"stream"`
+	ID     string    `json:"id"`
+	DT     time.Time `json:"dt"`
+	Domain string    `json:"domain"`
+}
+
+type page1 struct {
+	ID    int64  `json:"page_id"`
+	Title string `json:"page_title"`
+	NS    int    `json:"namespace_id"`
+}
+
+type revision struct {
+	RevID int64 `json:"rev_id"`
+}
+
+type pageChange struct {
+	Schema   string    `json:"$schema"`
+	Meta     meta      `json:"meta"`
+	DT       time.Time `json:"dt"`
+	WikiID   string    `json:"wiki_id"`
+	Kind     string    `json:"page_change_kind"`
+	Page     page1     `json:"page"`
+	Revision revision  `json:"revision"`
+}
+
+func (p pageChange) key() string { return p.WikiID + ":" + p.Page.Title }

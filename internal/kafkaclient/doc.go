@@ -1,0 +1,7 @@
+// Package kafkaclient builds the sarama configuration and the goka builders
+// ripple uses to talk to a Kafka broker: a pinned protocol version (Kafka 4
+// refuses protocol versions older than 2.1, goka's default), replication for
+// the topics goka creates, and no use of goka's process-wide global config.
+//
+// It does not own processing; package processor uses these builders.
+package kafkaclient

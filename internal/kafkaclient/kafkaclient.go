@@ -1,0 +1,147 @@
+package kafkaclient
+
+import (
+	"errors"
+	"fmt"
+	"hash"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/lovoo/goka"
+)
+
+// ErrNoBrokers is returned by Config.Validate when no broker is named.
+var ErrNoBrokers = errors.New("kafkaclient: no brokers: set Brokers (for the local test broker: 127.0.0.1:19092)")
+
+// Config says how to reach a Kafka cluster. The zero value plus Brokers is
+// usable; Validate fills defaults.
+type Config struct {
+	// Brokers are host:port bootstrap addresses.
+	Brokers []string
+	// Version is the Kafka protocol version sarama speaks. Default 4.0.0,
+	// which Kafka 3.x and 4.x brokers accept.
+	Version sarama.KafkaVersion
+	// Replication is the replication factor of the topics ripple creates
+	// (group tables, changelogs, retry and error topics). Default 1, which
+	// suits a single local broker; use 3 in production.
+	Replication int
+	// ClientID prefixes the client ids sent to the broker. Default "ripple".
+	ClientID string
+	// StartAtNewest makes a consumer group with no committed offset start at
+	// the end of its input streams. By default it starts at the beginning,
+	// as Kafka Streams does, so events produced before a job's first start
+	// are processed.
+	StartAtNewest bool
+}
+
+// Validate fills defaults and reports a configuration that cannot work.
+func (c *Config) Validate() error {
+	if len(c.Brokers) == 0 {
+		return ErrNoBrokers
+	}
+	if c.Version == (sarama.KafkaVersion{}) {
+		c.Version = sarama.V4_0_0_0
+	}
+	if !c.Version.IsAtLeast(sarama.V2_1_0_0) {
+		return fmt.Errorf("kafkaclient: protocol version %s is older than 2.1.0, which Kafka 4 brokers refuse", c.Version)
+	}
+	if c.Replication == 0 {
+		c.Replication = 1
+	}
+	if c.Replication < 0 {
+		return fmt.Errorf("kafkaclient: replication %d must be positive", c.Replication)
+	}
+	if c.ClientID == "" {
+		c.ClientID = "ripple"
+	}
+	return nil
+}
+
+// Sarama returns a fresh sarama config with goka's defaults and c's version.
+// Each call returns a new value, so builders never share mutable config.
+func (c Config) Sarama() *sarama.Config {
+	sc := goka.DefaultConfig()
+	sc.Version = c.Version
+	sc.ClientID = c.ClientID
+	// Kafka 4 rejects the legacy snappy framing some brokers tolerated;
+	// LZ4 is cheaper and universally supported.
+	sc.Producer.Compression = sarama.CompressionLZ4
+	if !c.StartAtNewest {
+		sc.Consumer.Offsets.Initial = sarama.OffsetOldest
+	}
+	return sc
+}
+
+// TopicManagerConfig returns goka's topic manager settings for c.
+func (c Config) TopicManagerConfig() *goka.TopicManagerConfig {
+	tmc := goka.NewTopicManagerConfig()
+	tmc.Table.Replication = c.Replication
+	tmc.Stream.Replication = c.Replication
+	tmc.Stream.Retention = 7 * 24 * time.Hour
+	return tmc
+}
+
+// ProcessorOptions returns the goka options that make a processor use c
+// instead of goka's global config.
+func (c Config) ProcessorOptions() []goka.ProcessorOption {
+	return []goka.ProcessorOption{
+		goka.WithConsumerGroupBuilder(c.consumerGroupBuilder()),
+		goka.WithConsumerSaramaBuilder(c.consumerBuilder()),
+		goka.WithProducerBuilder(c.producerBuilder()),
+		goka.WithTopicManagerBuilder(c.topicManagerBuilder()),
+	}
+}
+
+// ViewOptions returns the goka options that make a view use c.
+func (c Config) ViewOptions() []goka.ViewOption {
+	return []goka.ViewOption{
+		goka.WithViewConsumerSaramaBuilder(c.consumerBuilder()),
+		goka.WithViewTopicManagerBuilder(c.topicManagerBuilder()),
+	}
+}
+
+// EmitterOptions returns the goka options that make an emitter use c.
+func (c Config) EmitterOptions() []goka.EmitterOption {
+	return []goka.EmitterOption{
+		goka.WithEmitterProducerBuilder(c.producerBuilder()),
+		goka.WithEmitterTopicManagerBuilder(c.topicManagerBuilder()),
+	}
+}
+
+// TopicManager connects a goka topic manager for creating and checking topics.
+func (c Config) TopicManager() (goka.TopicManager, error) {
+	return c.topicManagerBuilder()(c.Brokers)
+}
+
+func (c Config) producerBuilder() goka.ProducerBuilder {
+	return func(brokers []string, clientID string, hasher func() hash.Hash32) (goka.Producer, error) {
+		sc := c.Sarama()
+		sc.ClientID = clientID
+		sc.Producer.Partitioner = sarama.NewCustomHashPartitioner(hasher)
+		return goka.NewProducer(brokers, sc)
+	}
+}
+
+func (c Config) consumerGroupBuilder() goka.ConsumerGroupBuilder {
+	return func(brokers []string, group, clientID string) (sarama.ConsumerGroup, error) {
+		sc := c.Sarama()
+		sc.ClientID = clientID
+		return sarama.NewConsumerGroup(brokers, group, sc)
+	}
+}
+
+func (c Config) consumerBuilder() goka.SaramaConsumerBuilder {
+	return func(brokers []string, clientID string) (sarama.Consumer, error) {
+		sc := c.Sarama()
+		sc.ClientID = clientID
+		return sarama.NewConsumer(brokers, sc)
+	}
+}
+
+func (c Config) topicManagerBuilder() goka.TopicManagerBuilder {
+	return func(brokers []string) (goka.TopicManager, error) {
+		sc := c.Sarama()
+		sc.ClientID = c.ClientID + "-topic-manager"
+		return goka.NewTopicManager(brokers, sc, c.TopicManagerConfig())
+	}
+}

@@ -1,0 +1,141 @@
+package testenv
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"net"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/ripplestream/ripple/internal/kafkaclient"
+)
+
+// Environment variables the test command sets for integration tests.
+const (
+	// EnvKafka holds comma-separated Kafka bootstrap addresses.
+	EnvKafka = "RIPPLE_KAFKA_BROKERS"
+	// EnvDgraph holds the Dgraph alpha gRPC address.
+	EnvDgraph = "RIPPLE_DGRAPH_GRPC"
+)
+
+const (
+	startKafka  = "deploy/local/kafka up && export " + EnvKafka + "=127.0.0.1:19092"
+	startDgraph = "deploy/local/dgraph up && export " + EnvDgraph + "=127.0.0.1:9180"
+)
+
+// Kafka returns the client configuration for the real broker named by
+// RIPPLE_KAFKA_BROKERS. It fails the test, with the command that starts the
+// broker, when the variable is unset or the broker does not answer.
+func Kafka(t testing.TB) kafkaclient.Config {
+	t.Helper()
+	brokers := lookup(t, EnvKafka, "Apache Kafka", startKafka)
+	cfg := kafkaclient.Config{Brokers: strings.Split(brokers, ",")}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range cfg.Brokers {
+		reachable(t, b, "Apache Kafka", startKafka)
+	}
+	return cfg
+}
+
+// Dgraph returns the gRPC address of the real Dgraph alpha named by
+// RIPPLE_DGRAPH_GRPC, failing the test with the command that starts it when
+// the variable is unset or nothing answers there.
+func Dgraph(t testing.TB) string {
+	t.Helper()
+	addr := lookup(t, EnvDgraph, "Dgraph", startDgraph)
+	reachable(t, addr, "Dgraph", startDgraph)
+	return addr
+}
+
+func lookup(t testing.TB, env, service, start string) string {
+	t.Helper()
+	v := strings.TrimSpace(os.Getenv(env))
+	if v == "" {
+		t.Fatalf("%s is not set: this test needs the real %s. Run `make test`, which starts it, "+
+			"or from the repository root: %s", env, service, start)
+	}
+	return v
+}
+
+func reachable(t testing.TB, addr, service, start string) {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", addr, 3*time.Second)
+	if err != nil {
+		t.Fatalf("%s at %s does not answer (%v). Start it from the repository root: %s", service, addr, err, start)
+	}
+	conn.Close()
+}
+
+var unsafeName = regexp.MustCompile(`[^a-zA-Z0-9._-]+`)
+
+// Name returns a topic or group name unique to this test run, so tests never
+// see each other's data on a shared broker.
+func Name(t testing.TB, prefix string) string {
+	t.Helper()
+	var b [4]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		t.Fatal(err)
+	}
+	base := unsafeName.ReplaceAllString(t.Name(), "-")
+	if len(base) > 80 {
+		base = base[:80]
+	}
+	return prefix + "." + base + "." + hex.EncodeToString(b[:])
+}
+
+// CreateTopic creates topic with the given partitions on the broker and
+// removes it when the test ends.
+func CreateTopic(t testing.TB, cfg kafkaclient.Config, topic string, partitions int32) {
+	t.Helper()
+	admin, err := sarama.NewClusterAdmin(cfg.Brokers, cfg.Sarama())
+	if err != nil {
+		t.Fatalf("connecting admin client to %v: %v", cfg.Brokers, err)
+	}
+	defer admin.Close()
+	err = admin.CreateTopic(topic, &sarama.TopicDetail{NumPartitions: partitions, ReplicationFactor: int16(cfg.Replication)}, false)
+	if err != nil {
+		t.Fatalf("creating topic %s: %v", topic, err)
+	}
+	t.Cleanup(func() { DeleteTopics(t, cfg, topic) })
+}
+
+// DeleteTopics deletes topics, reporting (not failing on) errors, so a test's
+// topics do not pile up on a long-lived local broker.
+func DeleteTopics(t testing.TB, cfg kafkaclient.Config, topics ...string) {
+	t.Helper()
+	admin, err := sarama.NewClusterAdmin(cfg.Brokers, cfg.Sarama())
+	if err != nil {
+		t.Logf("deleting topics %v: %v", topics, err)
+		return
+	}
+	defer admin.Close()
+	for _, topic := range topics {
+		if err := admin.DeleteTopic(topic); err != nil {
+			t.Logf("deleting topic %s: %v", topic, err)
+		}
+	}
+}
+
+// Eventually polls cond every 50 ms until it returns nil or timeout passes,
+// then fails the test with cond's last error.
+func Eventually(t testing.TB, timeout time.Duration, cond func() error) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		err := cond()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("condition not met after %v: %v", timeout, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -1,0 +1,4 @@
+// Package jobs owns ripple's ready-made jobs, built only from the public
+// API of event, state, processor and deps: changeprop, searchindex, anomaly,
+// errorlog and trending.
+package jobs
