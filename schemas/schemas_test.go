@@ -1,0 +1,43 @@
+package schemas_test
+
+import (
+	"io/fs"
+	"testing"
+
+	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/schemas"
+)
+
+// TestFS checks the embedded tree holds ripple's schemas and the Wikimedia
+// schemas its jobs use, and that every one of them compiles.
+func TestFS(t *testing.T) {
+	fsys := schemas.FS()
+	for _, name := range []string{
+		"jsonschema/ripple/page/dependencies/1.0.0.yaml",
+		"jsonschema/ripple/page/dependencies/current.yaml",
+		"jsonschema/ripple/entity/change/1.0.0.yaml",
+		"jsonschema/ripple/entity/change/current.yaml",
+		"jsonschema/resource_change/1.0.0.yaml",
+		"jsonschema/error/2.1.0.yaml",
+		"jsonschema/change-prop/retry/1.0.0.yaml",
+		"jsonschema/mediawiki/page/change/1.2.0.yaml",
+		"jsonschema/mediawiki/cirrussearch/page_rerender/1.0.0.yaml",
+		"jsonschema/fragment/common/2.0.0.yaml",
+	} {
+		if _, err := fs.Stat(fsys, name); err != nil {
+			t.Errorf("missing %s: %v", name, err)
+		}
+	}
+	repo, err := event.OpenRepositoryFS(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, uri := range repo.URIs() {
+		if _, err := repo.Schema(uri); err != nil {
+			t.Errorf("%s: %v", uri, err)
+		}
+	}
+	if n := len(repo.URIs()); n < 10 {
+		t.Errorf("only %d schemas embedded", n)
+	}
+}
