@@ -7,21 +7,17 @@ package demo
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
 	"sort"
-	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/lovoo/goka"
-	"github.com/lovoo/goka/codec"
-	"github.com/lovoo/goka/storage"
-
+	"github.com/ripplestream/ripple/event"
 	"github.com/ripplestream/ripple/internal/embedded"
-	"github.com/ripplestream/ripple/internal/kafkaclient"
+	"github.com/ripplestream/ripple/processor"
 )
 
 // Config sizes the demo.
@@ -57,8 +53,8 @@ func (c *Config) Validate() error {
 }
 
 const (
-	stream = "mediawiki.page_change.v1"
-	group  = goka.Group("demo-pagestats")
+	stream processor.Stream = "mediawiki.page_change.v1"
+	group  processor.Group  = "demo-pagestats"
 )
 
 // Result is what the demo measured.
@@ -91,11 +87,10 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (Result, error) {
 		return Result{}, err
 	}
 	defer broker.Close()
-	client := broker.Client()
 	fmt.Fprintf(out, "ripple demo: in-process Kafka-protocol broker on %v (embedded default, nothing installed)\n", broker.Addrs())
 
 	events, want := workload(cfg)
-	if err := produce(client, events); err != nil {
+	if err := produce(broker, events); err != nil {
 		return Result{}, err
 	}
 	fmt.Fprintf(out, "  produced  %d %s events for %d pages on 3 wikis\n", len(events), stream, cfg.Pages)
@@ -110,66 +105,81 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (Result, error) {
 	return res, nil
 }
 
-func process(ctx context.Context, broker *embedded.Broker, events []pageChange, want map[string]PageStats) (Result, error) {
-	client := broker.Client()
-	res := Result{Produced: int64(len(events))}
-	var processed, canary atomic.Int64
-	graph := goka.DefineGroup(group,
-		goka.Input(goka.Stream(stream), new(codec.Bytes), func(gctx goka.Context, msg any) {
-			defer processed.Add(1)
-			var ev pageChange
-			if err := json.Unmarshal(msg.([]byte), &ev); err != nil {
-				gctx.Fail(fmt.Errorf("demo: decoding %s offset %d: %w", stream, gctx.Offset(), err))
-			}
-			if ev.Meta.Domain == "canary" {
-				canary.Add(1)
-				return
-			}
-			st, _ := gctx.Value().([]byte)
-			var ps PageStats
-			if st != nil {
-				_ = json.Unmarshal(st, &ps) // written by this job; cannot fail
-			}
-			ps.Wiki, ps.Title = ev.WikiID, ev.Page.Title
-			ps.Edits++
-			ps.LastRev = max(ps.LastRev, ev.Revision.RevID)
-			b, _ := json.Marshal(ps)
-			gctx.SetValue(b)
-		}),
-		goka.Persist(new(codec.Bytes)),
-	)
-	opts := append(client.ProcessorOptions(),
-		goka.WithStorageBuilder(storage.MemoryBuilder()),
-		goka.WithLogger(kafkaclient.GokaLogger(nil)),
-	)
-	proc, err := goka.NewProcessor(client.Brokers, graph, opts...)
-	if err != nil {
-		return res, fmt.Errorf("demo: creating processor: %w", err)
+// counter is an EventHook counting what the job did with each event.
+type counter struct{ ok, dropped, failed atomic.Int64 }
+
+func (c *counter) OnEvent(e processor.EventInfo) {
+	switch e.Outcome {
+	case processor.OutcomeOK:
+		c.ok.Add(1)
+	case processor.OutcomeDropped:
+		c.dropped.Add(1)
+	default:
+		c.failed.Add(1)
 	}
-	pctx, stop := context.WithCancel(ctx)
+}
+
+// pageStatsJob keeps edit counts per page: the job a newcomer reads first.
+func pageStatsJob() processor.Job[PageStats] {
+	return processor.Job[PageStats]{
+		Name:  group,
+		State: event.JSON[PageStats]{},
+		Inputs: []processor.Input[PageStats]{
+			processor.On(stream, event.JSON[pageChange]{},
+				func(c *processor.Context[PageStats], key string, ev pageChange) error {
+					ps, _, err := c.State()
+					if err != nil {
+						return err
+					}
+					ps.Wiki, ps.Title = ev.WikiID, ev.Page.Title
+					ps.Edits++
+					ps.LastRev = max(ps.LastRev, ev.Revision.RevID)
+					return c.SetState(ps)
+				}),
+		},
+	}
+}
+
+func process(ctx context.Context, broker *embedded.Broker, events []pageChange, want map[string]PageStats) (Result, error) {
+	res := Result{Produced: int64(len(events))}
+	var seen counter
+	dir, err := os.MkdirTemp("", "ripple-demo-state-")
+	if err != nil {
+		return res, fmt.Errorf("demo: state directory: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	runner, err := processor.NewRunner(pageStatsJob(), processor.Config{
+		Brokers:      broker.Addrs(),
+		KafkaVersion: embedded.KafkaVersion,
+		StateDir:     dir, // Pebble, one database per partition
+		Hooks:        []processor.Hook{&seen},
+	})
+	if err != nil {
+		return res, err
+	}
+	rctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- proc.Run(pctx) }()
+	go func() { done <- runner.Run(rctx) }()
 	defer func() { stop(); <-done }()
 
-	for processed.Load() < int64(len(events)) {
+	for seen.ok.Load()+seen.dropped.Load()+seen.failed.Load() < int64(len(events)) || !runner.Ready() {
 		select {
 		case <-ctx.Done():
-			return res, fmt.Errorf("demo: processed %d of %d events before the time limit: %w", processed.Load(), len(events), ctx.Err())
+			return res, fmt.Errorf("demo: processed %d of %d events before the time limit: %w", seen.ok.Load(), len(events), ctx.Err())
 		case err := <-done:
 			done <- err
 			return res, fmt.Errorf("demo: the job stopped early: %w", err)
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	res.Processed, res.Canary = processed.Load(), canary.Load()
+	res.Processed, res.Canary = seen.ok.Load()+seen.dropped.Load(), seen.dropped.Load()
+	if f := seen.failed.Load(); f > 0 {
+		return res, fmt.Errorf("demo: %d events failed", f)
+	}
 	for key, w := range want {
-		v, err := proc.Get(key)
+		got, _, err := runner.Get(key)
 		if err != nil {
 			return res, fmt.Errorf("demo: reading state of %s: %w", key, err)
-		}
-		var got PageStats
-		if b, _ := v.([]byte); b != nil {
-			_ = json.Unmarshal(b, &got)
 		}
 		if got != w {
 			return res, fmt.Errorf("demo: state of %s is %+v, want %+v", key, got, w)
@@ -179,51 +189,24 @@ func process(ctx context.Context, broker *embedded.Broker, events []pageChange, 
 	return res, nil
 }
 
-func produce(client kafkaclient.Config, events []pageChange) error {
-	tm, err := client.TopicManager()
-	if err != nil {
-		return fmt.Errorf("demo: connecting topic manager: %w", err)
+func produce(broker *embedded.Broker, events []pageChange) error {
+	if err := broker.CreateTopic(string(stream), 4); err != nil {
+		return err
 	}
-	err = tm.EnsureStreamExists(stream, 4)
-	tm.Close()
-	if err != nil {
-		return fmt.Errorf("demo: creating stream %s: %w", stream, err)
-	}
-	em, err := goka.NewEmitter(client.Brokers, goka.Stream(stream), new(codec.Bytes), client.EmitterOptions()...)
-	if err != nil {
-		return fmt.Errorf("demo: creating emitter: %w", err)
-	}
-	var (
-		mu   sync.Mutex
-		errs []error
-	)
-	for _, ev := range events {
-		b, _ := json.Marshal(ev)
-		promise, err := em.Emit(ev.key(), b)
+	recs := make([]embedded.Record, len(events))
+	for i, ev := range events {
+		b, err := json.Marshal(ev)
 		if err != nil {
-			errs = append(errs, err)
-			break
+			return fmt.Errorf("demo: %w", err)
 		}
-		promise.Then(func(err error) {
-			if err != nil {
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
-			}
-		})
+		recs[i] = embedded.Record{Key: ev.key(), Value: b}
 	}
-	ferr := em.Finish() // waits for every promise
-	mu.Lock()
-	defer mu.Unlock()
-	if err := errors.Join(append(errs, ferr)...); err != nil {
-		return fmt.Errorf("demo: producing events: %w", err)
-	}
-	return nil
+	return broker.Produce(string(stream), recs...)
 }
 
 func summarise(out io.Writer, res Result) {
 	rate := float64(res.Processed) / res.Elapsed.Seconds()
-	fmt.Fprintf(out, "  processed %d events in %v (%.0f events/s) with job %q, state in a persisted goka table\n",
+	fmt.Fprintf(out, "  processed %d events in %v (%.0f events/s) with job %q (state in Pebble, changelogged to Kafka)\n",
 		res.Processed, res.Elapsed.Round(time.Millisecond), rate, group)
 	fmt.Fprintf(out, "  dropped   %d canary events (meta.domain == \"canary\")\n", res.Canary)
 	fmt.Fprintf(out, "  checked   state of all %d pages against the workload: exact\n", len(res.Pages))
@@ -255,7 +238,7 @@ func workload(cfg Config) ([]pageChange, map[string]PageStats) {
 		wiki := wikis[page%int64(len(wikis))]
 		ev := pageChange{
 			Schema:   "/mediawiki/page/change/1.2.0",
-			Meta:     meta{Stream: stream, Domain: domains[wiki], ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), DT: base.Add(time.Duration(i) * time.Second)},
+			Meta:     meta{Stream: string(stream), Domain: domains[wiki], ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), DT: base.Add(time.Duration(i) * time.Second)},
 			DT:       base.Add(time.Duration(i) * time.Second),
 			WikiID:   wiki,
 			Kind:     "edit",

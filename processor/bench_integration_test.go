@@ -1,0 +1,238 @@
+//go:build integration
+
+package processor_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/lovoo/goka"
+	"github.com/lovoo/goka/codec"
+	"github.com/lovoo/goka/storage"
+
+	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/internal/kafkaclient"
+	"github.com/ripplestream/ripple/internal/testenv"
+	"github.com/ripplestream/ripple/processor"
+)
+
+// benchEvents is how many events each variant of BenchmarkCounterJob
+// processes per iteration.
+const benchEvents = 200_000
+
+// BenchmarkCounterJob measures a stateful counter (JSON event in, per-key
+// JSON state updated) on the real broker, events/s, for:
+//   - ripple: processor.Runner with Pebble state;
+//   - goka-leveldb: the same logic as a plain goka processor on goka's
+//     default LevelDB storage;
+//   - pipe: the ceiling, a sarama consumer group that consumes each event
+//     and produces it to another topic, no state.
+//
+// Run: make bench BENCH=BenchmarkCounterJob (or, with services up,
+// go test -tags integration -run '^$' -bench BenchmarkCounterJob -benchtime 1x ./processor/).
+func BenchmarkCounterJob(b *testing.B) {
+	kc := testenv.Kafka(b)
+	input := testenv.Name(b, "bench-in")
+	testenv.CreateTopic(b, kc, input, 4)
+	produceBench(b, kc, input, benchEvents)
+
+	b.Run("ripple", func(b *testing.B) {
+		for range b.N {
+			benchRipple(b, kc, input)
+		}
+		reportRate(b)
+	})
+	b.Run("goka-leveldb", func(b *testing.B) {
+		for range b.N {
+			benchGoka(b, kc, input)
+		}
+		reportRate(b)
+	})
+	b.Run("pipe", func(b *testing.B) {
+		for range b.N {
+			benchPipe(b, kc, input)
+		}
+		reportRate(b)
+	})
+}
+
+func reportRate(b *testing.B) {
+	b.ReportMetric(float64(benchEvents*b.N)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(0, "ns/op")
+}
+
+func produceBench(b *testing.B, kc kafkaclient.Config, topic string, n int) {
+	b.Helper()
+	em, err := goka.NewEmitter(kc.Brokers, goka.Stream(topic), new(codec.Bytes), kc.EmitterOptions()...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range n {
+		key := fmt.Sprintf("P%d", i%10_000)
+		if _, err := em.Emit(key, fmt.Appendf(nil, `{"meta":{"stream":"edits","dt":"2026-11-01T00:00:00Z"},"page":%q,"bytes":%d}`, key, i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := em.Finish(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// waitCount stops the timer-independent wait once n events were counted.
+func waitCount(b *testing.B, c *atomic.Int64, n int64, errc <-chan error) {
+	b.Helper()
+	deadline := time.After(5 * time.Minute)
+	for c.Load() < n {
+		select {
+		case err := <-errc:
+			b.Fatalf("stopped after %d of %d events: %v", c.Load(), n, err)
+		case <-deadline:
+			b.Fatalf("processed %d of %d events in 5 minutes", c.Load(), n)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+type okCounter struct{ n atomic.Int64 }
+
+func (c *okCounter) OnEvent(e processor.EventInfo) {
+	if e.Outcome == processor.OutcomeOK {
+		c.n.Add(1)
+	}
+}
+
+func benchRipple(b *testing.B, kc kafkaclient.Config, input string) {
+	name := processor.Group(testenv.Name(b, "bench-ripple"))
+	b.Cleanup(func() { testenv.DeleteTopics(b, kc, string(name)+"-table", string(name)+".error") })
+	var seen okCounter
+	job := processor.Job[pageStats]{
+		Name:  name,
+		State: event.JSON[pageStats]{},
+		Inputs: []processor.Input[pageStats]{processor.On(processor.Stream(input), event.JSON[edit]{},
+			func(c *processor.Context[pageStats], key string, ev edit) error {
+				st, _, err := c.State()
+				if err != nil {
+					return err
+				}
+				st.Edits++
+				st.Bytes += ev.Bytes
+				return c.SetState(st)
+			})},
+	}
+	r, err := processor.NewRunner(job, processor.Config{Brokers: kc.Brokers, StateDir: b.TempDir(),
+		MaxRetries: -1, Hooks: []processor.Hook{&seen}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- r.Run(ctx) }()
+	waitCount(b, &seen.n, benchEvents, errc)
+	b.StopTimer()
+	cancel()
+	<-errc
+	b.StartTimer()
+}
+
+func benchGoka(b *testing.B, kc kafkaclient.Config, input string) {
+	group := goka.Group(testenv.Name(b, "bench-goka"))
+	b.Cleanup(func() { testenv.DeleteTopics(b, kc, string(goka.GroupTable(group))) })
+	var n atomic.Int64
+	cb := func(ctx goka.Context, msg any) {
+		var ev edit
+		if err := json.Unmarshal(msg.([]byte), &ev); err != nil {
+			ctx.Fail(err)
+		}
+		var st pageStats
+		if v, _ := ctx.Value().([]byte); v != nil {
+			if err := json.Unmarshal(v, &st); err != nil {
+				ctx.Fail(err)
+			}
+		}
+		st.Edits++
+		st.Bytes += ev.Bytes
+		v, _ := json.Marshal(st)
+		ctx.SetValue(v)
+		n.Add(1)
+	}
+	g := goka.DefineGroup(group, goka.Input(goka.Stream(input), new(codec.Bytes), cb), goka.Persist(new(codec.Bytes)))
+	opts := append(kc.ProcessorOptions(), goka.WithStorageBuilder(storage.DefaultBuilder(b.TempDir())),
+		goka.WithLogger(kafkaclient.GokaLogger(nil)))
+	p, err := goka.NewProcessor(kc.Brokers, g, opts...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- p.Run(ctx) }()
+	waitCount(b, &n, benchEvents, errc)
+	b.StopTimer()
+	cancel()
+	<-errc
+	b.StartTimer()
+}
+
+// pipeHandler consumes and produces each event: the client's ceiling.
+type pipeHandler struct {
+	out      string
+	producer sarama.AsyncProducer
+	n        *atomic.Int64
+}
+
+func (pipeHandler) Setup(sarama.ConsumerGroupSession) error   { return nil }
+func (pipeHandler) Cleanup(sarama.ConsumerGroupSession) error { return nil }
+func (h pipeHandler) ConsumeClaim(s sarama.ConsumerGroupSession, c sarama.ConsumerGroupClaim) error {
+	for m := range c.Messages() {
+		h.producer.Input() <- &sarama.ProducerMessage{Topic: h.out, Key: sarama.ByteEncoder(m.Key), Value: sarama.ByteEncoder(m.Value)}
+		s.MarkMessage(m, "")
+		h.n.Add(1)
+	}
+	return nil
+}
+
+func benchPipe(b *testing.B, kc kafkaclient.Config, input string) {
+	out := testenv.Name(b, "bench-pipe-out")
+	testenv.CreateTopic(b, kc, out, 4)
+	sc := kc.Sarama()
+	sc.Producer.Return.Successes = false
+	producer, err := sarama.NewAsyncProducer(kc.Brokers, sc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for err := range producer.Errors() {
+			b.Errorf("pipe produce: %v", err)
+		}
+	}()
+	group, err := sarama.NewConsumerGroup(kc.Brokers, testenv.Name(b, "bench-pipe"), kc.Sarama())
+	if err != nil {
+		b.Fatal(err)
+	}
+	var n atomic.Int64
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		for ctx.Err() == nil {
+			if err := group.Consume(ctx, []string{input}, pipeHandler{out: out, producer: producer, n: &n}); err != nil {
+				errc <- err
+				return
+			}
+		}
+	}()
+	waitCount(b, &n, benchEvents, errc)
+	b.StopTimer()
+	cancel()
+	group.Close()
+	producer.Close()
+	wg.Wait()
+	b.StartTimer()
+}

@@ -1,0 +1,122 @@
+package processor
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/lovoo/goka"
+	"github.com/lovoo/goka/storage"
+
+	"github.com/ripplestream/ripple/event"
+)
+
+// Config says where and how a job runs. Validate fills defaults.
+type Config struct {
+	// Brokers are the Kafka bootstrap addresses. Required, unless
+	// GokaOptions bring their own clients (as processortest does).
+	Brokers []string
+	// KafkaVersion is the protocol version spoken to the brokers, such as
+	// "4.0.0" (the default) or "3.7.0"; at least "2.1.0".
+	KafkaVersion string
+	// Replication is the replication factor of topics the job creates:
+	// its table, retry, error and output streams. Default 1; use 3 in
+	// production.
+	Replication int
+	// StartAtNewest makes a new job start at the end of its inputs instead
+	// of their beginning.
+	StartAtNewest bool
+
+	// StateDir holds the job's Pebble state, one database per partition in
+	// StateDir/<job>. Default "ripple-state".
+	StateDir string
+	// Storage overrides the state storage (by default Pebble, package
+	// state). goka's storage.MemoryBuilder() suits tests.
+	Storage storage.Builder
+
+	// Schemas validates inputs declared with ValidateSchema.
+	Schemas *event.Repository
+
+	// MaxRetries is how often a failed event is retried before it goes to
+	// the error topic. Default 3; a negative value disables retries.
+	MaxRetries int
+	// RetryDelay is the delay before the first retry; it doubles for each
+	// further retry up to MaxRetryDelay. Defaults 1 s and 1 min.
+	RetryDelay, MaxRetryDelay time.Duration
+
+	// Logger receives the job's logs. Default: discard.
+	Logger *slog.Logger
+	// Hooks observe the job for metrics (see Hook).
+	Hooks []Hook
+	// StatsInterval is how often PartitionHooks are sampled. Default 5 s.
+	StatsInterval time.Duration
+	// EmitterID names this process in retry and error records. Default
+	// "ripple/<job>".
+	EmitterID string
+
+	// GokaOptions are appended to the goka options ripple builds, for
+	// settings ripple does not expose. processortest passes goka's tester.
+	GokaOptions []goka.ProcessorOption
+}
+
+// ErrNoBrokers is returned by Validate when Brokers is empty.
+var ErrNoBrokers = errors.New("processor: no Kafka brokers: set Config.Brokers (the local test broker is 127.0.0.1:19092, started by deploy/local/kafka up)")
+
+// Validate fills defaults and reports a configuration that cannot work.
+func (c *Config) Validate() error {
+	if len(c.Brokers) == 0 && len(c.GokaOptions) == 0 {
+		return ErrNoBrokers
+	}
+	if c.KafkaVersion == "" {
+		c.KafkaVersion = "4.0.0"
+	}
+	v, err := sarama.ParseKafkaVersion(c.KafkaVersion)
+	if err != nil {
+		return fmt.Errorf("processor: KafkaVersion %q: %w", c.KafkaVersion, err)
+	}
+	if !v.IsAtLeast(sarama.V2_1_0_0) {
+		return fmt.Errorf("processor: KafkaVersion %s is older than 2.1.0, which Kafka 4 brokers refuse", c.KafkaVersion)
+	}
+	if c.Replication == 0 {
+		c.Replication = 1
+	}
+	if c.StateDir == "" {
+		c.StateDir = "ripple-state"
+	}
+	if c.MaxRetries == 0 {
+		c.MaxRetries = 3
+	}
+	if c.MaxRetries < 0 {
+		c.MaxRetries = 0
+	}
+	if c.RetryDelay == 0 {
+		c.RetryDelay = time.Second
+	}
+	if c.MaxRetryDelay == 0 {
+		c.MaxRetryDelay = time.Minute
+	}
+	if c.RetryDelay < 0 || c.MaxRetryDelay < c.RetryDelay {
+		return fmt.Errorf("processor: RetryDelay %v must be >= 0 and <= MaxRetryDelay %v", c.RetryDelay, c.MaxRetryDelay)
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.StatsInterval == 0 {
+		c.StatsInterval = 5 * time.Second
+	}
+	return nil
+}
+
+// retryDelay is the delay before the given retry (1 = first retry).
+func (c *Config) retryDelay(retry int) time.Duration {
+	d := c.RetryDelay
+	for i := 1; i < retry && d < c.MaxRetryDelay; i++ {
+		d *= 2
+	}
+	return min(d, c.MaxRetryDelay)
+}
+
+func (c *Config) stateDir(job Group) string { return filepath.Join(c.StateDir, string(job)) }

@@ -1,0 +1,239 @@
+package processor
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/lovoo/goka"
+
+	"github.com/ripplestream/ripple/event"
+)
+
+// origin is where an event first entered the job.
+type origin struct {
+	partition int32
+	offset    int64
+}
+
+// consume returns the goka callback of a job input.
+func (r *Runner[S]) consume(in Input[S]) goka.ProcessCallback {
+	return func(g goka.Context, msg any) {
+		raw, _ := msg.([]byte)
+		r.handle(g, in, raw, 1, r.cfg.MaxRetries, origin{g.Partition(), g.Offset()})
+	}
+}
+
+// consumeRetry returns the goka callback of an input's retry-ready stream.
+func (r *Runner[S]) consumeRetry(in Input[S]) goka.ProcessCallback {
+	return func(g goka.Context, msg any) {
+		raw, _ := msg.([]byte)
+		var rec RetryRecord
+		if err := json.Unmarshal(raw, &rec); err != nil {
+			err = &undecodable{err: fmt.Errorf("processor: unreadable retry record: %w", err)}
+			r.toError(g, in.stream, raw, err, 1, origin{g.Partition(), g.Offset()})
+			r.observe(EventInfo{Stream: in.stream, Partition: g.Partition(), Outcome: OutcomeError, Kind: kindDecode})
+			return
+		}
+		r.handle(g, in, rec.original(), rec.Attempt+1, rec.RetriesLeft, origin{rec.OriginalPartition, rec.OriginalOffset})
+	}
+}
+
+// handle processes one event and routes a failure; retriesLeft is how many
+// retries remain should this attempt fail.
+func (r *Runner[S]) handle(g goka.Context, in Input[S], raw []byte, attempt, retriesLeft int, from origin) {
+	start := time.Now()
+	info := EventInfo{Stream: in.stream, Partition: g.Partition(), Outcome: OutcomeOK}
+	if !in.opts.keepCanary && isCanary(raw) {
+		info.Outcome = OutcomeDropped
+		r.observe(info)
+		return
+	}
+	emitted, err := r.try(g, in, raw, attempt)
+	info.Duration, info.Emitted = time.Since(start), emitted
+	if err != nil {
+		info.Kind = failureKind(err)
+		if !IsPermanent(err) && retriesLeft > 0 {
+			info.Outcome = OutcomeRetry
+			r.toRetry(g, in.stream, raw, err, attempt, retriesLeft-1, from)
+		} else {
+			info.Outcome = OutcomeError
+			r.toError(g, in.stream, raw, err, attempt, from)
+		}
+		r.cfg.Logger.Debug("event failed", "job", r.job.Name, "stream", in.stream, "partition", from.partition,
+			"offset", from.offset, "key", g.Key(), "attempt", attempt, "outcome", info.Outcome, "err", err)
+	}
+	r.observe(info)
+}
+
+// try validates, decodes and handles one event, then applies its effects.
+func (r *Runner[S]) try(g goka.Context, in Input[S], raw []byte, attempt int) (emitted int, err error) {
+	if in.opts.schema {
+		if err := r.cfg.Schemas.Validate(raw); err != nil {
+			var de *event.DecodeError
+			if errors.As(err, &de) {
+				return 0, &undecodable{err: err}
+			}
+			return 0, &undecodable{err: &schemaInvalid{err: err}}
+		}
+	}
+	c := &Context[S]{g: g, codec: r.job.State, logger: r.cfg.Logger, outputs: r.outputs, stream: in.stream, attempt: attempt}
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				err = &PanicError{Value: p, Stack: string(debug.Stack())}
+			}
+		}()
+		err = in.handle(c, raw)
+	}()
+	if err != nil {
+		return 0, err
+	}
+	return c.commit()
+}
+
+// isCanary reports whether raw is an event with meta.domain "canary". The
+// byte search keeps the common case free of a JSON parse.
+func isCanary(raw []byte) bool {
+	if !bytes.Contains(raw, []byte(`"canary"`)) {
+		return false
+	}
+	env, err := event.PeekEnvelope(raw)
+	return err == nil && env.IsCanary()
+}
+
+func (r *Runner[S]) emitterID() string {
+	if r.cfg.EmitterID != "" {
+		return r.cfg.EmitterID
+	}
+	return "ripple/" + string(r.job.Name)
+}
+
+func (r *Runner[S]) toRetry(g goka.Context, stream Stream, raw []byte, cause error, attempt, retriesLeft int, from origin) {
+	now := time.Now().UTC()
+	rs := r.job.retryStream(stream)
+	rec := RetryRecord{
+		Schema:            retrySchema,
+		Meta:              event.Meta{Stream: string(rs), ID: event.NewID(), DT: now},
+		EmitterID:         r.emitterID(),
+		RetriesLeft:       retriesLeft,
+		Reason:            cause.Error(),
+		OriginalStream:    string(stream),
+		OriginalKey:       g.Key(),
+		OriginalPartition: from.partition,
+		OriginalOffset:    from.offset,
+		Attempt:           attempt,
+		DueAt:             now.Add(r.cfg.retryDelay(attempt)),
+	}
+	if isJSONObject(raw) {
+		rec.OriginalEvent = raw
+	} else {
+		rec.OriginalRaw = raw
+	}
+	b, _ := json.Marshal(rec) // plain struct: cannot fail
+	g.Emit(goka.Stream(rs), g.Key(), b)
+}
+
+func (r *Runner[S]) toError(g goka.Context, stream Stream, raw []byte, cause error, attempts int, from origin) {
+	now := time.Now().UTC()
+	es := r.job.errorStream()
+	rec := ErrorRecord{
+		Schema:            errorSchema,
+		Meta:              event.Meta{Stream: string(es), ID: event.NewID(), DT: now},
+		DT:                now,
+		EmitterID:         r.emitterID(),
+		ErrorType:         failureKind(cause),
+		Message:           cause.Error(),
+		RawEvent:          string(raw),
+		ErroredStreamName: string(stream),
+		Key:               g.Key(),
+		Partition:         from.partition,
+		Offset:            from.offset,
+		Attempts:          attempts,
+	}
+	var env struct {
+		Schema string `json:"$schema"`
+	}
+	if json.Unmarshal(raw, &env) == nil { // only the schema: other fields may be what is wrong
+		rec.ErroredSchemaURI = env.Schema
+	}
+	if p, ok := asPanic(cause); ok {
+		rec.Stack = p.Stack
+	}
+	b, _ := json.Marshal(rec) // plain struct: cannot fail
+	g.Emit(goka.Stream(es), g.Key(), b)
+}
+
+// delay returns the callback of the retry-delay processor: it holds each
+// record until it is due, then forwards it to the ready stream. On shutdown
+// it forwards at once, so a retry may come early but is never lost.
+func (r *Runner[S]) delay(ready Stream) goka.ProcessCallback {
+	return func(g goka.Context, msg any) {
+		raw, _ := msg.([]byte)
+		var rec struct {
+			DueAt time.Time `json:"due_at"`
+		}
+		_ = json.Unmarshal(raw, &rec) // unreadable: forward now; the job routes it to its error topic
+		if d := time.Until(rec.DueAt); d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case <-g.Context().Done():
+				t.Stop()
+			}
+		}
+		g.Emit(goka.Stream(ready), g.Key(), raw)
+	}
+}
+
+func (r *Runner[S]) observe(info EventInfo) {
+	info.Job = r.job.Name
+	for _, h := range r.events {
+		h.OnEvent(info)
+	}
+}
+
+// sample reports partition statistics to the PartitionHooks until ctx ends.
+func (r *Runner[S]) sample(ctx context.Context, main *goka.Processor) {
+	if len(r.parts) == 0 {
+		return
+	}
+	t := time.NewTicker(r.cfg.StatsInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		stats := main.StatsWithContext(ctx)
+		if stats == nil {
+			continue
+		}
+		for p, ps := range stats.Group {
+			info := PartitionInfo{Job: r.job.Name, Partition: p, Lag: map[Stream]int64{}}
+			for topic, in := range ps.Input {
+				info.Lag[Stream(topic)] = max(in.OffsetLag, 0)
+			}
+			if ts := ps.TableStats; ts != nil && ts.Recovery != nil {
+				info.Recovering = ts.Status == goka.PartitionRecovering
+				info.RecoveryLag = max(ts.Recovery.Hwm-ts.Recovery.Offset, 0)
+			}
+			if st := r.stores.get(p); st != nil {
+				if s, err := st.Stats(); err == nil {
+					info.State = &s
+				}
+			}
+			for _, h := range r.parts {
+				h.OnPartition(info)
+			}
+		}
+	}
+}
+
+func kafkaVersion(v string) (sarama.KafkaVersion, error) { return sarama.ParseKafkaVersion(v) }

@@ -1,0 +1,151 @@
+// Package processortest runs a processor.Job in memory, on goka's tester,
+// so a job's logic (state, emits, retries, error routing) can be unit-tested
+// without Kafka. Events are processed synchronously: Send returns once the
+// job, and any retries it caused, have processed the event.
+package processortest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/lovoo/goka"
+	"github.com/lovoo/goka/tester"
+
+	"github.com/ripplestream/ripple/processor"
+)
+
+// Message is one event a job emitted.
+type Message struct {
+	Key   string
+	Value []byte
+}
+
+// Harness runs one job in memory for the duration of a test.
+type Harness[S any] struct {
+	t        testing.TB
+	tt       *tester.Tester
+	job      processor.Job[S]
+	runner   *processor.Runner[S]
+	trackers map[processor.Stream]*tester.QueueTracker
+}
+
+// New starts job on an in-memory tester. Retries are immediate unless cfg
+// sets RetryDelay; cfg needs no Brokers. The job stops when the test ends.
+func New[S any](t testing.TB, job processor.Job[S], cfg processor.Config) *Harness[S] {
+	t.Helper()
+	tt := tester.New(t)
+	cfg.GokaOptions = append(cfg.GokaOptions, goka.WithTester(tt))
+	if cfg.RetryDelay == 0 {
+		cfg.RetryDelay, cfg.MaxRetryDelay = time.Nanosecond, time.Nanosecond
+	}
+	r, err := processor.NewRunner(job, cfg)
+	if err != nil {
+		t.Fatalf("processortest: %v", err)
+	}
+	h := &Harness[S]{t: t, tt: tt, job: job, runner: r, trackers: map[processor.Stream]*tester.QueueTracker{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+			t.Errorf("processortest: job %s: %v", job.Name, err)
+		}
+	})
+	// goka's tester knows a topic only once the processor that reads it
+	// exists: wait for the job to be ready before anything is sent.
+	for deadline := time.Now().Add(10 * time.Second); !r.Ready(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("processortest: job %s not ready after 10 s: %v", job.Name, r.Healthy())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	for _, out := range job.Outputs {
+		h.track(out.Stream())
+	}
+	h.track(ErrorStream(job.Name))
+	return h
+}
+
+// ErrorStream returns the name of a job's error topic.
+func ErrorStream(job processor.Group) processor.Stream { return processor.Stream(string(job) + ".error") }
+
+func (h *Harness[S]) track(s processor.Stream) {
+	h.trackers[s] = h.tt.NewQueueTracker(string(s))
+}
+
+// Send delivers one event to the job's input stream and waits until it, and
+// everything it caused (retries included), has been processed.
+func (h *Harness[S]) Send(stream processor.Stream, key string, value []byte) {
+	h.t.Helper()
+	h.tt.Consume(string(stream), key, value)
+}
+
+// SendJSON encodes v as JSON and sends it.
+func (h *Harness[S]) SendJSON(stream processor.Stream, key string, v any) {
+	h.t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		h.t.Fatalf("processortest: encoding %T: %v", v, err)
+	}
+	h.Send(stream, key, b)
+}
+
+// Output returns the events emitted to stream since the last call.
+func (h *Harness[S]) Output(stream processor.Stream) []Message {
+	h.t.Helper()
+	tr, ok := h.trackers[stream]
+	if !ok {
+		h.t.Fatalf("processortest: %s is not an output of job %s", stream, h.job.Name)
+	}
+	var out []Message
+	for {
+		key, value, ok := tr.NextRaw()
+		if !ok {
+			return out
+		}
+		out = append(out, Message{Key: key, Value: value})
+	}
+}
+
+// Errors returns the records written to the job's error topic since the
+// last call.
+func (h *Harness[S]) Errors() []processor.ErrorRecord {
+	h.t.Helper()
+	var recs []processor.ErrorRecord
+	for _, m := range h.Output(ErrorStream(h.job.Name)) {
+		var rec processor.ErrorRecord
+		if err := json.Unmarshal(m.Value, &rec); err != nil {
+			h.t.Fatalf("processortest: error record %q: %v", m.Value, err)
+		}
+		recs = append(recs, rec)
+	}
+	return recs
+}
+
+// State returns the key's state and whether it exists.
+func (h *Harness[S]) State(key string) (S, bool) {
+	h.t.Helper()
+	var zero S
+	if h.job.State == nil {
+		h.t.Fatalf("processortest: job %s is stateless", h.job.Name)
+	}
+	v := h.tt.TableValue(goka.GroupTable(goka.Group(h.job.Name)), key)
+	b, _ := v.([]byte)
+	if b == nil {
+		return zero, false
+	}
+	s, err := h.job.State.Decode(b)
+	if err != nil {
+		h.t.Fatalf("processortest: state of %q: %v", key, err)
+	}
+	return s, true
+}
+
+// Keys returns the keys that have state.
+func (h *Harness[S]) Keys() []string {
+	return h.tt.GetTableKeys(goka.GroupTable(goka.Group(h.job.Name)))
+}

@@ -1,0 +1,305 @@
+package processor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/lovoo/goka"
+	"github.com/lovoo/goka/codec"
+	"github.com/lovoo/goka/storage"
+
+	"github.com/ripplestream/ripple/internal/kafkaclient"
+	"github.com/ripplestream/ripple/state"
+)
+
+// ErrRunning is returned by Run when the runner is already running or has
+// run: a Runner runs once.
+var ErrRunning = errors.New("processor: runner already ran; make a new one")
+
+// Runner runs a Job on Kafka: a goka processor for the job itself and, when
+// retries are enabled, a second one that holds failed events until their
+// retry is due.
+type Runner[S any] struct {
+	job     Job[S]
+	cfg     Config
+	kafka   kafkaclient.Config
+	outputs map[Stream]struct{}
+	events  []EventHook
+	parts   []PartitionHook
+	stores  *storeRegistry
+
+	started atomic.Bool
+	ready   atomic.Bool
+	mu      struct {
+		sync.Mutex
+		main *goka.Processor
+		err  error
+	}
+}
+
+// NewRunner checks job and cfg and returns a runner for them.
+func NewRunner[S any](job Job[S], cfg Config) (*Runner[S], error) {
+	if err := job.Validate(); err != nil {
+		return nil, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	for _, in := range job.Inputs {
+		if in.opts.schema && cfg.Schemas == nil {
+			return nil, fmt.Errorf("processor: job %s: input %s validates schemas but Config.Schemas is nil", job.Name, in.stream)
+		}
+	}
+	r := &Runner[S]{job: job, cfg: cfg, outputs: map[Stream]struct{}{}, stores: &storeRegistry{}}
+	r.stores.m = map[int32]*state.Store{}
+	version, _ := kafkaVersion(cfg.KafkaVersion) // checked by Validate
+	r.kafka = kafkaclient.Config{Brokers: cfg.Brokers, Version: version, Replication: cfg.Replication,
+		ClientID: "ripple-" + string(job.Name), StartAtNewest: cfg.StartAtNewest}
+	if len(cfg.Brokers) > 0 {
+		if err := r.kafka.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	for _, o := range job.Outputs {
+		r.outputs[o.Stream()] = struct{}{}
+	}
+	for _, h := range cfg.Hooks {
+		if eh, ok := h.(EventHook); ok {
+			r.events = append(r.events, eh)
+		}
+		if ph, ok := h.(PartitionHook); ok {
+			r.parts = append(r.parts, ph)
+		}
+	}
+	return r, nil
+}
+
+// Ready reports whether the job has its partitions assigned and its state
+// recovered, so it is processing new events.
+func (r *Runner[S]) Ready() bool { return r.ready.Load() }
+
+// Healthy returns nil while the job runs without error, else the error that
+// stopped it (nil before Run).
+func (r *Runner[S]) Healthy() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.mu.err
+}
+
+// Run creates the job's topics, runs it until ctx is cancelled or it fails,
+// and shuts down gracefully: in-flight events finish, offsets are committed
+// and state is closed. It returns nil after a cancel.
+func (r *Runner[S]) Run(ctx context.Context) error {
+	if !r.started.CompareAndSwap(false, true) {
+		return ErrRunning
+	}
+	err := r.run(ctx)
+	r.ready.Store(false)
+	r.mu.Lock()
+	r.mu.err = err
+	if err == nil {
+		r.mu.err = errors.New("processor: stopped")
+	}
+	r.mu.Unlock()
+	return err
+}
+
+func (r *Runner[S]) run(ctx context.Context) error {
+	if len(r.cfg.Brokers) > 0 {
+		if err := r.setupTopics(); err != nil {
+			return err
+		}
+	}
+	main, err := goka.NewProcessor(r.cfg.Brokers, r.mainGraph(), r.options(true)...)
+	if err != nil {
+		return fmt.Errorf("processor: job %s: %w", r.job.Name, err)
+	}
+	procs := []*goka.Processor{main}
+	if r.cfg.MaxRetries > 0 {
+		delay, err := goka.NewProcessor(r.cfg.Brokers, r.delayGraph(), r.options(false)...)
+		if err != nil {
+			return fmt.Errorf("processor: job %s retry delay: %w", r.job.Name, err)
+		}
+		procs = append(procs, delay)
+	}
+	r.mu.Lock()
+	r.mu.main = main
+	r.mu.Unlock()
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make([]error, len(procs))
+	for i, p := range procs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer cancel() // one stopping stops the job
+			errs[i] = p.Run(ctx)
+		}()
+	}
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		if main.WaitForReadyContext(ctx) == nil && ctx.Err() == nil {
+			r.ready.Store(true)
+			r.cfg.Logger.Info("job ready", "job", r.job.Name)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		r.sample(ctx, main)
+	}()
+	wg.Wait()
+	var out []error
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			out = append(out, err)
+		}
+	}
+	if err := errors.Join(out...); err != nil {
+		return fmt.Errorf("processor: job %s stopped: %w", r.job.Name, err)
+	}
+	return nil
+}
+
+func (r *Runner[S]) options(stateful bool) []goka.ProcessorOption {
+	opts := []goka.ProcessorOption{goka.WithLogger(kafkaclient.GokaLogger(r.cfg.Logger))}
+	if len(r.cfg.Brokers) > 0 {
+		opts = append(opts, r.kafka.ProcessorOptions()...)
+	}
+	if stateful {
+		b := r.cfg.Storage
+		if b == nil {
+			b = r.stores.wrap(state.Builder(state.Config{Dir: r.cfg.stateDir(r.job.Name), Logger: r.cfg.Logger}))
+		}
+		opts = append(opts, goka.WithStorageBuilder(b))
+	} else {
+		opts = append(opts, goka.WithStorageBuilder(storage.MemoryBuilder()))
+	}
+	return append(opts, r.cfg.GokaOptions...)
+}
+
+func (r *Runner[S]) mainGraph() *goka.GroupGraph {
+	var edges []goka.Edge
+	for _, in := range r.job.Inputs {
+		edges = append(edges, goka.Input(goka.Stream(in.stream), new(codec.Bytes), r.consume(in)))
+		if r.cfg.MaxRetries > 0 {
+			edges = append(edges,
+				goka.Input(goka.Stream(r.job.retryReadyStream(in.stream)), new(codec.Bytes), r.consumeRetry(in)),
+				goka.Output(goka.Stream(r.job.retryStream(in.stream)), new(codec.Bytes)))
+		}
+	}
+	for s := range r.outputs {
+		edges = append(edges, goka.Output(goka.Stream(s), new(codec.Bytes)))
+	}
+	edges = append(edges, goka.Output(goka.Stream(r.job.errorStream()), new(codec.Bytes)))
+	if r.job.State != nil {
+		edges = append(edges, goka.Persist(new(codec.Bytes)))
+	}
+	return goka.DefineGroup(goka.Group(r.job.Name), edges...)
+}
+
+func (r *Runner[S]) delayGraph() *goka.GroupGraph {
+	var edges []goka.Edge
+	for _, in := range r.job.Inputs {
+		ready := r.job.retryReadyStream(in.stream)
+		edges = append(edges,
+			goka.Input(goka.Stream(r.job.retryStream(in.stream)), new(codec.Bytes), r.delay(ready)),
+			goka.Output(goka.Stream(ready), new(codec.Bytes)))
+	}
+	return goka.DefineGroup(goka.Group(string(r.job.Name)+".retry"), edges...)
+}
+
+// setupTopics checks the inputs exist and are co-partitioned, and creates
+// the job's other topics with the same partition count.
+func (r *Runner[S]) setupTopics() error {
+	tm, err := r.kafka.TopicManager()
+	if err != nil {
+		return fmt.Errorf("processor: job %s: connecting to Kafka at %v: %w", r.job.Name, r.cfg.Brokers, err)
+	}
+	defer tm.Close()
+	var n int
+	for i, in := range r.job.Inputs {
+		parts, err := tm.Partitions(string(in.stream))
+		if err != nil {
+			return fmt.Errorf("processor: job %s: input stream %s: %w (create it, or check the name)", r.job.Name, in.stream, err)
+		}
+		if i == 0 {
+			n = len(parts)
+		} else if len(parts) != n {
+			return fmt.Errorf("processor: job %s: input %s has %d partitions but %s has %d: inputs of one job must be co-partitioned",
+				r.job.Name, in.stream, len(parts), r.job.Inputs[0].stream, n)
+		}
+	}
+	streams := []Stream{r.job.errorStream()}
+	for s := range r.outputs {
+		streams = append(streams, s)
+	}
+	if r.cfg.MaxRetries > 0 {
+		for _, in := range r.job.Inputs {
+			streams = append(streams, r.job.retryStream(in.stream), r.job.retryReadyStream(in.stream))
+		}
+	}
+	for _, s := range streams {
+		if err := tm.EnsureStreamExists(string(s), n); err != nil {
+			return fmt.Errorf("processor: job %s: creating stream %s with %d partitions: %w", r.job.Name, s, n, err)
+		}
+	}
+	return nil
+}
+
+// storeRegistry remembers the Pebble stores a builder made, for stats.
+type storeRegistry struct {
+	mu sync.Mutex
+	m  map[int32]*state.Store
+}
+
+func (s *storeRegistry) wrap(b storage.Builder) storage.Builder {
+	return func(topic string, partition int32) (storage.Storage, error) {
+		st, err := b(topic, partition)
+		if ps, ok := st.(*state.Store); ok && err == nil {
+			s.mu.Lock()
+			s.m[partition] = ps
+			s.mu.Unlock()
+		}
+		return st, err
+	}
+}
+
+func (s *storeRegistry) get(partition int32) *state.Store {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.m[partition]
+}
+
+// Get returns the state of key held by this instance: it answers only for
+// keys of partitions assigned to it (as goka's Processor.Get does).
+func (r *Runner[S]) Get(key string) (S, bool, error) {
+	var zero S
+	if r.job.State == nil {
+		return zero, false, ErrStateless
+	}
+	r.mu.Lock()
+	main := r.mu.main
+	r.mu.Unlock()
+	if main == nil || !r.Ready() {
+		return zero, false, fmt.Errorf("processor: job %s is not ready", r.job.Name)
+	}
+	v, err := main.Get(key)
+	if err != nil {
+		return zero, false, fmt.Errorf("processor: job %s: reading state of %q: %w", r.job.Name, key, err)
+	}
+	b, _ := v.([]byte)
+	if b == nil {
+		return zero, false, nil
+	}
+	s, err := r.job.State.Decode(b)
+	if err != nil {
+		return zero, false, fmt.Errorf("processor: job %s: state of %q is unreadable: %w", r.job.Name, key, err)
+	}
+	return s, true, nil
+}
