@@ -71,7 +71,9 @@ func New[S any](t testing.TB, job processor.Job[S], cfg processor.Config) *Harne
 }
 
 // ErrorStream returns the name of a job's error topic.
-func ErrorStream(job processor.Group) processor.Stream { return processor.Stream(string(job) + ".error") }
+func ErrorStream(job processor.Group) processor.Stream {
+	return processor.Stream(string(job) + ".error")
+}
 
 func (h *Harness[S]) track(s processor.Stream) {
 	h.trackers[s] = h.tt.NewQueueTracker(string(s))
