@@ -26,6 +26,7 @@ type Context[S any] struct {
 	outputs map[Stream]struct{}
 	stream  Stream
 	attempt int
+	loop    bool
 
 	loaded bool
 	has    bool
@@ -43,7 +44,7 @@ const (
 )
 
 type pending struct {
-	stream Stream
+	stream Stream // "" for a loopback
 	key    string
 	value  []byte
 }
@@ -127,6 +128,16 @@ func (c *Context[S]) emit(stream Stream, key string, value []byte) error {
 	return nil
 }
 
+// Loopback sends value to this job's Loop handler under key, when the
+// handler succeeds. It fails for a job without a Loop.
+func (c *Context[S]) Loopback(key string, value []byte) error {
+	if !c.loop {
+		return Permanent(errors.New("processor: Loopback in a job without a Loop handler (set Job.Loop)"))
+	}
+	c.emits = append(c.emits, pending{key: key, value: value})
+	return nil
+}
+
 // commit applies the buffered state change and emits to goka.
 func (c *Context[S]) commit() (emitted int, err error) {
 	switch c.op {
@@ -140,6 +151,10 @@ func (c *Context[S]) commit() (emitted int, err error) {
 		c.g.Delete()
 	}
 	for _, p := range c.emits {
+		if p.stream == "" {
+			c.g.Loopback(p.key, p.value)
+			continue
+		}
 		c.g.Emit(goka.Stream(p.stream), p.key, p.value)
 	}
 	return len(c.emits), nil

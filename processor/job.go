@@ -31,6 +31,11 @@ type Job[S any] struct {
 	State event.Codec[S]
 	// Outputs declares every stream a handler may emit to.
 	Outputs []Declared
+	// Loop, built with OnLoop, handles the events the job sends itself with
+	// Context.Loopback, through the topic <name>-loop. Use it to split long
+	// work (a large fan-out) into bounded steps whose progress is kept in
+	// state. Nil: the job sends itself nothing.
+	Loop *Input[S]
 }
 
 // Input is one consumed stream of a Job with state S. Build it with On.
@@ -82,6 +87,15 @@ func On[S, T any](stream Stream, codec event.Codec[T], h Handler[S, T], opts ...
 	}
 	return in
 }
+
+// OnLoop declares the handler of a job's loopback events (see Job.Loop).
+func OnLoop[S, T any](codec event.Codec[T], h Handler[S, T]) *Input[S] {
+	in := On[S, T]("", codec, h)
+	return &in
+}
+
+// loopStream is goka's name of a job's loopback topic.
+func (j Job[S]) loopStream() Stream { return Stream(string(j.Name) + "-loop") }
 
 // Declared is a stream a job may emit to; Output[T] is the typed kind.
 type Declared interface {
@@ -150,6 +164,9 @@ func (j Job[S]) Validate() error {
 		if err := checkStream(seen, in.stream, "input"); err != nil {
 			return fmt.Errorf("job %s: %w", j.Name, err)
 		}
+	}
+	if j.Loop != nil && j.Loop.handle == nil {
+		return fmt.Errorf("processor: job %s: Loop was not built with processor.OnLoop", j.Name)
 	}
 	for _, out := range j.Outputs {
 		if err := checkStream(seen, out.Stream(), "output"); err != nil {

@@ -82,7 +82,8 @@ func (r *Runner[S]) try(g goka.Context, in Input[S], raw []byte, attempt int) (e
 			return 0, &undecodable{err: &schemaInvalid{err: err}}
 		}
 	}
-	c := &Context[S]{g: g, codec: r.job.State, logger: r.cfg.Logger, outputs: r.outputs, stream: in.stream, attempt: attempt}
+	c := &Context[S]{g: g, codec: r.job.State, logger: r.cfg.Logger, outputs: r.outputs, stream: in.stream,
+		attempt: attempt, loop: r.job.Loop != nil}
 	func() {
 		defer func() {
 			if p := recover(); p != nil {

@@ -282,3 +282,51 @@ func TestStatelessJobStateCallsFail(t *testing.T) {
 		t.Fatalf("State() on a stateless job = %v, want ErrStateless", got)
 	}
 }
+
+func TestLoopSplitsWorkIntoSteps(t *testing.T) {
+	type progress struct {
+		Done, Total int
+	}
+	done := processor.NewOutput[int]("done", event.JSON[int]{})
+	step := func(c *processor.Context[progress], key string) error {
+		st, _, err := c.State()
+		if err != nil {
+			return err
+		}
+		st.Done++
+		if st.Done == st.Total {
+			if err := c.DeleteState(); err != nil {
+				return err
+			}
+			return done.Emit(c, key, st.Total)
+		}
+		if err := c.SetState(st); err != nil {
+			return err
+		}
+		return c.Loopback(key, []byte(`{}`))
+	}
+	job := processor.Job[progress]{
+		Name:  "stepper",
+		State: event.JSON[progress]{},
+		Inputs: []processor.Input[progress]{processor.On("work", event.JSON[int]{},
+			func(c *processor.Context[progress], key string, n int) error {
+				if err := c.SetState(progress{Total: n}); err != nil {
+					return err
+				}
+				return c.Loopback(key, []byte(`{}`))
+			})},
+		Loop: processor.OnLoop(event.JSON[struct{}]{}, func(c *processor.Context[progress], key string, _ struct{}) error {
+			return step(c, key)
+		}),
+		Outputs: []processor.Declared{done},
+	}
+	h := processortest.New(t, job, processor.Config{})
+	h.SendJSON("work", "a", 5)
+	out := h.Output(done.Stream())
+	if len(out) != 1 || string(out[0].Value) != "5" {
+		t.Fatalf("want one done event after 5 loop steps, got %v", out)
+	}
+	if _, ok := h.State("a"); ok {
+		t.Fatal("state left after the last step")
+	}
+}

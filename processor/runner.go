@@ -193,6 +193,16 @@ func (r *Runner[S]) mainGraph() *goka.GroupGraph {
 				goka.Output(goka.Stream(r.job.retryStream(in.stream)), new(codec.Bytes)))
 		}
 	}
+	if r.job.Loop != nil {
+		loop := *r.job.Loop
+		loop.stream = r.job.loopStream()
+		edges = append(edges, goka.Loop(new(codec.Bytes), r.consume(loop)))
+		if r.cfg.MaxRetries > 0 {
+			edges = append(edges,
+				goka.Input(goka.Stream(r.job.retryReadyStream(loop.stream)), new(codec.Bytes), r.consumeRetry(loop)),
+				goka.Output(goka.Stream(r.job.retryStream(loop.stream)), new(codec.Bytes)))
+		}
+	}
 	for s := range r.outputs {
 		edges = append(edges, goka.Output(goka.Stream(s), new(codec.Bytes)))
 	}
@@ -205,10 +215,10 @@ func (r *Runner[S]) mainGraph() *goka.GroupGraph {
 
 func (r *Runner[S]) delayGraph() *goka.GroupGraph {
 	var edges []goka.Edge
-	for _, in := range r.job.Inputs {
-		ready := r.job.retryReadyStream(in.stream)
+	for _, s := range r.retried() {
+		ready := r.job.retryReadyStream(s)
 		edges = append(edges,
-			goka.Input(goka.Stream(r.job.retryStream(in.stream)), new(codec.Bytes), r.delay(ready)),
+			goka.Input(goka.Stream(r.job.retryStream(s)), new(codec.Bytes), r.delay(ready)),
 			goka.Output(goka.Stream(ready), new(codec.Bytes)))
 	}
 	return goka.DefineGroup(goka.Group(string(r.job.Name)+".retry"), edges...)
@@ -240,9 +250,12 @@ func (r *Runner[S]) setupTopics() error {
 		streams = append(streams, s)
 	}
 	if r.cfg.MaxRetries > 0 {
-		for _, in := range r.job.Inputs {
-			streams = append(streams, r.job.retryStream(in.stream), r.job.retryReadyStream(in.stream))
+		for _, s := range r.retried() {
+			streams = append(streams, r.job.retryStream(s), r.job.retryReadyStream(s))
 		}
+	}
+	if r.job.Loop != nil {
+		streams = append(streams, r.job.loopStream())
 	}
 	for _, s := range streams {
 		if err := tm.EnsureStreamExists(string(s), n); err != nil {
@@ -250,6 +263,19 @@ func (r *Runner[S]) setupTopics() error {
 		}
 	}
 	return nil
+}
+
+// retried returns the streams whose failed events are retried: the inputs
+// and the loopback.
+func (r *Runner[S]) retried() []Stream {
+	var out []Stream
+	for _, in := range r.job.Inputs {
+		out = append(out, in.stream)
+	}
+	if r.job.Loop != nil {
+		out = append(out, r.job.loopStream())
+	}
+	return out
 }
 
 // storeRegistry remembers the Pebble stores a builder made, for stats.
