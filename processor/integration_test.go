@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/IBM/sarama"
 	"github.com/lovoo/goka"
 	"github.com/lovoo/goka/codec"
 	"github.com/lovoo/goka/storage"
@@ -314,47 +313,13 @@ func TestIntegrationBadInputIsRoutedAndCounted(t *testing.T) {
 
 func readErrors(t *testing.T, j job, n int) []processor.ErrorRecord {
 	t.Helper()
-	client, err := sarama.NewClient(j.cfg.Brokers, j.cfg.Sarama())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	consumer, err := sarama.NewConsumerFromClient(client)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer consumer.Close()
-	topic := string(j.name) + ".error"
-	parts, err := consumer.Partitions(topic)
-	if err != nil {
-		t.Fatal(err)
-	}
-	msgs := make(chan *sarama.ConsumerMessage, n)
-	for _, p := range parts {
-		pc, err := consumer.ConsumePartition(topic, p, sarama.OffsetOldest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer pc.Close()
-		go func() {
-			for m := range pc.Messages() {
-				msgs <- m
-			}
-		}()
-	}
 	var recs []processor.ErrorRecord
-	timeout := time.After(60 * time.Second)
-	for len(recs) < n {
-		select {
-		case m := <-msgs:
-			var rec processor.ErrorRecord
-			if err := json.Unmarshal(m.Value, &rec); err != nil {
-				t.Fatalf("error record %q: %v", m.Value, err)
-			}
-			recs = append(recs, rec)
-		case <-timeout:
-			t.Fatalf("read %d of %d error records", len(recs), n)
+	for _, r := range testenv.ReadTopic(t, j.cfg, string(j.name)+".error", n, 60*time.Second) {
+		var rec processor.ErrorRecord
+		if err := json.Unmarshal(r.Value, &rec); err != nil {
+			t.Fatalf("error record %q: %v", r.Value, err)
 		}
+		recs = append(recs, rec)
 	}
 	return recs
 }

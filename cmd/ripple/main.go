@@ -23,6 +23,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"demo", "run a stateful job end to end on an in-process broker (nothing installed)", runDemo},
+		{"deps", "dependency tracking: replay, load, gen, explain, dependents", runDeps},
 	}
 }
 

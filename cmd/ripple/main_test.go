@@ -32,7 +32,7 @@ func TestUnknownCommandSaysWhatToDo(t *testing.T) {
 
 func TestDemoCommand(t *testing.T) {
 	var out, errOut bytes.Buffer
-	if err := run(context.Background(), []string{"demo", "--events", "300", "--pages", "20"}, &out, &errOut); err != nil {
+	if err := run(context.Background(), []string{"demo", "--job", "pagestats", "--events", "300", "--pages", "20"}, &out, &errOut); err != nil {
 		t.Fatalf("demo: %v\n%s%s", err, out.String(), errOut.String())
 	}
 	if !strings.Contains(out.String(), "processed 300 events") {

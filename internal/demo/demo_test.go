@@ -55,3 +55,19 @@ func TestConfigValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestChangepropOnEmbeddedBroker(t *testing.T) {
+	var out bytes.Buffer
+	res, err := RunChangeprop(context.Background(), Config{Events: 300, Pages: 400, Seed: 3}, &out)
+	if err != nil {
+		t.Fatalf("demo failed: %v\n%s", err, out.String())
+	}
+	if res.Changes != 300 || res.Purges == 0 || res.Candidates < res.Purges || res.Broad <= res.Purges {
+		t.Fatalf("implausible result %+v\n%s", res, out.String())
+	}
+	for _, want := range []string{"processed 300 changes", "purged", "broad approach"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, out.String())
+		}
+	}
+}

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ripplestream/ripple/deps"
+	"github.com/ripplestream/ripple/deps/dgraphstore"
+	"github.com/ripplestream/ripple/deps/pebblestore"
+	"github.com/ripplestream/ripple/deps/replay"
+	"github.com/ripplestream/ripple/deps/workload"
+)
+
+const storeHelp = "dependency store: pebble:DIR (embedded) or dgraph:HOST:PORT (Dgraph alpha gRPC)"
+
+func runDeps(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	subs := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
+		"replay": depsReplay, "load": depsLoad, "gen": depsGen, "explain": depsExplain, "dependents": depsDependents,
+		"aspects": depsAspects, "parse": depsParse,
+	}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, `Usage: ripple deps <command> [flags]
+
+Dependency tracking: keep the page/template/file/entity graph and compute
+precise purges.
+
+Commands:
+  replay      apply input events (JSON lines) and print the purge events they cause
+  load        apply only the dependency sets of a file (build a graph)
+  gen         write a synthetic Wikidata-like workload with its ground truth
+  explain     show what a page depends on, i.e. which changes purge it and why
+  dependents  list the pages that depend on a title or entity
+  parse       derive a page's dependencies event from its wikitext (stdin)
+  aspects     derive the changed usage aspects from two revisions of an entity's JSON
+
+Start here:
+  ripple deps gen --changes 2000 > work.jsonl
+  ripple deps replay --store pebble:/tmp/graph --in work.jsonl > purges.jsonl
+`)
+		return nil
+	}
+	sub, ok := subs[args[0]]
+	if !ok {
+		return fmt.Errorf("unknown deps command %q; run `ripple deps help`", args[0])
+	}
+	return sub(ctx, args[1:], stdout, stderr)
+}
+
+// openStore opens a store from its spec.
+func openStore(ctx context.Context, spec string) (deps.Store, error) {
+	kind, where, ok := strings.Cut(spec, ":")
+	switch {
+	case !ok || where == "":
+		return nil, fmt.Errorf("--store %q: want pebble:DIR or dgraph:HOST:PORT", spec)
+	case kind == "pebble":
+		return pebblestore.Open(pebblestore.Config{Dir: where})
+	case kind == "dgraph":
+		return dgraphstore.Open(ctx, dgraphstore.Config{Addrs: []string{where}})
+	}
+	return nil, fmt.Errorf("--store %q: unknown store %q; want pebble:DIR or dgraph:HOST:PORT", spec, kind)
+}
+
+func openInput(path string) (io.ReadCloser, error) {
+	if path == "-" || path == "" {
+		return io.NopCloser(os.Stdin), nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--in: %w", err)
+	}
+	return f, nil
+}
+
+// progress prints a one-line progress report to a terminal, at most every
+// 200 ms; it prints nothing when w is not a terminal.
+func progress(w io.Writer, total int) func(replay.Summary) {
+	f, ok := w.(*os.File)
+	if !ok {
+		return nil
+	}
+	if st, err := f.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return nil
+	}
+	var last time.Time
+	return func(s replay.Summary) {
+		if time.Since(last) < 200*time.Millisecond {
+			return
+		}
+		last = time.Now()
+		if total > 0 {
+			fmt.Fprintf(w, "\r%s %d/%d lines, %d purges", bar(s.Lines, total), s.Lines, total, s.Purges)
+		} else {
+			fmt.Fprintf(w, "\r%d lines, %d purges", s.Lines, s.Purges)
+		}
+	}
+}
+
+func bar(done, total int) string {
+	const width = 30
+	n := min(width, done*width/max(total, 1))
+	return "[" + strings.Repeat("#", n) + strings.Repeat(".", width-n) + "]"
+}
+
+func replayLike(ctx context.Context, name, about string, args []string, stdout, stderr io.Writer, loadOnly bool) error {
+	fs := newFlags("deps "+name, about, "ripple deps "+name+" --store pebble:/tmp/graph --in work.jsonl", stderr)
+	store := fs.String("store", "", storeHelp)
+	in := fs.String("in", "-", "input file of JSON lines, - for stdin")
+	window := fs.Duration("window", time.Hour, "how long to remember purged pages for coalescing: a purge already emitted after a change covers it (negative: never coalesce)")
+	rerender := fs.Bool("rerender", false, "also print page_rerender events for pages whose text changed")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *store == "" {
+		fs.Usage()
+		return errors.New("--store is required")
+	}
+	st, err := openStore(ctx, *store)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	r, err := openInput(*in)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	cfg := replay.Config{Window: *window, Rerender: *rerender, LoadOnly: loadOnly, Progress: progress(stderr, 0)}
+	sum, err := replay.Run(ctx, st, r, stdout, stderr, cfg)
+	if cfg.Progress != nil {
+		fmt.Fprintln(stderr)
+	}
+	fmt.Fprintf(stderr, "ripple deps %s: %v\n", name, sum)
+	if err != nil {
+		return err
+	}
+	if sum.Bad > 0 {
+		return fmt.Errorf("%d of %d input lines were bad and skipped (see the messages above); fix or drop them and rerun", sum.Bad, sum.Lines)
+	}
+	return nil
+}
+
+func depsReplay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return replayLike(ctx, "replay", `Reads input events as JSON lines (ripple/page/dependencies,
+mediawiki/page/change and ripple/entity/change, mixed, in order), applies
+them to the store and prints every resource_change purge event (and with
+--rerender, page_rerender) as one JSON line. Bad lines are reported on stderr
+with their line number, skipped and counted.`, args, stdout, stderr, false)
+}
+
+func depsLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return replayLike(ctx, "load", `Applies the ripple/page/dependencies events of a file to the store and
+skips every other line: it builds a dependency graph without emitting purges.`, args, stdout, stderr, true)
+}
+
+func depsGen(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg workload.Config
+	fs := newFlags("deps gen", `Writes a synthetic Wikidata-like workload as JSON lines: the dependency sets
+of every page (Zipf template use, nested templates, links, entity usage with
+a Wikibase-like aspect mix), then changes. Prints on stderr how many purges
+its ground-truth oracle calls for and how many a broad approach (every
+transcluder, backlink and entity user, regardless of aspect) would send.
+With --score STORE it also replays the workload and scores the engine.`, "ripple deps gen --changes 5000 --score pebble:/tmp/g > work.jsonl", stderr)
+	fs.Uint64Var(&cfg.Seed, "seed", 1, "random seed")
+	fs.IntVar(&cfg.Pages, "pages", 2000, "articles")
+	fs.IntVar(&cfg.Templates, "templates", 200, "templates")
+	fs.IntVar(&cfg.Entities, "entities", 500, "Wikibase items")
+	fs.IntVar(&cfg.Changes, "changes", 3000, "changes after the initial parses")
+	score := fs.String("score", "", "replay into this store ("+storeHelp+"; must be empty) and print precision, recall and purge counts")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	w, err := workload.Generate(cfg)
+	if err != nil {
+		return err
+	}
+	for _, l := range w.Lines {
+		if _, err := fmt.Fprintf(stdout, "%s\n", l); err != nil {
+			return err
+		}
+	}
+	exact, broad := w.Totals()
+	fmt.Fprintf(stderr, "ripple deps gen: %d lines, %d changes; oracle: %d purges; broad approach: %d purges\n", len(w.Lines), len(w.Truth), exact, broad)
+	if *score == "" {
+		return nil
+	}
+	st, err := openStore(ctx, *score)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	s, _, err := workload.Evaluate(ctx, w, st, time.Hour)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "ripple deps gen: %v\n", s)
+	return nil
+}

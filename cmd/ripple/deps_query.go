@@ -1,0 +1,212 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ripplestream/ripple/deps"
+	"github.com/ripplestream/ripple/deps/entity"
+	"github.com/ripplestream/ripple/deps/wikitext"
+	"github.com/ripplestream/ripple/event"
+)
+
+func depsExplain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("deps explain", `Shows what a page's stored dependency set makes it depend on: the changes
+that would purge it, and why.`, "ripple deps explain --store pebble:/tmp/graph --wiki enwiki --page Douglas_Adams", stderr)
+	store := fs.String("store", "", storeHelp)
+	wiki := fs.String("wiki", "enwiki", "wiki id")
+	title := fs.String("page", "", "page title (prefixed, underscores)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *store == "" || *title == "" {
+		fs.Usage()
+		return errors.New("--store and --page are required")
+	}
+	st, err := openStore(ctx, *store)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	p, ok, err := st.Page(ctx, *wiki, *title)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("%s:%s has no stored dependency set; load its ripple/page/dependencies event first", *wiki, *title)
+	}
+	fmt.Fprintf(stdout, "%s:%s (revision %d) is purged when:\n", p.Wiki, p.Page.Title, p.RevID)
+	fmt.Fprintf(stdout, "  it is edited, deleted, undeleted or moved (page_edit)\n")
+	for _, t := range p.Templates {
+		fmt.Fprintf(stdout, "  %s is edited: it transcludes it (transclusion)\n", t)
+	}
+	for _, f := range p.Files {
+		fmt.Fprintf(stdout, "  %s is uploaded, overwritten or deleted: it shows it (uses_file)\n", f)
+	}
+	for _, l := range p.Links {
+		fmt.Fprintf(stdout, "  %s is created, deleted, undeleted or moved: it links to it (links_to)\n", l)
+	}
+	for _, e := range p.Entities {
+		as := make([]string, len(e.Aspects))
+		for i, a := range e.Aspects {
+			as[i] = string(a)
+		}
+		fmt.Fprintf(stdout, "  %s changes in %s: it uses those aspects (uses_entity)\n", e.ID, strings.Join(as, ", "))
+	}
+	return nil
+}
+
+func depsDependents(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("deps dependents", `Lists the pages that depend on TARGET (a title, or an entity id with
+--edge uses_entity), one per line, paging through the store.`, "ripple deps dependents --store pebble:/tmp/graph --edge transcludes Template:Infobox", stderr)
+	store := fs.String("store", "", storeHelp)
+	wiki := fs.String("wiki", "enwiki", "wiki id (for entities, empty means every wiki)")
+	edge := fs.String("edge", "transcludes", "edge kind: transcludes, links_to, uses_file or uses_entity")
+	aspects := fs.String("aspects", "", "for uses_entity: comma-separated changed aspects, e.g. L.en,C.P31 (empty: every user)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *store == "" || fs.NArg() != 1 {
+		fs.Usage()
+		return errors.New("--store and one TARGET are required")
+	}
+	kind, err := parseEdge(*edge)
+	if err != nil {
+		return err
+	}
+	q := deps.Query{Wiki: *wiki, Edge: kind, Target: fs.Arg(0)}
+	if *aspects != "" {
+		if q.Aspects, err = deps.ParseAspects(strings.Split(*aspects, ",")); err != nil {
+			return err
+		}
+	}
+	st, err := openStore(ctx, *store)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n := 0
+	for {
+		found, next, err := st.Dependents(ctx, q)
+		if err != nil {
+			return err
+		}
+		for _, d := range found {
+			fmt.Fprintf(stdout, "%s:%s\n", d.Wiki, d.Page.Title)
+		}
+		n += len(found)
+		if next == "" {
+			break
+		}
+		q.After = next
+	}
+	fmt.Fprintf(stderr, "%d dependents\n", n)
+	return nil
+}
+
+func parseEdge(s string) (deps.EdgeKind, error) {
+	for _, k := range deps.EdgeKinds() {
+		if k.String() == s {
+			return k, nil
+		}
+	}
+	return 0, fmt.Errorf("--edge %q: want transcludes, links_to, uses_file or uses_entity", s)
+}
+
+func depsAspects(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("deps aspects", `Compares two revisions of a Wikibase entity (its JSON, as
+Special:EntityData serves it) and prints the usage aspects the edit changed,
+e.g. ["L.en","C.P31"]; with --event, a /ripple/entity/change/1.0.0 event.`,
+		"ripple deps aspects --prior Q42-old.json --next Q42.json --client-site enwiki", stderr)
+	prior := fs.String("prior", "", "entity JSON before the edit (empty: the entity was created)")
+	next := fs.String("next", "", "entity JSON after the edit (empty: the entity was deleted)")
+	site := fs.String("client-site", "enwiki", "client wiki whose sitelink change also counts as title (T)")
+	asEvent := fs.Bool("event", false, "print a ripple/entity/change event instead of the aspect list")
+	wiki := fs.String("wiki", "wikidatawiki", "repository wiki id, for --event")
+	id := fs.String("entity", "", "entity id, for --event")
+	rev := fs.Int64("rev", 0, "entity revision id, for --event")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	read := func(path string) ([]byte, error) {
+		if path == "" {
+			return nil, nil
+		}
+		return os.ReadFile(path)
+	}
+	a, err := read(*prior)
+	if err != nil {
+		return err
+	}
+	b, err := read(*next)
+	if err != nil {
+		return err
+	}
+	if a == nil && b == nil {
+		fs.Usage()
+		return errors.New("give --prior, --next or both")
+	}
+	aspects, err := entity.ChangedAspects(a, b, entity.Options{ClientSite: *site})
+	if err != nil {
+		return err
+	}
+	if !*asEvent {
+		return json.NewEncoder(stdout).Encode(aspects)
+	}
+	if *id == "" {
+		return errors.New("--event needs --entity (and --rev)")
+	}
+	return json.NewEncoder(stdout).Encode(entity.NewChange("ripple.entity_change", time.Now().UTC(), *wiki, *id, *rev, aspects))
+}
+
+func depsParse(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("deps parse", `Reads a page's wikitext (stdin or --in) and prints the
+/ripple/page/dependencies/1.0.0 event that describes what it depends on:
+templates and modules ({{X}}, {{#invoke:M}}), links, files and Wikidata
+usage ({{#property:P31}}, {{#statements:P18|from=Q1}}).`,
+		"ripple deps parse --title Douglas_Adams --rev 123 --entity Q42 < Douglas_Adams.wikitext", stderr)
+	wiki := fs.String("wiki", "enwiki", "wiki id")
+	title := fs.String("title", "", "the page's prefixed title")
+	ns := fs.Int("namespace", 0, "the page's namespace id")
+	id := fs.Int64("page-id", 0, "the page id")
+	rev := fs.Int64("rev", 0, "the revision id the text belongs to")
+	connected := fs.String("entity", "", "the page's connected Wikidata item, for #property without from=")
+	in := fs.String("in", "-", "file with the wikitext, - for stdin")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *title == "" {
+		fs.Usage()
+		return errors.New("--title is required")
+	}
+	r, err := openInput(*in)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	text, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	d, err := wikitext.Parse(*wiki, *title, string(text), wikitext.Options{ConnectedEntity: *connected})
+	if err != nil {
+		return err
+	}
+	ev := deps.PageDependencies{
+		Envelope:  event.New(deps.DependenciesSchema, "ripple.page_dependencies", time.Now().UTC()),
+		WikiID:    *wiki,
+		Page:      deps.EventPage{PageID: *id, PageTitle: *title, NamespaceID: *ns},
+		RevID:     *rev,
+		Templates: d.Templates, Links: d.Links, Files: d.Files, Entities: []deps.EventEntityUsage{},
+	}
+	for _, u := range d.Entities {
+		ev.Entities = append(ev.Entities, deps.EventEntityUsage{ID: u.ID, Aspects: u.Aspects})
+	}
+	return json.NewEncoder(stdout).Encode(ev)
+}

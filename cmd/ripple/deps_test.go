@@ -1,0 +1,101 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/schemas"
+)
+
+func TestDepsGenReplayExplain(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	var work, errOut bytes.Buffer
+	if err := run(ctx, []string{"deps", "gen", "--pages", "200", "--templates", "20", "--entities", "30", "--changes", "300",
+		"--score", "pebble:" + filepath.Join(dir, "score")}, &work, &errOut); err != nil {
+		t.Fatalf("gen: %v\n%s", err, errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "precision 1.0000, recall 1.0000") {
+		t.Fatalf("gen --score did not report exact propagation:\n%s", errOut.String())
+	}
+	in := filepath.Join(dir, "work.jsonl")
+	// A line nobody can route must be reported and skipped, not stop the replay.
+	if err := os.WriteFile(in, append(work.Bytes(), []byte("{\"$schema\":\"/nope/1.0.0\"}\n")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var purges bytes.Buffer
+	errOut.Reset()
+	err := run(ctx, []string{"deps", "replay", "--store", "pebble:" + filepath.Join(dir, "g"), "--in", in}, &purges, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "1 of") {
+		t.Fatalf("replay with one bad line: err = %v", err)
+	}
+	if !strings.Contains(errOut.String(), "is not an input of dependency tracking") || !strings.Contains(errOut.String(), "1 bad") {
+		t.Fatalf("bad line not reported:\n%s", errOut.String())
+	}
+	lines := strings.Count(purges.String(), "\n")
+	if lines == 0 || !strings.Contains(purges.String(), `"/resource_change/1.0.0"`) {
+		t.Fatalf("replay printed %d purge lines", lines)
+	}
+	var explain bytes.Buffer
+	if err := run(ctx, []string{"deps", "explain", "--store", "pebble:" + filepath.Join(dir, "g"), "--page", "Article_1"}, &explain, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(explain.String(), "is purged when") || !strings.Contains(explain.String(), "transcludes it") {
+		t.Fatalf("explain:\n%s", explain.String())
+	}
+	var dependents bytes.Buffer
+	if err := run(ctx, []string{"deps", "dependents", "--store", "pebble:" + filepath.Join(dir, "g"), "Template:T0"}, &dependents, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(dependents.String(), "enwiki:") {
+		t.Fatalf("dependents of the most used template:\n%s", dependents.String())
+	}
+}
+
+func TestDepsStoreSpec(t *testing.T) {
+	for _, spec := range []string{"", "pebble", "pebble:", "redis:localhost:1"} {
+		if _, err := openStore(context.Background(), spec); err == nil {
+			t.Errorf("openStore(%q) did not fail", spec)
+		}
+	}
+}
+
+func TestDepsParseAndAspects(t *testing.T) {
+	dir := t.TempDir()
+	page := filepath.Join(dir, "page.wikitext")
+	os.WriteFile(page, []byte("{{Infobox person}} [[Towel Day]] {{#invoke:Citation|cite}} {{#property:P31}} [[File:Towel.jpg|thumb]]"), 0o644)
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"deps", "parse", "--title", "Douglas_Adams", "--page-id", "8091", "--rev", "7",
+		"--entity", "Q42", "--in", page}, &out, &errOut); err != nil {
+		t.Fatalf("parse: %v\n%s", err, errOut.String())
+	}
+	repo, err := event.OpenRepositoryFS(schemas.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := repo.Validate(bytes.TrimSpace(out.Bytes())); err != nil {
+		t.Fatalf("parse output does not validate: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{`"Template:Infobox_person"`, `"Module:Citation"`, `"Towel_Day"`, `"File:Towel.jpg"`, `"C.P31"`} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("parse output lacks %s: %s", want, out.String())
+		}
+	}
+
+	prior := filepath.Join(dir, "prior.json")
+	next := filepath.Join(dir, "next.json")
+	os.WriteFile(prior, []byte(`{"id":"Q42","type":"item","labels":{"en":{"language":"en","value":"Douglas Adams"}},"claims":{}}`), 0o644)
+	os.WriteFile(next, []byte(`{"id":"Q42","type":"item","labels":{"en":{"language":"en","value":"Douglas Noel Adams"}},"claims":{}}`), 0o644)
+	out.Reset()
+	if err := run(context.Background(), []string{"deps", "aspects", "--prior", prior, "--next", next}, &out, &errOut); err != nil {
+		t.Fatalf("aspects: %v", err)
+	}
+	if strings.TrimSpace(out.String()) != `["L.en"]` {
+		t.Fatalf("aspects = %s, want [\"L.en\"]", out.String())
+	}
+}

@@ -1,0 +1,144 @@
+//go:build integration
+
+package dgraphstore
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/dgraph-io/dgo/v230/protos/api"
+
+	"github.com/ripplestream/ripple/deps"
+	"github.com/ripplestream/ripple/deps/depstest"
+	"github.com/ripplestream/ripple/internal/testenv"
+)
+
+// fanout is the number of pages that transclude the template of
+// BenchmarkDependents.
+const fanout = 100_000
+
+// BenchmarkDependents pages through all 100k transcluders of one template
+// on the real Dgraph; one op is a full traversal. The graph is bulk-loaded
+// with plain mutations, in the store's schema, to keep the setup short.
+func BenchmarkDependents(b *testing.B) {
+	s := openBench(b, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	start := time.Now()
+	if err := bulkFanout(ctx, s, "enwiki", "Template:Big", fanout); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("loaded %d dependents in %v", fanout, time.Since(start))
+	// One untimed traversal, so that the numbers are of a warm server.
+	b.Run("warmup", func(b *testing.B) {
+		q := deps.Query{Wiki: "enwiki", Edge: deps.Transcludes, Target: "Template:Big", Limit: deps.MaxLimit}
+		depstest.BenchDependents(b, s, q, fanout)
+	})
+	for _, limit := range []int{deps.DefaultLimit, deps.MaxLimit} {
+		b.Run(fmt.Sprintf("limit=%d", limit), func(b *testing.B) {
+			q := deps.Query{Wiki: "enwiki", Edge: deps.Transcludes, Target: "Template:Big", Limit: limit}
+			depstest.BenchDependents(b, s, q, fanout)
+		})
+	}
+}
+
+// BenchmarkPutPage stores page-dependency events of typical articles
+// (depstest.Articles) on the real Dgraph, one at a time (PutPage) and in
+// batches (PutPages), from one and four writers.
+func BenchmarkPutPage(b *testing.B) {
+	articles := depstest.NewArticles(4096)
+	for _, batch := range []int{1, 100} {
+		for _, workers := range []int{1, 4} {
+			b.Run(fmt.Sprintf("batch=%d/workers=%d", batch, workers), func(b *testing.B) {
+				var retries atomic.Int64
+				s := openBench(b, slog.New(countingHandler{&retries}))
+				depstest.BenchPutPage(b, s, articles, workers, batch)
+				b.ReportMetric(float64(retries.Load())/float64(b.N), "retries/op")
+			})
+		}
+	}
+}
+
+// openBench opens a store under a fresh prefix, dropped at the end.
+func openBench(b *testing.B, logger *slog.Logger) *Store {
+	b.Helper()
+	var r [6]byte
+	if _, err := rand.Read(r[:]); err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := Open(ctx, Config{Addrs: []string{testenv.Dgraph(b)}, Prefix: "depsbench_" + hex.EncodeToString(r[:]), Logger: logger})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := s.DropPredicates(ctx); err != nil {
+			b.Errorf("drop: %v", err)
+		}
+		s.Close()
+	})
+	return s
+}
+
+// bulkFanout creates n stored pages of wiki that transclude target, in
+// batches of plain mutations.
+func bulkFanout(ctx context.Context, s *Store, wiki, target string, n int) error {
+	const batch = 5000
+	tpl := map[string]any{"uid": "_:t", s.p.key: pageKey(wiki, target), s.p.wiki: wiki}
+	tplUID, err := s.bulkSet(ctx, []map[string]any{tpl}, "t")
+	if err != nil {
+		return err
+	}
+	for from := 0; from < n; from += batch {
+		nodes := make([]map[string]any, 0, batch)
+		for i := from; i < min(from+batch, n); i++ {
+			title := fmt.Sprintf("Page_%06d", i)
+			nodes = append(nodes, map[string]any{
+				s.p.key: pageKey(wiki, title), s.p.wiki: wiki, s.p.rev: 1,
+				s.p.ref:                    encodeRef(wiki, deps.PageRef{ID: int64(i + 1), Title: title}),
+				s.p.edge[deps.Transcludes]: []map[string]any{{"uid": tplUID}},
+			})
+		}
+		if _, err := s.bulkSet(ctx, nodes, ""); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bulkSet commits nodes and returns the uid of blank node name.
+func (s *Store) bulkSet(ctx context.Context, nodes []map[string]any, name string) (string, error) {
+	js, err := json.Marshal(nodes)
+	if err != nil {
+		return "", err
+	}
+	resp, err := s.dg.NewTxn().Mutate(ctx, &api.Mutation{SetJson: js, CommitNow: true})
+	if err != nil {
+		return "", err
+	}
+	return resp.Uids[name], nil
+}
+
+// countingHandler counts the log records of aborted transactions.
+type countingHandler struct{ n *atomic.Int64 }
+
+func (h countingHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h countingHandler) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h countingHandler) WithGroup(string) slog.Handler            { return h }
+func (h countingHandler) Handle(_ context.Context, r slog.Record) error {
+	if strings.Contains(r.Message, "aborted") {
+		h.n.Add(1)
+	}
+	return nil
+}

@@ -1,0 +1,111 @@
+package dgraphstore
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/ripplestream/ripple/deps"
+)
+
+// keySep separates wiki and title in a page key. MediaWiki titles cannot
+// contain it (deps.NormalizeTitle refuses it), nor can wiki or entity ids.
+const keySep = "|"
+
+// aspectsFacet is the facet on uses_entity edges holding the usage's
+// aspects, space-separated.
+const aspectsFacet = "aspects"
+
+// preds holds the predicate names of one prefix.
+type preds struct {
+	key, wiki, ref, rev string
+	edge                map[deps.EdgeKind]string
+}
+
+// newPreds returns the predicate names for prefix.
+func newPreds(prefix string) preds {
+	p := func(name string) string { return prefix + "_" + name }
+	return preds{
+		key: p("key"), wiki: p("wiki"), ref: p("ref"), rev: p("rev"),
+		edge: map[deps.EdgeKind]string{
+			deps.Transcludes: p("transcludes"),
+			deps.LinksTo:     p("links_to"),
+			deps.UsesFile:    p("uses_file"),
+			deps.UsesEntity:  p("uses_entity"),
+		},
+	}
+}
+
+// schema returns the Dgraph schema of the predicates.
+func (p preds) schema() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: string @index(exact) @upsert .\n", p.key)
+	fmt.Fprintf(&b, "%s: string @index(exact) .\n", p.wiki)
+	fmt.Fprintf(&b, "%s: string .\n", p.ref)
+	fmt.Fprintf(&b, "%s: int .\n", p.rev)
+	for _, k := range deps.EdgeKinds() {
+		fmt.Fprintf(&b, "%s: [uid] @reverse .\n", p.edge[k])
+	}
+	return b.String()
+}
+
+// all returns every predicate name.
+func (p preds) all() []string {
+	out := []string{p.key, p.wiki, p.ref, p.rev}
+	for _, k := range deps.EdgeKinds() {
+		out = append(out, p.edge[k])
+	}
+	return out
+}
+
+// pageKey returns the key of page title of wiki.
+func pageKey(wiki, title string) string { return wiki + keySep + title }
+
+// targetKey returns the key of an edge's target node.
+func targetKey(wiki string, kind deps.EdgeKind, target string) string {
+	if kind == deps.UsesEntity {
+		return target
+	}
+	return pageKey(wiki, target)
+}
+
+// encodeRef returns the ref value of a stored page: everything a Dependent
+// reports about it, in the one predicate a traversal reads per dependent.
+func encodeRef(wiki string, page deps.PageRef) string {
+	return fmt.Sprintf("%d%s%d%s%s%s%s", page.Namespace, keySep, page.ID, keySep, wiki, keySep, page.Title)
+}
+
+// decodeRef parses a value of encodeRef.
+func decodeRef(ref string) (wiki string, page deps.PageRef, err error) {
+	parts := strings.SplitN(ref, keySep, 4)
+	if len(parts) != 4 {
+		return "", deps.PageRef{}, fmt.Errorf("malformed page ref %q", ref)
+	}
+	ns, err1 := strconv.Atoi(parts[0])
+	id, err2 := strconv.ParseInt(parts[1], 10, 64)
+	if err1 != nil || err2 != nil {
+		return "", deps.PageRef{}, fmt.Errorf("malformed page ref %q", ref)
+	}
+	return parts[2], deps.PageRef{ID: id, Namespace: deps.Namespace(ns), Title: parts[3]}, nil
+}
+
+// titleOfKey returns the title in a page key of wiki.
+func titleOfKey(wiki, key string) string { return strings.TrimPrefix(key, wiki+keySep) }
+
+// joinAspects and splitAspects convert between aspects and the facet value.
+func joinAspects(as []deps.Aspect) string {
+	ss := make([]string, len(as))
+	for i, a := range as {
+		ss[i] = string(a)
+	}
+	return strings.Join(ss, " ")
+}
+
+func splitAspects(s string) []deps.Aspect {
+	fields := strings.Fields(s)
+	out := make([]deps.Aspect, len(fields))
+	for i, f := range fields {
+		out[i] = deps.Aspect(f)
+	}
+	return out
+}

@@ -1,0 +1,168 @@
+package dgraphstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dgraph-io/dgo/v230"
+	"github.com/dgraph-io/dgo/v230/protos/api"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+
+	"github.com/ripplestream/ripple/deps"
+)
+
+// Store is the Dgraph deps.Store. Open it with Open; it is safe for
+// concurrent use.
+type Store struct {
+	cfg   Config
+	p     preds
+	dg    *dgo.Dgraph
+	conns []*grpc.ClientConn
+
+	mu struct {
+		sync.RWMutex // held for reading by every call, for writing by Close
+		closed       bool
+	}
+}
+
+var _ deps.Store = (*Store)(nil)
+
+// Open connects to the alphas of cfg and makes sure the schema of cfg.Prefix
+// exists (altering it is idempotent).
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	opts := cfg.DialOptions
+	if len(opts) == 0 {
+		opts = []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}
+	}
+	s := &Store{cfg: cfg, p: newPreds(cfg.Prefix)}
+	var clients []api.DgraphClient
+	for _, addr := range cfg.Addrs {
+		conn, err := grpc.Dial(addr, opts...)
+		if err != nil {
+			s.closeConns()
+			return nil, fmt.Errorf("%w: dgraphstore: dial %s: %v", deps.ErrUnavailable, addr, err)
+		}
+		s.conns = append(s.conns, conn)
+		clients = append(clients, api.NewDgraphClient(conn))
+	}
+	s.dg = dgo.NewDgraphClient(clients...)
+	if err := s.dg.Alter(ctx, &api.Operation{Schema: s.p.schema()}); err != nil {
+		s.closeConns()
+		return nil, s.wrap(ctx, "alter schema", err)
+	}
+	return s, nil
+}
+
+// Close closes the connections. It is idempotent and waits for calls in
+// flight.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.mu.closed {
+		return nil
+	}
+	s.mu.closed = true
+	return s.closeConns()
+}
+
+func (s *Store) closeConns() error {
+	var errs []error
+	for _, c := range s.conns {
+		errs = append(errs, c.Close())
+	}
+	s.conns = nil
+	return errors.Join(errs...)
+}
+
+// DropPredicates drops every predicate of the store's prefix, with its data
+// and indexes, leaving the rest of the cluster alone. Tests use it to clean
+// up; the store stays open but PutPage fails until the store is reopened.
+func (s *Store) DropPredicates(ctx context.Context) error {
+	release, err := s.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	for _, name := range s.p.all() {
+		if err := s.dg.Alter(ctx, &api.Operation{DropOp: api.Operation_ATTR, DropValue: name}); err != nil {
+			return s.wrap(ctx, "drop "+name, err)
+		}
+	}
+	return nil
+}
+
+// acquire checks ctx and that the store is open, and returns the release.
+func (s *Store) acquire(ctx context.Context) (func(), error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	if s.mu.closed {
+		s.mu.RUnlock()
+		return nil, deps.ErrClosed
+	}
+	return s.mu.RUnlock, nil
+}
+
+// inTxn runs fn in a fresh transaction, again after each abort by a
+// conflicting transaction, up to MaxRetries times with jittered exponential
+// backoff.
+func (s *Store) inTxn(ctx context.Context, op string, fn func(*dgo.Txn) error) error {
+	backoff := firstBackoff
+	for attempt := 0; ; attempt++ {
+		txn := s.dg.NewTxn()
+		err := fn(txn)
+		_ = txn.Discard(ctx) // a no-op after a commit
+		if err == nil || !errors.Is(err, dgo.ErrAborted) || attempt == s.cfg.MaxRetries {
+			if err != nil && errors.Is(err, dgo.ErrAborted) {
+				err = fmt.Errorf("%w (after %d attempts)", err, attempt+1)
+			}
+			return s.wrap(ctx, op, err)
+		}
+		s.cfg.Logger.Debug("dgraphstore: transaction aborted, retrying", "op", op, "attempt", attempt+1)
+		sleep := backoff/2 + rand.N(backoff/2+1)
+		select {
+		case <-ctx.Done():
+			return s.wrap(ctx, op, ctx.Err())
+		case <-time.After(sleep):
+		}
+		backoff = min(2*backoff, maxBackoff)
+	}
+}
+
+// wrap adds op to err and classifies it: the context's own error when it
+// is done, deps.ErrUnavailable for what a retry may cure.
+func (s *Store) wrap(ctx context.Context, op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return fmt.Errorf("dgraphstore: %s: %w", op, ctxErr)
+	}
+	if errors.Is(err, dgo.ErrAborted) {
+		return fmt.Errorf("%w: dgraphstore: %s: %v", deps.ErrUnavailable, op, err)
+	}
+	if st, ok := status.FromError(err); ok {
+		switch {
+		case st.Code() == codes.Unavailable, st.Code() == codes.ResourceExhausted,
+			st.Code() == codes.DeadlineExceeded, st.Code() == codes.Aborted,
+			// An alpha that lost its connection to zero or to another group
+			// says so with code Unknown.
+			st.Code() == codes.Unknown && strings.Contains(st.Message(), "No connection exists"):
+			return fmt.Errorf("%w: dgraphstore: %s: %v", deps.ErrUnavailable, op, err)
+		}
+	}
+	return fmt.Errorf("dgraphstore: %s: %w", op, err)
+}

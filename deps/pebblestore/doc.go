@@ -1,0 +1,34 @@
+// Package pebblestore is the embedded deps.Store: the dependency graph in one
+// Pebble database on local disk, the single-machine default of the changeprop
+// job.
+//
+// # Key layout
+//
+// Every key starts with one byte that names its family; 0x00 separates the
+// variable-length parts, which cannot contain it (deps.NormalizeTitle and
+// deps.ValidateWiki forbid control characters), so byte order is tuple order.
+//
+//	'v'                                      format version (uvarint)
+//	'f' wiki 0 title                         forward: the page's PageDeps
+//	'r' kind wiki 0 target 0 title           reverse: page edges
+//	'r' kind entity 0 wiki 0 title           reverse: uses_entity edges
+//
+// The forward record holds the page's whole normalized dependency set, so
+// PutPage diffs the new set against it with one read. A reverse key exists for
+// every edge; its value holds the dependent's namespace and page id and, for
+// uses_entity, its aspects. Dependents is therefore one bounded prefix scan
+// in (wiki, title) order, filtering entity aspects from the values.
+//
+// PutPage and DeletePage write the forward record and all reverse changes in
+// one atomic batch, serialized per page by a striped lock.
+//
+// # Cursors
+//
+// A cursor is "pb1." followed by the unpadded base64url encoding of the last
+// returned dependent's wiki, a 0x00 byte, and its title. Resuming seeks to the
+// key just after that dependent, so a cursor stays valid across restarts and
+// across writes (a dependent removed meanwhile is simply not there).
+//
+// It does not own Kafka I/O, the propagation engine, nor the Dgraph store
+// (package dgraphstore).
+package pebblestore

@@ -1,0 +1,162 @@
+package pebblestore
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"sync"
+
+	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/ripplestream/ripple/deps"
+)
+
+// pageLocks is the number of stripes of the per-page write lock.
+const pageLocks = 256
+
+// Store is the Pebble deps.Store. Open it with Open; it is safe for
+// concurrent use.
+type Store struct {
+	cfg   Config
+	seed  maphash.Seed
+	locks [pageLocks]sync.Mutex // serialize read-diff-write per page
+
+	mu struct {
+		sync.RWMutex // held for reading by every call, for writing by Close
+		closed       bool
+		db           *pebble.DB
+		cache        *pebble.Cache
+	}
+}
+
+var _ deps.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the store in cfg.Dir.
+func Open(cfg Config) (*Store, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	cache := pebble.NewCache(cfg.BlockCacheBytes)
+	db, err := pebble.Open(cfg.Dir, cfg.pebbleOptions(cache))
+	if err != nil {
+		cache.Unref()
+		return nil, fmt.Errorf("pebblestore: open %s: %w", cfg.Dir, err)
+	}
+	if err := checkVersion(db); err != nil {
+		db.Close()
+		cache.Unref()
+		return nil, fmt.Errorf("pebblestore: open %s: %w", cfg.Dir, err)
+	}
+	s := &Store{cfg: cfg, seed: maphash.MakeSeed()}
+	s.mu.db, s.mu.cache = db, cache
+	return s, nil
+}
+
+// checkVersion writes the format version into a new database and refuses a
+// database of another version.
+func checkVersion(db *pebble.DB) error {
+	key := []byte{familyVersion}
+	v, closer, err := db.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return db.Set(key, binary.AppendUvarint(nil, formatVersion), pebble.Sync)
+	}
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	if got, n := binary.Uvarint(v); n <= 0 || got != formatVersion {
+		return fmt.Errorf("on-disk format %x, this version reads format %d", v, formatVersion)
+	}
+	return nil
+}
+
+// Close closes the database. It is idempotent and waits for calls in flight.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.mu.closed {
+		return nil
+	}
+	s.mu.closed = true
+	err := s.mu.db.Close()
+	s.mu.cache.Unref()
+	if err != nil {
+		return fmt.Errorf("pebblestore: close %s: %w", s.cfg.Dir, err)
+	}
+	return nil
+}
+
+// acquire returns the open database and the function that releases it, or
+// ErrClosed, or ctx's error.
+func (s *Store) acquire(ctx context.Context) (*pebble.DB, func(), error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	s.mu.RLock()
+	if s.mu.closed {
+		s.mu.RUnlock()
+		return nil, nil, deps.ErrClosed
+	}
+	return s.mu.db, s.mu.RUnlock, nil
+}
+
+// lockPage locks the stripe of (wiki, title) and returns its unlock.
+func (s *Store) lockPage(wiki, title string) func() {
+	var h maphash.Hash
+	h.SetSeed(s.seed)
+	h.WriteString(wiki)
+	h.WriteByte(0)
+	h.WriteString(title)
+	m := &s.locks[h.Sum64()%pageLocks]
+	m.Lock()
+	return m.Unlock
+}
+
+func (s *Store) writeOptions() *pebble.WriteOptions {
+	if s.cfg.Sync {
+		return pebble.Sync
+	}
+	return pebble.NoSync
+}
+
+// Page implements deps.Store.
+func (s *Store) Page(ctx context.Context, wiki, title string) (deps.PageDeps, bool, error) {
+	title, err := checkPage(wiki, title)
+	if err != nil {
+		return deps.PageDeps{}, false, err
+	}
+	db, release, err := s.acquire(ctx)
+	if err != nil {
+		return deps.PageDeps{}, false, err
+	}
+	defer release()
+	return readPage(db, wiki, title)
+}
+
+// checkPage validates wiki and returns title normalized.
+func checkPage(wiki, title string) (string, error) {
+	if err := deps.ValidateWiki(wiki); err != nil {
+		return "", err
+	}
+	return deps.NormalizeTitle(title)
+}
+
+// readPage reads and decodes the forward record of (wiki, title).
+func readPage(r pebble.Reader, wiki, title string) (deps.PageDeps, bool, error) {
+	v, closer, err := r.Get(forwardKey(wiki, title))
+	if errors.Is(err, pebble.ErrNotFound) {
+		return deps.PageDeps{}, false, nil
+	}
+	if err != nil {
+		return deps.PageDeps{}, false, fmt.Errorf("pebblestore: read %s:%s: %w", wiki, title, err)
+	}
+	defer closer.Close()
+	p, err := decodePage(wiki, title, v)
+	if err != nil {
+		return deps.PageDeps{}, false, fmt.Errorf("%w: forward record of %s:%s", err, wiki, title)
+	}
+	return p, true, nil
+}

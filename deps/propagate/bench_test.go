@@ -1,0 +1,68 @@
+package propagate_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/ripplestream/ripple/deps"
+	"github.com/ripplestream/ripple/deps/pebblestore"
+	"github.com/ripplestream/ripple/deps/propagate"
+)
+
+// fanoutPages is the number of pages transcluding the benchmark template.
+const fanoutPages = 100_000
+
+// loadFanout stores fanoutPages articles that all transclude
+// Template:Popular, in batches of PutPage calls.
+func loadFanout(b *testing.B, store deps.Store) {
+	b.Helper()
+	ctx := context.Background()
+	for i := range fanoutPages {
+		p := deps.PageDeps{Wiki: "enwiki", RevID: 1, Page: deps.PageRef{ID: int64(i + 1), Title: fmt.Sprintf("Article_%06d", i)},
+			Templates: []string{"Template:Popular"}}
+		if _, err := store.PutPage(ctx, p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// benchFanout measures an edit of Template:Popular: the time to compute its
+// whole purge set through the engine (store reads included), in batches of
+// 1,000 as the changeprop job does.
+func benchFanout(b *testing.B, store deps.Store) {
+	e, err := propagate.New(store, propagate.Config{BatchSize: 1000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ResetTimer()
+	for range b.N {
+		now, f, err := e.Begin(ctx, propagate.Change{Kind: propagate.PageEdit, Wiki: "enwiki",
+			Page: deps.PageRef{Namespace: deps.NamespaceTemplate, Title: "Template:Popular"}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := len(now)
+		if err := e.Run(ctx, f, func(propagate.Purge) error { n++; return nil }); err != nil {
+			b.Fatal(err)
+		}
+		if n != fanoutPages+1 {
+			b.Fatalf("purged %d pages, want %d", n, fanoutPages+1)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/fanout")
+}
+
+// BenchmarkFanout: go test -run '^$' -bench BenchmarkFanout ./deps/propagate/
+func BenchmarkFanout(b *testing.B) {
+	b.Run("pebble", func(b *testing.B) {
+		store, err := pebblestore.Open(pebblestore.Config{Dir: b.TempDir()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer store.Close()
+		loadFanout(b, store)
+		benchFanout(b, store)
+	})
+}

@@ -1,0 +1,261 @@
+package propagate
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/ripplestream/ripple/deps"
+	"github.com/ripplestream/ripple/event"
+)
+
+// Rules name why a page is purged; they become resource_change tags.
+const (
+	RulePageEdit     = "page_edit"     // the page itself changed
+	RuleTransclusion = "transclusion"  // a template or module it transcludes changed
+	RuleLinksTo      = "links_to"      // a title it links to was created, deleted, undeleted or moved
+	RuleUsesFile     = "uses_file"     // a file it shows changed
+	RuleUsesEntity   = "uses_entity"   // aspects of an entity it uses changed
+	RuleMovedAway    = "page_moved"    // the page's old title after a move
+	RuleDeleted      = "page_deleted"  // the page itself was deleted
+	RuleRestored     = "page_restored" // the page itself was created or undeleted
+)
+
+// Purge is one page a change affects, with the path of dependencies that
+// explains why.
+type Purge struct {
+	Wiki string
+	Page deps.PageRef
+	Rule string
+	// Path explains the purge, from the change to this page.
+	Path []string
+	// Rerender is true when the page's text changed, so search must
+	// re-index it (not for link colour or file changes).
+	Rerender bool
+}
+
+// Config tunes the engine.
+type Config struct {
+	// BatchSize is how many dependents one Step reads. Default 1000.
+	BatchSize int
+	// MaxDepth bounds transitive transclusion (templates in templates).
+	// Default 20.
+	MaxDepth int
+}
+
+// Validate fills defaults.
+func (c *Config) Validate() error {
+	if c.BatchSize == 0 {
+		c.BatchSize = 1000
+	}
+	if c.BatchSize < 0 || c.BatchSize > deps.MaxLimit {
+		return fmt.Errorf("propagate: BatchSize %d: want 1 to %d", c.BatchSize, deps.MaxLimit)
+	}
+	if c.MaxDepth == 0 {
+		c.MaxDepth = 20
+	}
+	return nil
+}
+
+// Engine applies changes to a store and computes their fan-out.
+type Engine struct {
+	store deps.Store
+	cfg   Config
+}
+
+// New returns an engine over store.
+func New(store deps.Store, cfg Config) (*Engine, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Engine{store: store, cfg: cfg}, nil
+}
+
+// Fanout is the resumable state of one change's propagation: plain data,
+// safe to persist as JSON between Steps.
+type Fanout struct {
+	Root        event.RootEvent `json:"root"`
+	TriggeredBy string          `json:"triggered_by,omitempty"`
+	Domain      string          `json:"domain,omitempty"`
+	Frames      []Frame         `json:"frames"`
+	// Visited holds the templates and modules whose transcluders were
+	// already queued, so cycles and diamonds are walked once.
+	Visited map[string]bool `json:"visited,omitempty"`
+	Steps   int             `json:"steps"`
+	Purges  int             `json:"purges"`
+}
+
+// Frame is one pending reverse traversal.
+type Frame struct {
+	Wiki    string        `json:"wiki,omitempty"`
+	Edge    deps.EdgeKind `json:"edge"`
+	Target  string        `json:"target"`
+	Aspects []deps.Aspect `json:"aspects,omitempty"`
+	After   deps.Cursor   `json:"after,omitempty"`
+	Rule    string        `json:"rule"`
+	Path    []string      `json:"path"`
+	Depth   int           `json:"depth"`
+}
+
+// Done reports whether nothing is left to traverse.
+func (f *Fanout) Done() bool { return len(f.Frames) == 0 }
+
+// ApplyDependencies stores a page's new dependency set. A parse result
+// purges nothing by itself: the edit that caused the parse already did.
+func (e *Engine) ApplyDependencies(ctx context.Context, p deps.PageDeps) (deps.PutResult, error) {
+	return e.store.PutPage(ctx, p)
+}
+
+// Begin applies c to the store (deletes and moves change it) and returns the
+// purges due at once (the page itself) and the fan-out still to walk.
+func (e *Engine) Begin(ctx context.Context, c Change) ([]Purge, *Fanout, error) {
+	f := &Fanout{Root: c.Root, TriggeredBy: c.TriggeredBy, Domain: c.Domain}
+	origin := fmt.Sprintf("%s of %s:%s", c.Kind, c.Wiki, c.Page.Title)
+	self := func(rule string, page deps.PageRef) Purge {
+		return Purge{Wiki: c.Wiki, Page: page, Rule: rule, Path: []string{origin}, Rerender: rule != RuleMovedAway}
+	}
+	var now []Purge
+	switch c.Kind {
+	case PageEdit:
+		now = append(now, self(RulePageEdit, c.Page))
+		e.pushContent(f, c.Wiki, c.Page, origin)
+	case PageCreate, PageUndelete:
+		now = append(now, self(RuleRestored, c.Page))
+		e.pushExistence(f, c.Wiki, c.Page, origin)
+	case PageDelete:
+		now = append(now, self(RuleDeleted, c.Page))
+		if _, err := e.store.DeletePage(ctx, c.Wiki, c.Page.Title); err != nil {
+			return nil, nil, fmt.Errorf("propagate: deleting %s:%s: %w", c.Wiki, c.Page.Title, err)
+		}
+		e.pushExistence(f, c.Wiki, c.Page, origin)
+	case PageMove:
+		old := deps.PageRef{ID: c.Page.ID, Namespace: c.Page.Namespace, Title: c.PriorTitle}
+		origin = fmt.Sprintf("move of %s:%s to %s", c.Wiki, c.PriorTitle, c.Page.Title)
+		now = append(now, self(RuleMovedAway, old), self(RuleRestored, c.Page))
+		if err := e.move(ctx, c.Wiki, old, c.Page); err != nil {
+			return nil, nil, err
+		}
+		e.pushExistence(f, c.Wiki, old, origin)
+		e.pushExistence(f, c.Wiki, c.Page, origin)
+	case EntityChange:
+		origin = fmt.Sprintf("change of %s %s", c.Entity, joinAspects(c.Aspects))
+		if len(c.Aspects) > 0 {
+			f.Frames = append(f.Frames, Frame{Edge: deps.UsesEntity, Target: string(c.Entity), Aspects: c.Aspects,
+				Rule: RuleUsesEntity, Path: []string{origin}})
+		}
+	default:
+		return nil, nil, fmt.Errorf("%w: kind %q", ErrBadChange, c.Kind)
+	}
+	f.Purges = len(now)
+	return now, f, nil
+}
+
+// pushContent queues what depends on the content of page: transcluders of
+// templates and modules, users of files.
+func (e *Engine) pushContent(f *Fanout, wiki string, page deps.PageRef, origin string) {
+	switch {
+	case page.Namespace.Transcludable():
+		e.pushTranscluders(f, wiki, page.Title, []string{origin}, 0)
+	case page.Namespace == deps.NamespaceFile:
+		f.Frames = append(f.Frames, Frame{Wiki: wiki, Edge: deps.UsesFile, Target: page.Title, Rule: RuleUsesFile, Path: []string{origin}})
+	}
+}
+
+// pushExistence queues what depends on whether page exists: pages linking
+// to it, and everything that depends on its content.
+func (e *Engine) pushExistence(f *Fanout, wiki string, page deps.PageRef, origin string) {
+	e.pushContent(f, wiki, page, origin)
+	f.Frames = append(f.Frames, Frame{Wiki: wiki, Edge: deps.LinksTo, Target: page.Title, Rule: RuleLinksTo, Path: []string{origin}})
+}
+
+func (e *Engine) pushTranscluders(f *Fanout, wiki, title string, path []string, depth int) {
+	key := wiki + ":" + title
+	if f.Visited[key] || depth >= e.cfg.MaxDepth {
+		return
+	}
+	if f.Visited == nil {
+		f.Visited = map[string]bool{}
+	}
+	f.Visited[key] = true
+	f.Frames = append(f.Frames, Frame{Wiki: wiki, Edge: deps.Transcludes, Target: title, Rule: RuleTransclusion, Path: path, Depth: depth})
+}
+
+// move re-keys a page's stored dependency set from old to new.
+func (e *Engine) move(ctx context.Context, wiki string, old, renamed deps.PageRef) error {
+	p, ok, err := e.store.Page(ctx, wiki, old.Title)
+	if err != nil {
+		return fmt.Errorf("propagate: reading %s:%s: %w", wiki, old.Title, err)
+	}
+	if _, err := e.store.DeletePage(ctx, wiki, old.Title); err != nil {
+		return fmt.Errorf("propagate: moving %s:%s: %w", wiki, old.Title, err)
+	}
+	if !ok {
+		return nil
+	}
+	p.Page = renamed
+	if _, err := e.store.PutPage(ctx, p); err != nil {
+		return fmt.Errorf("propagate: moving %s:%s to %s: %w", wiki, old.Title, renamed.Title, err)
+	}
+	return nil
+}
+
+// Step reads one batch of dependents for the top frame and returns their
+// purges, advancing f. Call it until f.Done(); persist f between calls to
+// resume after a crash without re-reading finished batches.
+func (e *Engine) Step(ctx context.Context, f *Fanout) ([]Purge, error) {
+	if f.Done() {
+		return nil, nil
+	}
+	top := len(f.Frames) - 1
+	fr := f.Frames[top]
+	q := deps.Query{Wiki: fr.Wiki, Edge: fr.Edge, Target: fr.Target, Aspects: fr.Aspects, After: fr.After, Limit: e.cfg.BatchSize}
+	found, next, err := e.store.Dependents(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("propagate: dependents of %s via %s: %w", fr.Target, fr.Edge, err)
+	}
+	if next == "" {
+		f.Frames = f.Frames[:top]
+	} else {
+		f.Frames[top].After = next
+	}
+	out := make([]Purge, 0, len(found))
+	for _, d := range found {
+		hop := fmt.Sprintf("%s %s %s", d.Page.Title, d.Edge, fr.Target)
+		if len(d.Aspects) > 0 {
+			hop += " [" + joinAspects(d.Aspects) + "]"
+		}
+		path := append(append(make([]string, 0, len(fr.Path)+1), fr.Path...), hop)
+		out = append(out, Purge{Wiki: d.Wiki, Page: d.Page, Rule: fr.Rule, Path: path,
+			Rerender: fr.Rule == RuleTransclusion || fr.Rule == RuleUsesEntity})
+		if fr.Edge == deps.Transcludes && d.Page.Namespace.Transcludable() {
+			e.pushTranscluders(f, d.Wiki, d.Page.Title, path, fr.Depth+1)
+		}
+	}
+	f.Steps++
+	f.Purges += len(out)
+	return out, nil
+}
+
+// Run walks f to the end, passing every purge to emit.
+func (e *Engine) Run(ctx context.Context, f *Fanout, emit func(Purge) error) error {
+	for !f.Done() {
+		ps, err := e.Step(ctx, f)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			if err := emit(p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func joinAspects(as []deps.Aspect) string {
+	s := make([]string, len(as))
+	for i, a := range as {
+		s[i] = string(a)
+	}
+	return strings.Join(s, ",")
+}

@@ -1,0 +1,172 @@
+package propagate
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/ripplestream/ripple/event"
+)
+
+// Output schemas and default streams.
+const (
+	ResourceChangeSchema = "/resource_change/1.0.0"
+	PageRerenderSchema   = "/mediawiki/cirrussearch/page_rerender/1.0.0"
+	ResourceChangeStream = "resource_change"
+	PageRerenderStream   = "mediawiki.cirrussearch.page_rerender.v1"
+)
+
+// ResourceChange is a resource_change purge event.
+type ResourceChange struct {
+	event.Envelope
+	Tags []string `json:"tags"`
+	// Explanation is the dependency path that justifies the purge.
+	Explanation []string `json:"ripple_explanation,omitempty"`
+}
+
+// PageRerender is a mediawiki/cirrussearch/page_rerender event.
+type PageRerender struct {
+	event.Envelope
+	WikiID       string `json:"wiki_id"`
+	PageID       int64  `json:"page_id"`
+	PageTitle    string `json:"page_title"`
+	NamespaceID  int    `json:"namespace_id"`
+	IsRedirect   bool   `json:"is_redirect"`
+	Reason       string `json:"reason"`
+	ClusterGroup string `json:"cirrussearch_cluster_group"`
+	IndexName    string `json:"cirrussearch_index_name"`
+}
+
+// Domains maps wiki ids to domains for purge URIs. Lookups fall back to
+// Wikimedia's naming (enwiki -> en.wikipedia.org, dewiktionary ->
+// de.wiktionary.org, wikidatawiki -> www.wikidata.org, commonswiki ->
+// commons.wikimedia.org).
+type Domains map[string]string
+
+var projectSuffixes = []struct{ suffix, domain string }{
+	{"wiktionary", "wiktionary.org"}, {"wikibooks", "wikibooks.org"}, {"wikinews", "wikinews.org"},
+	{"wikiquote", "wikiquote.org"}, {"wikisource", "wikisource.org"}, {"wikiversity", "wikiversity.org"},
+	{"wikivoyage", "wikivoyage.org"}, {"wiki", "wikipedia.org"},
+}
+
+var specialWikis = map[string]string{
+	"wikidatawiki": "www.wikidata.org", "testwikidatawiki": "test.wikidata.org", "commonswiki": "commons.wikimedia.org",
+	"metawiki": "meta.wikimedia.org", "mediawikiwiki": "www.mediawiki.org", "specieswiki": "species.wikimedia.org",
+}
+
+// Domain returns the domain of wiki.
+func (d Domains) Domain(wiki string) (string, error) {
+	if dom, ok := d[wiki]; ok {
+		return dom, nil
+	}
+	if dom, ok := specialWikis[wiki]; ok {
+		return dom, nil
+	}
+	for _, p := range projectSuffixes {
+		if lang, ok := strings.CutSuffix(wiki, p.suffix); ok && lang != "" {
+			return strings.ReplaceAll(lang, "_", "-") + "." + p.domain, nil
+		}
+	}
+	return "", fmt.Errorf("propagate: no domain known for wiki %q: add it to the wiki-to-domain map", wiki)
+}
+
+// URI returns the canonical URL of a page: https://<domain>/wiki/<title>.
+func URI(domain, title string) string {
+	return "https://" + domain + "/wiki/" + (&url.URL{Path: title}).EscapedPath()
+}
+
+// Events turns a purge into its resource_change event and, when the page's
+// text changed, its page_rerender event. domain is the input's meta.domain
+// for purges on the input's own wiki, else found in domains.
+func (f *Fanout) Events(p Purge, domains Domains, inputWiki string, now time.Time) (ResourceChange, *PageRerender, error) {
+	domain := f.Domain
+	if domain == "" || p.Wiki != inputWiki {
+		var err error
+		if domain, err = domains.Domain(p.Wiki); err != nil {
+			return ResourceChange{}, nil, err
+		}
+	}
+	root := f.Root
+	rc := ResourceChange{
+		Envelope: event.Envelope{
+			Schema:      ResourceChangeSchema,
+			Meta:        event.Meta{Stream: ResourceChangeStream, ID: event.NewID(), DT: now, URI: URI(domain, p.Page.Title), Domain: domain},
+			DT:          now,
+			RootEvent:   &root,
+			TriggeredBy: f.TriggeredBy,
+		},
+		Tags:        []string{"ripple", p.Rule},
+		Explanation: p.Path,
+	}
+	if !p.Rerender {
+		return rc, nil, nil
+	}
+	index := p.Wiki + "_general"
+	if p.Page.Namespace == 0 {
+		index = p.Wiki + "_content"
+	}
+	// page_rerender's schema allows no root_event or triggered_by.
+	rr := &PageRerender{
+		Envelope: event.Envelope{
+			Schema: PageRerenderSchema,
+			Meta:   event.Meta{Stream: PageRerenderStream, ID: event.NewID(), DT: now, URI: rc.Meta.URI, Domain: domain},
+			DT:     now,
+		},
+		WikiID: p.Wiki, PageID: p.Page.ID, PageTitle: p.Page.Title, NamespaceID: int(p.Page.Namespace),
+		Reason: p.Rule, ClusterGroup: "default", IndexName: index,
+	}
+	return rc, rr, nil
+}
+
+// Coalescer drops purges that an earlier purge already covers: a purge of
+// a URI is redundant when a purge of the same URI was emitted at or after
+// the time of the change that caused it (its root event), because the
+// render fetched after that purge already reflects the change. So the same
+// page purged by several roots (or reached twice by one) while a fan-out
+// runs is purged once, and a page changed again later is always purged
+// again; unlike a plain time window, coalescing never leaves stale pages
+// cached.
+//
+// It remembers, per URI, when it last let a purge through, for up to
+// memory; older entries are forgotten (which can only cause an extra purge).
+type Coalescer struct {
+	memory time.Duration
+	last   map[string]time.Time
+	admits int
+}
+
+// NewCoalescer returns a coalescer remembering URIs for memory; a zero or
+// negative memory lets every purge through.
+func NewCoalescer(memory time.Duration) *Coalescer {
+	return &Coalescer{memory: memory, last: map[string]time.Time{}}
+}
+
+// Admit reports whether a purge of uri caused by a change at root must be
+// emitted at time at, and records it if so.
+func (c *Coalescer) Admit(uri string, root, at time.Time) bool {
+	if c.memory <= 0 {
+		return true
+	}
+	if t, ok := c.last[uri]; ok && !root.After(t) {
+		return false
+	}
+	c.last[uri] = at
+	if c.admits++; c.admits%4096 == 0 {
+		c.Prune(at)
+	}
+	return true
+}
+
+// Redundant reports whether a purge of uri for a change at root is covered
+// by a purge emitted at last (the zero time: none).
+func Redundant(root, last time.Time) bool { return !last.IsZero() && !root.After(last) }
+
+// Prune forgets URIs last admitted longer than memory before now.
+func (c *Coalescer) Prune(now time.Time) {
+	for uri, t := range c.last {
+		if now.Sub(t) > c.memory {
+			delete(c.last, uri)
+		}
+	}
+}

@@ -1,0 +1,222 @@
+package workload
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/ripplestream/ripple/deps"
+	"github.com/ripplestream/ripple/event"
+)
+
+// change draws one change, emits it and records its oracle. The mix is
+// Wikidata-like: 62% entity edits, 25% article edits, 3% template edits,
+// 4% creations, 3% deletions, 3% moves.
+func (g *gen) change() {
+	switch r := g.rng.IntN(100); {
+	case r < 62:
+		g.entityChange()
+	case r < 87:
+		g.articleEdit()
+	case r < 90:
+		g.templateEdit()
+	case r < 94:
+		g.create()
+	case r < 97:
+		g.delete()
+	default:
+		g.move()
+	}
+}
+
+func (g *gen) live(ns deps.Namespace) *page {
+	for {
+		p := g.pages[g.order[g.rng.IntN(len(g.order))]]
+		if !p.deleted && p.ref.Namespace == ns {
+			return p
+		}
+	}
+}
+
+func (g *gen) pageChange(kind string, p *page, prior string) int {
+	ev := map[string]any{
+		"$schema":          "/mediawiki/page/change/1.2.0",
+		"meta":             event.Meta{Stream: "mediawiki.page_change.v1", ID: event.NewID(), DT: g.tick(), Domain: "en.wikipedia.org", URI: "https://en.wikipedia.org/wiki/" + p.ref.Title},
+		"dt":               g.clock,
+		"wiki_id":          wiki,
+		"page_change_kind": kind,
+		"page":             map[string]any{"page_id": p.ref.ID, "page_title": p.ref.Title, "namespace_id": int(p.ref.Namespace), "is_redirect": false},
+		"revision":         map[string]any{"rev_id": p.rev},
+	}
+	if prior != "" {
+		ev["prior_state"] = map[string]any{"page": map[string]any{"page_title": prior}}
+	}
+	return g.emit(ev)
+}
+
+func (g *gen) record(line int, truth map[string]bool, broad int) {
+	t := make([]string, 0, len(truth))
+	for title := range truth {
+		t = append(t, wiki+":"+title)
+	}
+	sort.Strings(t)
+	g.out.Truth[line] = t
+	g.out.Broad[line] = broad
+}
+
+func (g *gen) articleEdit() {
+	p := g.live(deps.NamespaceMain)
+	line := g.pageChange("edit", p, "")
+	g.record(line, map[string]bool{p.ref.Title: true}, 1)
+	if g.rng.IntN(10) < 4 { // the edit changed what the page uses: a re-parse follows
+		zipfT := newTemplateZipf(g)
+		g.randomDeps(p, zipfT)
+		g.parse(p)
+	}
+}
+
+// templateEdit edits a template chosen uniformly: heavily used templates
+// are protected on Wikimedia wikis and rarely edited, so edits spread over
+// the long tail (their use, not their edits, follows Zipf).
+func (g *gen) templateEdit() {
+	p := g.pages[fmt.Sprintf("Template:T%d", g.rng.IntN(g.cfg.Templates))]
+	line := g.pageChange("edit", p, "")
+	truth := g.transcluders(p.ref.Title)
+	truth[p.ref.Title] = true
+	g.record(line, truth, len(truth))
+}
+
+// transcluders is the oracle's transitive closure of pages transcluding t.
+func (g *gen) transcluders(t string) map[string]bool {
+	out := map[string]bool{}
+	queue := []string{t}
+	for len(queue) > 0 {
+		cur := queue[0]
+		queue = queue[1:]
+		for _, title := range g.order {
+			p := g.pages[title]
+			if p.deleted || out[title] || !contains(p.templates, cur) {
+				continue
+			}
+			out[title] = true
+			if p.ref.Namespace == deps.NamespaceTemplate {
+				queue = append(queue, title)
+			}
+		}
+	}
+	return out
+}
+
+func (g *gen) backlinks(t string) map[string]bool {
+	out := map[string]bool{}
+	for _, title := range g.order {
+		if p := g.pages[title]; !p.deleted && contains(p.links, t) {
+			out[title] = true
+		}
+	}
+	return out
+}
+
+func (g *gen) create() {
+	for {
+		title := fmt.Sprintf("Article_%d", g.cfg.Pages+g.rng.IntN(g.cfg.Pages/10+1))
+		if p, ok := g.pages[title]; ok && !p.deleted {
+			continue
+		}
+		p := &page{ref: deps.PageRef{ID: g.nextID(), Title: title}, entities: map[string][]deps.Aspect{}}
+		if old, ok := g.pages[title]; ok {
+			p.rev = old.rev
+		} else {
+			g.order = append(g.order, title)
+		}
+		g.pages[title] = p
+		p.rev++
+		line := g.pageChange("create", p, "")
+		truth := g.backlinks(title)
+		truth[title] = true
+		g.record(line, truth, len(truth))
+		g.parse(p)
+		return
+	}
+}
+
+func (g *gen) delete() {
+	p := g.live(deps.NamespaceMain)
+	p.deleted = true
+	line := g.pageChange("delete", p, "")
+	truth := g.backlinks(p.ref.Title)
+	truth[p.ref.Title] = true
+	g.record(line, truth, len(truth))
+}
+
+func (g *gen) move() {
+	p := g.live(deps.NamespaceMain)
+	oldTitle := p.ref.Title
+	newTitle := fmt.Sprintf("Moved_%d", g.nextID())
+	moved := &page{ref: deps.PageRef{ID: p.ref.ID, Title: newTitle}, rev: p.rev, templates: p.templates, links: p.links, entities: p.entities}
+	p.deleted = true
+	g.pages[newTitle] = moved
+	g.order = append(g.order, newTitle)
+	line := g.pageChange("move", moved, oldTitle)
+	truth := g.backlinks(oldTitle)
+	for t := range g.backlinks(newTitle) {
+		truth[t] = true
+	}
+	truth[oldTitle], truth[newTitle] = true, true
+	g.record(line, truth, len(truth))
+}
+
+// entityChange edits one aspect of an entity, as most Wikidata edits do:
+// a label or description in one of many languages, a statement, sitelinks.
+func (g *gen) entityChange() {
+	id := fmt.Sprintf("Q%d", 1+g.rng.IntN(g.cfg.Entities))
+	var aspect deps.Aspect
+	switch r := g.rng.IntN(100); {
+	case r < 60:
+		aspect = deps.LabelAspect(languages[g.rng.IntN(len(languages))])
+	case r < 75:
+		aspect = deps.DescriptionAspect(languages[g.rng.IntN(len(languages))])
+	case r < 95:
+		aspect = deps.StatementAspect(properties[g.rng.IntN(len(properties))])
+	default:
+		aspect = deps.AspectSitelinks
+	}
+	ev := deps.EntityChange{
+		Envelope: event.Envelope{Schema: deps.EntityChangeSchema, Meta: event.Meta{Stream: "ripple.entity_change", ID: event.NewID(), DT: g.tick(), Domain: "www.wikidata.org"}, DT: g.clock},
+		WikiID:   "wikidatawiki", EntityID: id, RevID: g.nextID(), Aspects: []string{string(aspect)},
+	}
+	line := g.emit(ev)
+	truth, users := map[string]bool{}, 0
+	for _, title := range g.order {
+		p := g.pages[title]
+		usage, ok := p.entities[id]
+		if p.deleted || !ok {
+			continue
+		}
+		users++
+		if usesAspect(usage, aspect) {
+			truth[title] = true
+		}
+	}
+	g.record(line, truth, users)
+}
+
+// usesAspect is the oracle's own matching rule: the page uses everything
+// (X) or exactly the changed aspect.
+func usesAspect(usage []deps.Aspect, changed deps.Aspect) bool {
+	for _, a := range usage {
+		if a == deps.AspectAll || strings.EqualFold(string(a), string(changed)) {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,249 @@
+// Package workload generates a synthetic, Wikidata-like dependency-tracking
+// workload: a wiki whose pages transclude templates chosen by a Zipf law
+// (templates nest), link to each other and use Wikibase entities with a
+// realistic aspect mix; then a sequence of changes (entity edits in many
+// languages, article and template edits, page creations, deletions and
+// moves, re-parses). It keeps its own model of the wiki and computes, for
+// every change, the exact set of pages whose rendering the change affects
+// (the ground-truth oracle) and how many pages a broad approach would purge
+// (every transcluder, backlink and entity user, regardless of aspect).
+package workload
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"time"
+
+	"github.com/ripplestream/ripple/deps"
+	"github.com/ripplestream/ripple/event"
+)
+
+// Config sizes a workload.
+type Config struct {
+	Seed      uint64
+	Pages     int // articles (namespace 0); default 2000
+	Templates int // templates; default 200 (a tenth nest other templates)
+	Entities  int // Wikibase items; default 500
+	Changes   int // changes after the initial parses; default 3000
+}
+
+// Validate fills defaults.
+func (c *Config) Validate() error {
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&c.Pages, 2000)
+	def(&c.Templates, 200)
+	def(&c.Entities, 500)
+	def(&c.Changes, 3000)
+	if c.Seed == 0 {
+		c.Seed = 1
+	}
+	if c.Pages < 10 || c.Templates < 2 || c.Entities < 1 || c.Changes < 0 {
+		return fmt.Errorf("workload: need >= 10 pages, >= 2 templates, >= 1 entity (got %d, %d, %d)", c.Pages, c.Templates, c.Entities)
+	}
+	return nil
+}
+
+// Workload is a generated input stream with its oracle.
+type Workload struct {
+	// Lines are the input events as JSON, in order.
+	Lines [][]byte
+	// Truth maps the 1-based line number of each change to the sorted
+	// titles ("wiki:title") it must purge.
+	Truth map[int][]string
+	// Broad maps the line number of each change to the number of pages a
+	// broad approach purges for it.
+	Broad map[int]int
+}
+
+// Totals returns the number of purges the oracle and the broad approach
+// call for over the whole workload.
+func (w *Workload) Totals() (exact, broad int) {
+	for _, t := range w.Truth {
+		exact += len(t)
+	}
+	for _, b := range w.Broad {
+		broad += b
+	}
+	return exact, broad
+}
+
+const wiki = "enwiki"
+
+var languages = []string{"en", "de", "fr", "es", "it", "ja", "ru", "pt", "zh", "ar", "nl", "pl", "sv", "uk", "vi", "fa", "ko", "he", "fi", "cs"}
+
+var properties = []string{"P31", "P18", "P569", "P570", "P27", "P106", "P625", "P17", "P131", "P856"}
+
+// page is the model's view of one page.
+type page struct {
+	ref       deps.PageRef
+	rev       int64
+	templates []string
+	links     []string
+	entities  map[string][]deps.Aspect
+	deleted   bool
+}
+
+type gen struct {
+	cfg   Config
+	rng   *rand.Rand
+	pages map[string]*page // by title, templates included
+	order []string         // titles in creation order, for stable choices
+	out   *Workload
+	clock time.Time
+	ids   int64
+	zipfE *rand.Zipf
+}
+
+// newTemplateZipf draws templates with Zipf popularity: a few are used by
+// a large share of pages.
+func newTemplateZipf(g *gen) *rand.Zipf {
+	return rand.NewZipf(g.rng, 1.1, 2, uint64(g.cfg.Templates-1))
+}
+
+// Generate makes a workload.
+func Generate(cfg Config) (*Workload, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	g := &gen{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 0x5eed)), pages: map[string]*page{},
+		out: &Workload{Truth: map[int][]string{}, Broad: map[int]int{}}, clock: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
+	g.zipfE = rand.NewZipf(g.rng, 1.2, 3, uint64(cfg.Entities-1))
+	g.build()
+	for range cfg.Changes {
+		g.change()
+	}
+	return g.out, nil
+}
+
+func (g *gen) tick() time.Time {
+	g.clock = g.clock.Add(time.Duration(100+g.rng.IntN(900)) * time.Millisecond)
+	return g.clock
+}
+
+func (g *gen) emit(v any) int {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // plain structs: cannot fail
+	}
+	g.out.Lines = append(g.out.Lines, b)
+	return len(g.out.Lines)
+}
+
+func (g *gen) nextID() int64 { g.ids++; return g.ids }
+
+// build creates templates (some nesting others), articles and their parses.
+func (g *gen) build() {
+	zipfT := newTemplateZipf(g)
+	for i := range g.cfg.Templates {
+		p := &page{ref: deps.PageRef{ID: g.nextID(), Namespace: deps.NamespaceTemplate, Title: fmt.Sprintf("Template:T%d", i)}}
+		if i >= 10 && g.rng.IntN(10) == 0 { // nested: uses a more popular (lower-numbered) template
+			p.templates = []string{fmt.Sprintf("Template:T%d", g.rng.IntN(i/2+1))}
+		}
+		g.add(p)
+	}
+	for i := range g.cfg.Pages {
+		p := &page{ref: deps.PageRef{ID: g.nextID(), Title: fmt.Sprintf("Article_%d", i)}}
+		g.randomDeps(p, zipfT)
+		g.add(p)
+	}
+}
+
+func (g *gen) add(p *page) {
+	g.pages[p.ref.Title] = p
+	g.order = append(g.order, p.ref.Title)
+	g.parse(p)
+}
+
+// randomDeps draws an article's templates, links and entity usages.
+func (g *gen) randomDeps(p *page, zipfT *rand.Zipf) {
+	p.templates, p.links, p.entities = nil, nil, map[string][]deps.Aspect{}
+	for range 1 + g.rng.IntN(4) {
+		p.templates = appendUnique(p.templates, fmt.Sprintf("Template:T%d", zipfT.Uint64()))
+	}
+	for range g.rng.IntN(6) {
+		p.links = appendUnique(p.links, fmt.Sprintf("Article_%d", g.rng.IntN(g.cfg.Pages+g.cfg.Pages/10))) // some red links
+	}
+	for range g.rng.IntN(3) {
+		id := fmt.Sprintf("Q%d", 1+g.zipfE.Uint64()) // popular items are used by many pages
+		p.entities[id] = g.usage()
+	}
+}
+
+// usage draws a Wikibase-like aspect set: sitelinks for language links,
+// the label in the page language (sometimes one more), a few statements,
+// rarely everything (X).
+func (g *gen) usage() []deps.Aspect {
+	if g.rng.IntN(20) == 0 {
+		return []deps.Aspect{deps.AspectAll}
+	}
+	as := []deps.Aspect{"S", deps.LabelAspect("en")}
+	if g.rng.IntN(4) == 0 {
+		as = append(as, deps.LabelAspect(languages[g.rng.IntN(len(languages))]))
+	}
+	for range g.rng.IntN(3) {
+		as = append(as, deps.StatementAspect(properties[g.rng.IntN(len(properties))]))
+	}
+	if g.rng.IntN(5) == 0 {
+		as = append(as, "O")
+	}
+	return uniqueAspects(as)
+}
+
+// parse emits the page's current dependency set.
+func (g *gen) parse(p *page) {
+	p.rev++
+	ev := deps.PageDependencies{
+		Envelope: event.Envelope{Schema: deps.DependenciesSchema, Meta: event.Meta{Stream: "ripple.page_dependencies", ID: event.NewID(), DT: g.tick(), Domain: "en.wikipedia.org"}, DT: g.clock},
+		WikiID:   wiki,
+		Page:     deps.EventPage{PageID: p.ref.ID, PageTitle: p.ref.Title, NamespaceID: int(p.ref.Namespace)},
+		RevID:    p.rev, Templates: nonNil(p.templates), Links: nonNil(p.links), Files: []string{},
+		Entities: []deps.EventEntityUsage{},
+	}
+	ids := make([]string, 0, len(p.entities))
+	for id := range p.entities {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		as := make([]string, len(p.entities[id]))
+		for i, a := range p.entities[id] {
+			as[i] = string(a)
+		}
+		ev.Entities = append(ev.Entities, deps.EventEntityUsage{ID: id, Aspects: as})
+	}
+	g.emit(ev)
+}
+
+func appendUnique(s []string, v string) []string {
+	for _, x := range s {
+		if x == v {
+			return s
+		}
+	}
+	return append(s, v)
+}
+
+func uniqueAspects(as []deps.Aspect) []deps.Aspect {
+	seen := map[deps.Aspect]bool{}
+	out := as[:0]
+	for _, a := range as {
+		if !seen[a] {
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

@@ -1,0 +1,240 @@
+// Package changeprop is ripple's change-propagation job: it keeps the
+// dependency graph of a wiki farm in a deps.Store and turns page and entity
+// changes into precise resource_change purges and page_rerender re-index
+// requests, each carrying the dependency path that explains it.
+//
+// It runs as two processor jobs:
+//
+//   - the fan-out job (group <name>) consumes page dependency sets, page
+//     changes and entity changes, keyed by the changed page ("wiki:title")
+//     or entity id. It updates the store and walks each change's fan-out in
+//     bounded steps through its loopback, with the walk's progress in
+//     state: a crash resumes at the last finished step, memory stays flat
+//     however large the fan-out, and a newer change of the same page or
+//     entity cuts off the walk of an older one. Every purge goes to
+//     <name>.purge_candidates, keyed by URI;
+//   - the coalesce job (group <name>-coalesce) drops a candidate when a
+//     purge of its URI was already emitted after the candidate's change
+//     happened (see propagate.Coalescer), and emits the rest.
+//
+// The embedded Pebble store serves one machine (every partition in one
+// process); the Dgraph store serves any number of instances.
+package changeprop
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ripplestream/ripple/deps"
+	"github.com/ripplestream/ripple/deps/propagate"
+	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/processor"
+)
+
+// Config says what the job reads, writes and stores.
+type Config struct {
+	// Name is the fan-out job's group; the coalesce job is Name-coalesce.
+	// Default "changeprop".
+	Name processor.Group
+	// Store holds the dependency graph. Required.
+	Store deps.Store
+	// Engine tunes the propagation engine (batch size per step).
+	Engine propagate.Config
+	// Domains maps wiki ids to domains for purge URIs.
+	Domains propagate.Domains
+	// Input streams. Defaults: ripple.page_dependencies,
+	// mediawiki.page_change.v1, ripple.entity_change.
+	Dependencies, PageChanges, EntityChanges processor.Stream
+	// Output streams. Defaults: resource_change and
+	// mediawiki.cirrussearch.page_rerender.v1.
+	Purges, Rerenders processor.Stream
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// Validate fills defaults.
+func (c *Config) Validate() error {
+	if c.Store == nil {
+		return errors.New("changeprop: Config.Store is required (pebblestore.Open or dgraphstore.Open)")
+	}
+	set := func(s *processor.Stream, d processor.Stream) {
+		if *s == "" {
+			*s = d
+		}
+	}
+	if c.Name == "" {
+		c.Name = "changeprop"
+	}
+	set(&c.Dependencies, "ripple.page_dependencies")
+	set(&c.PageChanges, "mediawiki.page_change.v1")
+	set(&c.EntityChanges, "ripple.entity_change")
+	set(&c.Purges, propagate.ResourceChangeStream)
+	set(&c.Rerenders, propagate.PageRerenderStream)
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c.Engine.Validate()
+}
+
+// CandidatesStream is the stream between the two jobs.
+func (c Config) CandidatesStream() processor.Stream {
+	return processor.Stream(string(c.Name) + ".purge_candidates")
+}
+
+// State is the fan-out job's state per changed page or entity: the walk in
+// progress, if any.
+type State struct {
+	Fanout *propagate.Fanout `json:"fanout"`
+	Wiki   string            `json:"wiki"`
+}
+
+// Candidate is a purge on its way to coalescing.
+type Candidate struct {
+	Purge    propagate.ResourceChange `json:"purge"`
+	Rerender *propagate.PageRerender  `json:"rerender,omitempty"`
+}
+
+// Continue is the loopback event that drives the next step of a walk; it
+// names the root it belongs to, so steps of a superseded walk are dropped.
+type Continue struct {
+	Schema string          `json:"$schema"`
+	Root   event.RootEvent `json:"root_event"`
+}
+
+type fanout struct {
+	cfg        Config
+	engine     *propagate.Engine
+	candidates processor.Output[Candidate]
+}
+
+// Jobs returns the fan-out and coalesce jobs. Run both (topology runs
+// several jobs in one process; see Run).
+func Jobs(cfg Config) (processor.Job[State], processor.Job[Coalesced], error) {
+	if err := cfg.Validate(); err != nil {
+		return processor.Job[State]{}, processor.Job[Coalesced]{}, err
+	}
+	engine, err := propagate.New(cfg.Store, cfg.Engine)
+	if err != nil {
+		return processor.Job[State]{}, processor.Job[Coalesced]{}, err
+	}
+	f := &fanout{cfg: cfg, engine: engine,
+		candidates: processor.NewOutput[Candidate](cfg.CandidatesStream(), event.JSON[Candidate]{})}
+	fan := processor.Job[State]{
+		Name:  cfg.Name,
+		State: event.JSON[State]{},
+		Inputs: []processor.Input[State]{
+			processor.On(cfg.Dependencies, event.JSON[deps.PageDependencies]{}, f.onDependencies),
+			processor.On(cfg.PageChanges, event.JSON[propagate.PageChangeEvent]{}, f.onPageChange),
+			processor.On(cfg.EntityChanges, event.JSON[deps.EntityChange]{}, f.onEntityChange),
+		},
+		Loop:    processor.OnLoop(event.JSON[Continue]{}, f.onContinue),
+		Outputs: []processor.Declared{f.candidates},
+	}
+	return fan, coalesceJob(cfg), nil
+}
+
+func (f *fanout) onDependencies(c *processor.Context[State], key string, ev deps.PageDependencies) error {
+	_, err := f.engine.ApplyDependencies(c.Context(), ev.PageDeps())
+	return classify(err)
+}
+
+func (f *fanout) onPageChange(c *processor.Context[State], key string, ev propagate.PageChangeEvent) error {
+	ch, err := propagate.FromPageChange(ev)
+	if err != nil {
+		return processor.Permanent(err)
+	}
+	return f.begin(c, key, ch)
+}
+
+func (f *fanout) onEntityChange(c *processor.Context[State], key string, ev deps.EntityChange) error {
+	ch, err := propagate.FromEntityChange(ev)
+	if err != nil {
+		return processor.Permanent(err)
+	}
+	return f.begin(c, key, ch)
+}
+
+// begin starts the walk of a change, cutting off an older walk of the same
+// page or entity, and ignoring a change older than the walk in progress.
+func (f *fanout) begin(c *processor.Context[State], key string, ch propagate.Change) error {
+	st, _, err := c.State()
+	if err != nil {
+		return err
+	}
+	if cur := st.Fanout; cur != nil && cur.Root.Signature == ch.Root.Signature && ch.Root.DT.Before(cur.Root.DT) {
+		c.Logger().Debug("older change superseded by the walk in progress", "root", ch.Root.Signature)
+		return nil
+	}
+	now, walk, err := f.engine.Begin(c.Context(), ch)
+	if err != nil {
+		return classify(err)
+	}
+	if err := f.emit(c, walk, ch.Wiki, now); err != nil {
+		return err
+	}
+	return f.park(c, key, State{Fanout: walk, Wiki: ch.Wiki})
+}
+
+func (f *fanout) onContinue(c *processor.Context[State], key string, next Continue) error {
+	st, ok, err := c.State()
+	if err != nil {
+		return err
+	}
+	if !ok || st.Fanout == nil || st.Fanout.Root != next.Root {
+		return nil // a newer change cut this walk off, or it already finished
+	}
+	purges, err := f.engine.Step(c.Context(), st.Fanout)
+	if err != nil {
+		return classify(err)
+	}
+	if err := f.emit(c, st.Fanout, st.Wiki, purges); err != nil {
+		return err
+	}
+	return f.park(c, key, st)
+}
+
+// park keeps an unfinished walk in state and schedules its next step, or
+// clears the state of a finished one.
+func (f *fanout) park(c *processor.Context[State], key string, st State) error {
+	if st.Fanout.Done() {
+		return c.DeleteState()
+	}
+	if err := c.SetState(st); err != nil {
+		return err
+	}
+	b, err := event.JSON[Continue]{}.Encode(Continue{Schema: "/change-prop/continue/1.0.0", Root: st.Fanout.Root})
+	if err != nil {
+		return processor.Permanent(err)
+	}
+	return c.Loopback(key, b)
+}
+
+func (f *fanout) emit(c *processor.Context[State], walk *propagate.Fanout, wiki string, purges []propagate.Purge) error {
+	now := f.cfg.Now().UTC()
+	for _, p := range purges {
+		rc, rr, err := walk.Events(p, f.cfg.Domains, wiki, now)
+		if err != nil {
+			return processor.Permanent(err)
+		}
+		if err := f.candidates.Emit(c, rc.Meta.URI, Candidate{Purge: rc, Rerender: rr}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// classify makes invalid input permanent; store outages stay retriable.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, deps.ErrInvalid) || errors.Is(err, propagate.ErrBadChange) {
+		return processor.Permanent(err)
+	}
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	return fmt.Errorf("changeprop: %w", err)
+}

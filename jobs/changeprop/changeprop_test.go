@@ -1,0 +1,150 @@
+package changeprop_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ripplestream/ripple/deps"
+	"github.com/ripplestream/ripple/deps/pebblestore"
+	"github.com/ripplestream/ripple/deps/propagate"
+	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/jobs/changeprop"
+	"github.com/ripplestream/ripple/processor"
+	"github.com/ripplestream/ripple/processor/processortest"
+	"github.com/ripplestream/ripple/schemas"
+)
+
+func depsEvent(title string, ns int, rev int64, templates ...string) deps.PageDependencies {
+	return deps.PageDependencies{
+		Envelope: event.Envelope{Schema: deps.DependenciesSchema, Meta: event.Meta{Stream: "ripple.page_dependencies"}},
+		WikiID:   "enwiki", Page: deps.EventPage{PageID: rev, PageTitle: title, NamespaceID: ns}, RevID: rev,
+		Templates: templates, Links: []string{}, Files: []string{}, Entities: []deps.EventEntityUsage{},
+	}
+}
+
+func pageChange(kind, title string, ns int, dt time.Time) map[string]any {
+	return map[string]any{
+		"$schema": "/mediawiki/page/change/1.2.0", "dt": dt,
+		"meta":    map[string]any{"stream": "mediawiki.page_change.v1", "dt": dt, "domain": "en.wikipedia.org", "uri": "https://en.wikipedia.org/wiki/" + title},
+		"wiki_id": "enwiki", "page_change_kind": kind,
+		"page": map[string]any{"page_id": 1, "page_title": title, "namespace_id": ns},
+	}
+}
+
+func TestTemplateEditPurgesEveryTranscluderOnce(t *testing.T) {
+	store, err := pebblestore.Open(pebblestore.Config{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	clock := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	cfg := changeprop.Config{Store: store, Engine: propagate.Config{BatchSize: 7}, Now: func() time.Time { clock = clock.Add(time.Millisecond); return clock }}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	fan, coalesce, err := changeprop.Jobs(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := processortest.New(t, fan, processor.Config{})
+	co := processortest.New(t, coalesce, processor.Config{})
+
+	h.SendJSON(cfg.Dependencies, "enwiki:Template:Nav", depsEvent("Template:Nav", 10, 1, "Template:Box"))
+	for i := range 50 {
+		title := fmt.Sprintf("Page_%02d", i)
+		templates := []string{"Template:Box"}
+		if i%2 == 0 {
+			templates = append(templates, "Template:Nav") // reaches Box twice
+		}
+		h.SendJSON(cfg.Dependencies, "enwiki:"+title, depsEvent(title, 0, 1, templates...))
+	}
+	h.SendJSON(cfg.PageChanges, "enwiki:Template:Box", pageChange("edit", "Template:Box", 10, clock))
+
+	cands := h.Output(cfg.CandidatesStream())
+	if len(cands) != 1+1+50+25 { // the template, Nav, 50 pages directly, 25 again through Nav
+		t.Fatalf("got %d candidates, want 77", len(cands))
+	}
+	if _, ok := h.State("enwiki:Template:Box"); ok {
+		t.Fatal("walk state left after the fan-out finished")
+	}
+	for _, m := range cands {
+		co.Send(cfg.CandidatesStream(), m.Key, m.Value)
+	}
+	purges := co.Output(cfg.Purges)
+	if len(purges) != 52 {
+		t.Fatalf("got %d purges after coalescing, want 52 (each page once)", len(purges))
+	}
+	repo, err := event.OpenRepositoryFS(schemas.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, m := range purges {
+		if err := repo.Validate(m.Value); err != nil {
+			t.Fatalf("purge does not validate: %v\n%s", err, m.Value)
+		}
+		var rc propagate.ResourceChange
+		_ = json.Unmarshal(m.Value, &rc)
+		if seen[rc.Meta.URI] || !strings.HasPrefix(rc.Meta.URI, "https://en.wikipedia.org/wiki/") || rc.RootEvent == nil {
+			t.Fatalf("bad or duplicate purge %s", m.Value)
+		}
+		seen[rc.Meta.URI] = true
+	}
+	for _, m := range co.Output(cfg.Rerenders) {
+		if err := repo.Validate(m.Value); err != nil {
+			t.Fatalf("rerender does not validate: %v\n%s", err, m.Value)
+		}
+	}
+
+	// The same change again is covered by the purges just emitted; a later
+	// edit is not.
+	for _, m := range cands[:3] {
+		co.Send(cfg.CandidatesStream(), m.Key, m.Value)
+	}
+	if n := len(co.Output(cfg.Purges)); n != 0 {
+		t.Fatalf("%d purges for a change already purged", n)
+	}
+	h.SendJSON(cfg.PageChanges, "enwiki:Page_03", pageChange("edit", "Page_03", 0, clock.Add(time.Hour)))
+	for _, m := range h.Output(cfg.CandidatesStream()) {
+		co.Send(cfg.CandidatesStream(), m.Key, m.Value)
+	}
+	if n := len(co.Output(cfg.Purges)); n != 1 {
+		t.Fatalf("a later edit of Page_03 gave %d purges, want 1", n)
+	}
+}
+
+func TestBadChangesGoToTheErrorTopic(t *testing.T) {
+	store, err := pebblestore.Open(pebblestore.Config{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	cfg := changeprop.Config{Store: store}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	fan, _, err := changeprop.Jobs(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := processortest.New(t, fan, processor.Config{})
+	h.SendJSON(cfg.PageChanges, "k", pageChange("explode", "X", 0, time.Now()))
+	h.SendJSON(cfg.PageChanges, "k", pageChange("move", "X", 0, time.Now())) // no prior_state
+	h.Send(cfg.EntityChanges, "k", []byte(`{"entity_id":"not an id","aspects":["L.en"]}`))
+	h.SendJSON(cfg.PageChanges, "k", pageChange("edit", "Fine", 0, time.Now()))
+	errs := h.Errors()
+	if len(errs) != 3 {
+		t.Fatalf("got %d error records, want 3: %+v", len(errs), errs)
+	}
+	for _, e := range errs {
+		if e.Attempts != 1 || !strings.Contains(e.Message, "bad change event") {
+			t.Errorf("error record %+v: want a bad-change reason after one attempt", e)
+		}
+	}
+	if n := len(h.Output(cfg.CandidatesStream())); n != 1 {
+		t.Fatalf("the good edit gave %d candidates, want 1", n)
+	}
+}
