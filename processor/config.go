@@ -56,6 +56,15 @@ type Config struct {
 	// EmitterID names this process in retry and error records. Default
 	// "ripple/<job>".
 	EmitterID string
+	// InputWait is how long Run waits for an input stream that does not
+	// exist yet (another job of the pipeline may create it) before failing.
+	// Default 30 s.
+	InputWait time.Duration
+	// MaxRecordBytes bounds the raw event copied into retry and error
+	// records, so they stay under the broker's message size limit. A larger
+	// event is not retried; its error record carries its first
+	// MaxRecordBytes bytes. Default 256 KiB.
+	MaxRecordBytes int
 
 	// GokaOptions are appended to the goka options ripple builds, for
 	// settings ripple does not expose. processortest passes goka's tester.
@@ -106,6 +115,12 @@ func (c *Config) Validate() error {
 	}
 	if c.StatsInterval == 0 {
 		c.StatsInterval = 5 * time.Second
+	}
+	if c.InputWait == 0 {
+		c.InputWait = 30 * time.Second
+	}
+	if c.MaxRecordBytes == 0 {
+		c.MaxRecordBytes = 256 << 10
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"time"
+	"unicode/utf8"
 
 	"github.com/IBM/sarama"
 	"github.com/lovoo/goka"
@@ -58,7 +59,7 @@ func (r *Runner[S]) handle(g goka.Context, in Input[S], raw []byte, attempt, ret
 	info.Duration, info.Emitted = time.Since(start), emitted
 	if err != nil {
 		info.Kind = failureKind(err)
-		if !IsPermanent(err) && retriesLeft > 0 {
+		if !IsPermanent(err) && retriesLeft > 0 && len(raw) <= r.cfg.MaxRecordBytes {
 			info.Outcome = OutcomeRetry
 			r.toRetry(g, in.stream, raw, err, attempt, retriesLeft-1, from)
 		} else {
@@ -108,6 +109,19 @@ func isCanary(raw []byte) bool {
 	return err == nil && env.IsCanary()
 }
 
+// truncate returns at most n bytes of b, cut at a UTF-8 boundary, with a
+// note of the original size when cut.
+func truncate(b []byte, n int) []byte {
+	if len(b) <= n {
+		return b
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(b[cut]) {
+		cut--
+	}
+	return append(b[:cut:cut], fmt.Sprintf("... [truncated: %d bytes in all]", len(b))...)
+}
+
 func (r *Runner[S]) emitterID() string {
 	if r.cfg.EmitterID != "" {
 		return r.cfg.EmitterID
@@ -150,7 +164,7 @@ func (r *Runner[S]) toError(g goka.Context, stream Stream, raw []byte, cause err
 		EmitterID:         r.emitterID(),
 		ErrorType:         failureKind(cause),
 		Message:           cause.Error(),
-		RawEvent:          string(raw),
+		RawEvent:          string(truncate(raw, r.cfg.MaxRecordBytes)),
 		ErroredStreamName: string(stream),
 		Key:               g.Key(),
 		Partition:         from.partition,

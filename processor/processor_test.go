@@ -330,3 +330,17 @@ func TestLoopSplitsWorkIntoSteps(t *testing.T) {
 		t.Fatal("state left after the last step")
 	}
 }
+
+func TestHugeEventIsNotRetriedAndItsErrorRecordIsBounded(t *testing.T) {
+	job := countJob(func(int, edit) error { return errors.New("always") })
+	h := processortest.New(t, job, processor.Config{MaxRetries: 3, MaxRecordBytes: 1 << 10})
+	big := fmt.Sprintf(`{"page":"big","bytes":1,"pad":%q}`, strings.Repeat("é", 100_000))
+	h.Send(edits, "big", []byte(big))
+	errs := h.Errors()
+	if len(errs) != 1 || errs[0].Attempts != 1 {
+		t.Fatalf("want one error record after a single attempt, got %+v", errs)
+	}
+	if n := len(errs[0].RawEvent); n > 1<<10+64 || !strings.Contains(errs[0].RawEvent, "truncated: 200033 bytes in all") {
+		t.Fatalf("raw_event is %d bytes, ends %q", n, errs[0].RawEvent[max(0, n-60):])
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/lovoo/goka"
 	"github.com/lovoo/goka/codec"
@@ -234,9 +235,9 @@ func (r *Runner[S]) setupTopics() error {
 	defer tm.Close()
 	var n int
 	for i, in := range r.job.Inputs {
-		parts, err := tm.Partitions(string(in.stream))
+		parts, err := r.waitForInput(tm, in.stream)
 		if err != nil {
-			return fmt.Errorf("processor: job %s: input stream %s: %w (create it, or check the name)", r.job.Name, in.stream, err)
+			return err
 		}
 		if i == 0 {
 			n = len(parts)
@@ -263,6 +264,24 @@ func (r *Runner[S]) setupTopics() error {
 		}
 	}
 	return nil
+}
+
+// waitForInput returns the partitions of an input stream, waiting up to
+// Config.InputWait for a stream that another job has yet to create.
+func (r *Runner[S]) waitForInput(tm goka.TopicManager, s Stream) ([]int32, error) {
+	deadline := time.Now().Add(r.cfg.InputWait)
+	for {
+		parts, err := tm.Partitions(string(s))
+		if err == nil && len(parts) > 0 {
+			return parts, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("processor: job %s: input stream %s not found after %v: %v (create it, or check the name)",
+				r.job.Name, s, r.cfg.InputWait, err)
+		}
+		r.cfg.Logger.Info("waiting for input stream", "job", r.job.Name, "stream", s)
+		time.Sleep(250 * time.Millisecond)
+	}
 }
 
 // retried returns the streams whose failed events are retried: the inputs

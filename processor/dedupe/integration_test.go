@@ -1,0 +1,237 @@
+//go:build integration
+
+package dedupe_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/lovoo/goka"
+
+	"github.com/ripplestream/ripple/internal/kafkaclient"
+	"github.com/ripplestream/ripple/internal/testenv"
+	"github.com/ripplestream/ripple/processor"
+	"github.com/ripplestream/ripple/processor/dedupe"
+)
+
+// record is one event produced with an explicit record timestamp, which
+// the stage uses as its clock.
+type record struct {
+	key, id string
+	value   []byte
+	at      time.Time
+}
+
+// TestIntegrationDedupeIsExact runs the stage on the real broker over 10,000
+// events on 100 keys, a quarter of them redeliveries of earlier ids of the
+// same key (some within the 30 s TTL, some after it), plus malformed events,
+// and compares what it emits with a model of the rule: per key, an id passes
+// when it was not passed within the TTL before, in record-timestamp order.
+func TestIntegrationDedupeIsExact(t *testing.T) {
+	kc := testenv.Kafka(t)
+	name := processor.Group(testenv.Name(t, "dedupe"))
+	input, output := testenv.Name(t, "in"), testenv.Name(t, "out")
+	testenv.CreateTopic(t, kc, input, 4)
+	t.Cleanup(func() {
+		testenv.DeleteTopics(t, kc, string(name)+"-table", string(name)+".error", output)
+	})
+
+	const ttl = 30 * time.Second
+	recs, bad := dedupeWorkload(time.Now().Add(-10 * time.Minute).Truncate(time.Millisecond)) // Kafka keeps ms
+	produce(t, kc, input, recs)
+
+	job, err := dedupe.Job(dedupe.Config{Name: name, Input: processor.Stream(input), Output: processor.Stream(output), TTL: ttl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var done counter
+	r, err := processor.NewRunner(job, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), MaxRetries: -1,
+		Hooks: []processor.Hook{&done}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan error, 1)
+	go func() { stopped <- r.Run(ctx) }()
+	testenv.Eventually(t, 2*time.Minute, func() error {
+		if n := done.n.Load(); n < int64(len(recs)) {
+			return fmt.Errorf("processed %d of %d events (job health: %v)", n, len(recs), r.Healthy())
+		}
+		return nil
+	})
+	cancel() // flushes the producer: the topics are complete after this
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+
+	want := map[string][]string{}
+	last := map[string]time.Time{} // key+id -> when it last passed
+	var again int                  // redeliveries after the TTL, which pass again
+	for _, rec := range recs {
+		if rec.id == "" {
+			continue // malformed
+		}
+		k := rec.key + "/" + rec.id
+		first, ok := last[k]
+		if ok && rec.at.Sub(first) < ttl {
+			continue
+		}
+		if ok {
+			again++
+		}
+		last[k] = rec.at
+		want[rec.key] = append(want[rec.key], rec.id)
+	}
+	got := map[string][]string{}
+	var emitted int
+	for _, m := range readAll(t, kc, output) {
+		id, err := dedupe.MetaID(m.Value)
+		if err != nil {
+			t.Fatalf("emitted an unidentifiable event %q: %v", m.Value, err)
+		}
+		got[string(m.Key)] = append(got[string(m.Key)], id)
+		emitted++
+	}
+	for key, ids := range want {
+		if !slices.Equal(got[key], ids) {
+			t.Fatalf("key %s: emitted %v,\nwant %v", key, got[key], ids)
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("emitted for %d keys, want %d", len(got), len(want))
+	}
+	errs := readAll(t, kc, string(name)+".error")
+	if len(errs) != bad {
+		t.Fatalf("%d error records, want %d", len(errs), bad)
+	}
+	for _, m := range errs {
+		var rec processor.ErrorRecord
+		if err := json.Unmarshal(m.Value, &rec); err != nil || !strings.HasPrefix(rec.Message, "dedupe: ") || rec.RawEvent == "" {
+			t.Fatalf("error record %s (%v): want a dedupe reason and the raw event", m.Value, err)
+		}
+	}
+	if again == 0 {
+		t.Fatal("the workload has no redelivery after the TTL")
+	}
+	t.Logf("%d events (%d malformed): %d emitted (%d of them redeliveries after the TTL), %d duplicates dropped",
+		len(recs), bad, emitted, again, len(recs)-bad-emitted)
+}
+
+// dedupeWorkload returns 10,000 events 10 ms apart from base on keys K0..K99
+// and how many of them are malformed.
+func dedupeWorkload(base time.Time) (recs []record, bad int) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	history := map[string][]record{}
+	malformed := []string{`{"meta":`, `{"meta":{"stream":"x"}}`, "{\"meta\":{\"id\":\"\xff\"}}", `{"meta":{"id":7}}`}
+	for i := range 10_000 {
+		key := fmt.Sprintf("K%d", rng.IntN(100))
+		at := base.Add(time.Duration(i) * 10 * time.Millisecond)
+		if i%250 == 0 {
+			recs = append(recs, record{key: key, value: []byte(malformed[bad%len(malformed)]), at: at})
+			bad++
+			continue
+		}
+		id := fmt.Sprintf("id-%d", i)
+		if h := history[key]; len(h) > 0 && rng.IntN(4) == 0 {
+			id = h[rng.IntN(len(h))].id // a redelivery, recent or old
+		}
+		rec := record{key: key, id: id, at: at,
+			value: fmt.Appendf(nil, `{"$schema":"/test/1.0.0","meta":{"stream":"in","id":%q,"dt":%q},"n":%d}`, id, at.Format(time.RFC3339Nano), i)}
+		history[key] = append(history[key], rec)
+		recs = append(recs, rec)
+	}
+	return recs, bad
+}
+
+type counter struct{ n atomic.Int64 }
+
+func (c *counter) OnEvent(processor.EventInfo) { c.n.Add(1) }
+
+// produce writes recs in order with their timestamps, partitioned like goka,
+// one request in flight so that each key's records stay in order.
+func produce(t *testing.T, kc kafkaclient.Config, topic string, recs []record) {
+	t.Helper()
+	sc := kc.Sarama()
+	sc.Producer.Partitioner = sarama.NewCustomHashPartitioner(goka.DefaultHasher())
+	sc.Producer.Return.Successes = false
+	sc.Net.MaxOpenRequests = 1
+	p, err := sarama.NewAsyncProducer(kc.Brokers, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		wg   sync.WaitGroup
+		errs []error
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for err := range p.Errors() {
+			errs = append(errs, err)
+		}
+	}()
+	for _, r := range recs {
+		p.Input() <- &sarama.ProducerMessage{Topic: topic, Key: sarama.StringEncoder(r.key),
+			Value: sarama.ByteEncoder(r.value), Timestamp: r.at}
+	}
+	p.AsyncClose()
+	wg.Wait()
+	if len(errs) > 0 {
+		t.Fatalf("producing to %s: %d errors, first: %v", topic, len(errs), errs[0])
+	}
+}
+
+// readAll returns every record of topic up to its current end, each
+// partition in order.
+func readAll(t *testing.T, kc kafkaclient.Config, topic string) []*sarama.ConsumerMessage {
+	t.Helper()
+	client, err := sarama.NewClient(kc.Brokers, kc.Sarama())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	consumer, err := sarama.NewConsumerFromClient(client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer consumer.Close()
+	parts, err := client.Partitions(topic)
+	if err != nil {
+		t.Fatalf("partitions of %s: %v", topic, err)
+	}
+	var out []*sarama.ConsumerMessage
+	for _, p := range parts {
+		hwm, err := client.GetOffset(topic, p, sarama.OffsetNewest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if hwm == 0 {
+			continue
+		}
+		pc, err := consumer.ConsumePartition(topic, p, sarama.OffsetOldest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		timeout := time.After(time.Minute)
+		for done := false; !done; {
+			select {
+			case m := <-pc.Messages():
+				out = append(out, m)
+				done = m.Offset >= hwm-1
+			case <-timeout:
+				t.Fatalf("reading %s/%d: no record at offset %d within a minute", topic, p, hwm-1)
+			}
+		}
+		pc.Close()
+	}
+	return out
+}

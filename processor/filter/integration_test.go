@@ -1,0 +1,186 @@
+//go:build integration
+
+package filter_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/lovoo/goka"
+	"github.com/lovoo/goka/codec"
+
+	"github.com/ripplestream/ripple/internal/kafkaclient"
+	"github.com/ripplestream/ripple/internal/testenv"
+	"github.com/ripplestream/ripple/processor"
+	"github.com/ripplestream/ripple/processor/filter"
+)
+
+// TestIntegrationFilterStage runs the stage on the real broker with a
+// watched pattern file: matches out, a bad event on the error topic, and a
+// change of the file applied without a restart.
+func TestIntegrationFilterStage(t *testing.T) {
+	kc := testenv.Kafka(t)
+	patterns := filepath.Join(t.TempDir(), "patterns.txt")
+	if err := os.WriteFile(patterns, []byte("vandal\nre:\\brv\\b\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filter.Config{
+		Name:         processor.Group(testenv.Name(t, "filter")),
+		Input:        processor.Stream(testenv.Name(t, "in")),
+		Output:       processor.Stream(testenv.Name(t, "out")),
+		Field:        "revision.comment",
+		PatternsFile: patterns,
+		PollInterval: 20 * time.Millisecond,
+		Options:      filter.Options{CaseInsensitive: true, WholeWord: true},
+	}
+	testenv.CreateTopic(t, kc, string(cfg.Input), 2)
+	t.Cleanup(func() {
+		testenv.DeleteTopics(t, kc, string(cfg.Output), string(cfg.Name)+".error",
+			string(cfg.Name)+".retry."+string(cfg.Input), string(cfg.Name)+".retry."+string(cfg.Input)+".ready")
+	})
+	f, err := filter.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := processor.NewRunner(f.Job(), processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 2)
+	go func() { done <- r.Run(ctx) }()
+	go func() { done <- f.Watch(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		for range 2 {
+			if err := <-done; err != nil {
+				t.Errorf("stopped with %v", err)
+			}
+		}
+	})
+	testenv.Eventually(t, 2*time.Minute, func() error {
+		if !r.Ready() {
+			return fmt.Errorf("job not ready: %v", r.Healthy())
+		}
+		return nil
+	})
+
+	em, err := goka.NewEmitter(kc.Brokers, goka.Stream(cfg.Input), new(codec.Bytes), kc.EmitterOptions()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer em.Finish()
+	send := func(key string, v any) {
+		t.Helper()
+		b, _ := json.Marshal(v)
+		if err := em.EmitSync(key, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send("a", recentChange("Reverted VANDAL (rv)"))
+	send("b", recentChange("fixed a typo"))
+	send("c", recentChange(42)) // wrong type: error topic
+
+	out := consume(t, kc, string(cfg.Output), 1)
+	var ev filter.Event
+	if err := json.Unmarshal(out[0], &ev); err != nil {
+		t.Fatal(err)
+	}
+	if len(ev.Matches) != 2 || ev.Matches[0].Text != "vandal" {
+		t.Fatalf("event %+v", ev)
+	}
+	var rec processor.ErrorRecord
+	if err := json.Unmarshal(consume(t, kc, string(cfg.Name)+".error", 1)[0], &rec); err != nil || rec.Key != "c" {
+		t.Fatalf("error record %+v (%v)", rec, err)
+	}
+
+	// Change the pattern file: "typo" now matches, with no restart.
+	tmp := patterns + ".tmp"
+	if err := os.WriteFile(tmp, []byte("typo\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, patterns); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Eventually(t, 30*time.Second, func() error {
+		if s := f.Stats(); s.Reloads < 2 {
+			return fmt.Errorf("reloads: %+v", s)
+		}
+		return nil
+	})
+	send("d", recentChange("another typo"))
+	out = consume(t, kc, string(cfg.Output), 2)
+	keys := map[string]bool{}
+	for _, b := range out {
+		var ev filter.Event
+		if err := json.Unmarshal(b, &ev); err != nil {
+			t.Fatal(err)
+		}
+		keys[string(ev.Event)] = true
+		if len(ev.Matches) == 1 && ev.Matches[0].Text != "typo" {
+			t.Fatalf("after reload: %+v", ev.Matches)
+		}
+	}
+	if len(keys) != 2 {
+		t.Fatalf("outputs after reload: %d distinct, want 2", len(keys))
+	}
+}
+
+// consume reads n records of topic from the beginning.
+func consume(t *testing.T, kc kafkaclient.Config, topic string, n int) [][]byte {
+	t.Helper()
+	sc := kc.Sarama()
+	sc.Metadata.AllowAutoTopicCreation = false // the job creates its topics
+	client, err := sarama.NewClient(kc.Brokers, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	var parts []int32
+	testenv.Eventually(t, 2*time.Minute, func() error {
+		_ = client.RefreshMetadata(topic)
+		parts, err = client.Partitions(topic)
+		if err == nil && len(parts) == 0 {
+			err = fmt.Errorf("topic %s has no partitions yet", topic)
+		}
+		return err
+	})
+	consumer, err := sarama.NewConsumerFromClient(client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer consumer.Close()
+	msgs := make(chan []byte, 64)
+	for _, p := range parts {
+		pc, err := consumer.ConsumePartition(topic, p, sarama.OffsetOldest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pc.Close()
+		go func() {
+			for m := range pc.Messages() {
+				select {
+				case msgs <- m.Value:
+				default:
+				}
+			}
+		}()
+	}
+	var out [][]byte
+	timeout := time.After(2 * time.Minute)
+	for len(out) < n {
+		select {
+		case b := <-msgs:
+			out = append(out, b)
+		case <-timeout:
+			t.Fatalf("read %d of %d records from %s", len(out), n, topic)
+		}
+	}
+	return out
+}

@@ -1,0 +1,110 @@
+package ratelimit
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/ripplestream/ripple/processor"
+)
+
+// DefaultMaxEventBytes is the default Config.MaxEventBytes: Kafka's default
+// largest record.
+const DefaultMaxEventBytes = 1 << 20
+
+// Config configures the ratelimit stage (see Job). Validate fills defaults.
+type Config struct {
+	// Name is the job's consumer group. Required.
+	Name processor.Group
+	// Input is the stream read; each Kafka key is limited on its own.
+	// Required.
+	Input processor.Stream
+	// Output receives the events that pass, unchanged and under their key.
+	// Required.
+	Output processor.Stream
+	// Limiter holds the rules. Limiter.Limit.Rate is required.
+	Limiter Limiter
+
+	// DelayOutput receives a DelayedEvent for each event the Delay policy
+	// holds; a Release job forwards them to Output when due. Required with
+	// the Delay policy, refused with the others.
+	DelayOutput processor.Stream
+	// SummaryOutput, when set, receives a SummaryEvent for each Summary.
+	SummaryOutput processor.Stream
+	// ErrorRate returns the error rate an event reports, in [0, 1], for
+	// Limiter.Adaptive (see Field). Its errors, and values outside [0, 1],
+	// send the event to the error topic. Required with Adaptive, refused
+	// without.
+	ErrorRate func(raw []byte) (float64, error)
+
+	// MaxEventBytes is the largest event accepted; larger ones go to the
+	// error topic. Default DefaultMaxEventBytes.
+	MaxEventBytes int
+	// Clock returns the current time. Default: the Kafka record timestamp
+	// (the time of processing when a record has none), so a replay decides
+	// as the first run did and a backlog is limited at the rate it was
+	// produced, not the rate it is caught up.
+	Clock func() time.Time
+	// InputOptions are passed to processor.On for the input.
+	InputOptions []processor.InputOption
+}
+
+// Validate fills defaults and reports a configuration that cannot work.
+func (c *Config) Validate() error {
+	if c.Name == "" || c.Input == "" || c.Output == "" {
+		return fmt.Errorf("%w: Name %q, Input %q and Output %q are all required", ErrInvalidConfig, c.Name, c.Input, c.Output)
+	}
+	seen := map[processor.Stream]string{c.Input: "Input"}
+	for _, s := range []struct {
+		name   string
+		stream processor.Stream
+	}{{"Output", c.Output}, {"DelayOutput", c.DelayOutput}, {"SummaryOutput", c.SummaryOutput}} {
+		if s.stream == "" {
+			continue
+		}
+		if prev, ok := seen[s.stream]; ok {
+			return fmt.Errorf("%w: job %s: %s and %s are both %q", ErrInvalidConfig, c.Name, prev, s.name, s.stream)
+		}
+		seen[s.stream] = s.name
+	}
+	if err := c.Limiter.Validate(); err != nil {
+		return fmt.Errorf("job %s: %w", c.Name, err)
+	}
+	if (c.Limiter.Policy == Delay) != (c.DelayOutput != "") {
+		return fmt.Errorf("%w: job %s: DelayOutput %q goes with the %s policy only (policy is %s)",
+			ErrInvalidConfig, c.Name, c.DelayOutput, Delay, c.Limiter.Policy)
+	}
+	if (c.Limiter.Adaptive != nil) != (c.ErrorRate != nil) {
+		return fmt.Errorf("%w: job %s: Limiter.Adaptive and ErrorRate go together", ErrInvalidConfig, c.Name)
+	}
+	if c.MaxEventBytes < 0 {
+		return fmt.Errorf("%w: job %s: MaxEventBytes %d is negative", ErrInvalidConfig, c.Name, c.MaxEventBytes)
+	}
+	if c.MaxEventBytes == 0 {
+		c.MaxEventBytes = DefaultMaxEventBytes
+	}
+	return nil
+}
+
+// ReleaseConfig configures a Release job.
+type ReleaseConfig struct {
+	// Name is the job's consumer group. Required.
+	Name processor.Group
+	// Input is the stage's DelayOutput. Required.
+	Input processor.Stream
+	// Output is where released events go: the stage's Output. Required.
+	Output processor.Stream
+	// Now returns the current time. Default time.Now.
+	Now func() time.Time
+}
+
+// Validate fills defaults and reports a configuration that cannot work.
+func (c *ReleaseConfig) Validate() error {
+	if c.Name == "" || c.Input == "" || c.Output == "" || c.Input == c.Output {
+		return fmt.Errorf("%w: release job: Name %q, Input %q and Output %q are required, Input and Output distinct",
+			ErrInvalidConfig, c.Name, c.Input, c.Output)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return nil
+}

@@ -1,0 +1,252 @@
+//go:build integration
+
+package ratelimit_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/lovoo/goka"
+
+	"github.com/ripplestream/ripple/internal/kafkaclient"
+	"github.com/ripplestream/ripple/internal/testenv"
+	"github.com/ripplestream/ripple/processor"
+	"github.com/ripplestream/ripple/processor/ratelimit"
+)
+
+type record struct {
+	key   string
+	n     int // -1 for a malformed event
+	value []byte
+	at    time.Time
+}
+
+// TestIntegrationRateLimitIsExact runs the stage (sample policy, summaries)
+// on the real broker over 10,000 events in bursts on 50 keys, stamped with
+// record timestamps that the stage uses as its clock, and checks that each
+// key's output and summaries are exactly what the Limiter decides for the
+// same sequence: the stage adds Kafka, per-key state in Pebble and its
+// changelog, and must change no decision.
+func TestIntegrationRateLimitIsExact(t *testing.T) {
+	kc := testenv.Kafka(t)
+	name := processor.Group(testenv.Name(t, "ratelimit"))
+	input, output, summaries := testenv.Name(t, "in"), testenv.Name(t, "out"), testenv.Name(t, "sum")
+	testenv.CreateTopic(t, kc, input, 4)
+	t.Cleanup(func() {
+		testenv.DeleteTopics(t, kc, string(name)+"-table", string(name)+".error", output, summaries)
+	})
+	limiter := ratelimit.Limiter{Limit: ratelimit.Limit{Rate: 5, Burst: 3}, Policy: ratelimit.Sample,
+		SampleEvery: 4, SummaryInterval: 5 * time.Second}
+	if err := limiter.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	recs, bad := burstWorkload(time.Now().Add(-10 * time.Minute).Truncate(time.Millisecond)) // Kafka keeps ms
+	produce(t, kc, input, recs)
+
+	job, err := ratelimit.Job(ratelimit.Config{Name: name, Input: processor.Stream(input), Output: processor.Stream(output),
+		SummaryOutput: processor.Stream(summaries), Limiter: limiter})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var done counter
+	r, err := processor.NewRunner(job, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), MaxRetries: -1,
+		Hooks: []processor.Hook{&done}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan error, 1)
+	go func() { stopped <- r.Run(ctx) }()
+	testenv.Eventually(t, 2*time.Minute, func() error {
+		if n := done.n.Load(); n < int64(len(recs)) {
+			return fmt.Errorf("processed %d of %d events (job health: %v)", n, len(recs), r.Healthy())
+		}
+		return nil
+	})
+	cancel() // flushes the producer: the topics are complete after this
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+
+	// The model: the Limiter over each key's events in order.
+	wantOut, wantSum := map[string][]int{}, map[string][]string{}
+	states := map[string]*ratelimit.State{}
+	for _, rec := range recs {
+		if rec.n < 0 {
+			continue
+		}
+		st := states[rec.key]
+		if st == nil {
+			st = &ratelimit.State{}
+			states[rec.key] = st
+		}
+		d := limiter.Decide(st, rec.at)
+		if d.Summary != nil {
+			wantSum[rec.key] = append(wantSum[rec.key], summaryString(d.Summary.Suppressed, d.Summary.Since, d.Summary.Until))
+		}
+		if d.Outcome.Emits() {
+			wantOut[rec.key] = append(wantOut[rec.key], rec.n)
+		}
+	}
+	gotOut, gotSum := map[string][]int{}, map[string][]string{}
+	var passed, nsum int
+	for _, m := range readAll(t, kc, output) {
+		var v struct{ N int }
+		if err := json.Unmarshal(m.Value, &v); err != nil {
+			t.Fatalf("output %q: %v", m.Value, err)
+		}
+		gotOut[string(m.Key)] = append(gotOut[string(m.Key)], v.N)
+		passed++
+	}
+	for _, m := range readAll(t, kc, summaries) {
+		var s ratelimit.SummaryEvent
+		if err := json.Unmarshal(m.Value, &s); err != nil || s.Key != string(m.Key) {
+			t.Fatalf("summary %q under key %s: %v", m.Value, m.Key, err)
+		}
+		gotSum[s.Key] = append(gotSum[s.Key], summaryString(s.Suppressed, s.Since, s.Until))
+		nsum++
+	}
+	for key := range states {
+		if !slices.Equal(gotOut[key], wantOut[key]) {
+			t.Fatalf("key %s: passed %v,\nwant %v", key, gotOut[key], wantOut[key])
+		}
+		if !slices.Equal(gotSum[key], wantSum[key]) {
+			t.Fatalf("key %s: summaries %v,\nwant %v", key, gotSum[key], wantSum[key])
+		}
+	}
+	if len(gotOut) > len(states) || len(gotSum) > len(states) || nsum == 0 || passed == len(recs)-bad {
+		t.Fatalf("output for %d keys, summaries for %d, of %d keys; %d summaries; %d passed of %d",
+			len(gotOut), len(gotSum), len(states), nsum, passed, len(recs)-bad)
+	}
+	errs := readAll(t, kc, string(name)+".error")
+	if len(errs) != bad {
+		t.Fatalf("%d error records, want %d", len(errs), bad)
+	}
+	for _, m := range errs {
+		var rec processor.ErrorRecord
+		if err := json.Unmarshal(m.Value, &rec); err != nil || !strings.HasPrefix(rec.Message, "ratelimit: ") {
+			t.Fatalf("error record %s: want a ratelimit reason", m.Value)
+		}
+	}
+	t.Logf("%d events (%d malformed) on %d keys: %d passed, %d summaries", len(recs), bad, len(states), passed, nsum)
+}
+
+func summaryString(n int64, since, until time.Time) string {
+	return fmt.Sprintf("%d %d-%d", n, since.UnixMilli(), until.UnixMilli())
+}
+
+// burstWorkload returns 10,000 events, 5 ms apart from base, in bursts of
+// one key (a run continues with probability 0.8), and how many of them are
+// malformed.
+func burstWorkload(base time.Time) (recs []record, bad int) {
+	rng := rand.New(rand.NewPCG(11, 11))
+	malformed := []string{`{"n":`, `[1,2]`, "{\"n\":\"\xff\"}"}
+	key := "K0"
+	for i := range 10_000 {
+		if rng.IntN(5) == 0 {
+			key = fmt.Sprintf("K%d", rng.IntN(50))
+		}
+		at := base.Add(time.Duration(i) * 5 * time.Millisecond)
+		if i%400 == 0 {
+			recs = append(recs, record{key: key, n: -1, value: []byte(malformed[bad%len(malformed)]), at: at})
+			bad++
+			continue
+		}
+		recs = append(recs, record{key: key, n: i, at: at,
+			value: fmt.Appendf(nil, `{"$schema":"/test/1.0.0","meta":{"stream":"in","id":"e%d"},"n":%d}`, i, i)})
+	}
+	return recs, bad
+}
+
+type counter struct{ n atomic.Int64 }
+
+func (c *counter) OnEvent(processor.EventInfo) { c.n.Add(1) }
+
+// produce writes recs in order with their timestamps, partitioned like goka,
+// one request in flight so that each key's records stay in order.
+func produce(t *testing.T, kc kafkaclient.Config, topic string, recs []record) {
+	t.Helper()
+	sc := kc.Sarama()
+	sc.Producer.Partitioner = sarama.NewCustomHashPartitioner(goka.DefaultHasher())
+	sc.Producer.Return.Successes = false
+	sc.Net.MaxOpenRequests = 1
+	p, err := sarama.NewAsyncProducer(kc.Brokers, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		wg   sync.WaitGroup
+		errs []error
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for err := range p.Errors() {
+			errs = append(errs, err)
+		}
+	}()
+	for _, r := range recs {
+		p.Input() <- &sarama.ProducerMessage{Topic: topic, Key: sarama.StringEncoder(r.key),
+			Value: sarama.ByteEncoder(r.value), Timestamp: r.at}
+	}
+	p.AsyncClose()
+	wg.Wait()
+	if len(errs) > 0 {
+		t.Fatalf("producing to %s: %d errors, first: %v", topic, len(errs), errs[0])
+	}
+}
+
+// readAll returns every record of topic up to its current end, each
+// partition in order.
+func readAll(t *testing.T, kc kafkaclient.Config, topic string) []*sarama.ConsumerMessage {
+	t.Helper()
+	client, err := sarama.NewClient(kc.Brokers, kc.Sarama())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	consumer, err := sarama.NewConsumerFromClient(client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer consumer.Close()
+	parts, err := client.Partitions(topic)
+	if err != nil {
+		t.Fatalf("partitions of %s: %v", topic, err)
+	}
+	var out []*sarama.ConsumerMessage
+	for _, p := range parts {
+		hwm, err := client.GetOffset(topic, p, sarama.OffsetNewest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if hwm == 0 {
+			continue
+		}
+		pc, err := consumer.ConsumePartition(topic, p, sarama.OffsetOldest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		timeout := time.After(time.Minute)
+		for done := false; !done; {
+			select {
+			case m := <-pc.Messages():
+				out = append(out, m)
+				done = m.Offset >= hwm-1
+			case <-timeout:
+				t.Fatalf("reading %s/%d: no record at offset %d within a minute", topic, p, hwm-1)
+			}
+		}
+		pc.Close()
+	}
+	return out
+}

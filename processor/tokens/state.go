@@ -1,0 +1,234 @@
+package tokens
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+)
+
+// State is what the operator keeps per page: the identity and token counts
+// of the latest revision seen.
+type State struct {
+	// Wiki and PageID identify the page; a key must hold one page.
+	Wiki   string
+	PageID int64
+	// RevID is the latest revision seen; Counts are its token counts.
+	RevID  int64
+	Counts Counts
+	// Truncated says Counts holds only the Config.MaxStateTokens most
+	// frequent tokens of revision RevID.
+	Truncated bool
+	// Ignored counts the stale and repeated revisions ignored for the page.
+	Ignored int64
+}
+
+// Errors of Revise besides ErrBadEvent.
+var (
+	// ErrTooLarge means a revision text is longer than Config.MaxTextBytes.
+	ErrTooLarge = errors.New("tokens: revision text too large")
+	// ErrKeyMismatch means an event's page is not the page whose state its
+	// key holds: the input is not keyed by page.
+	ErrKeyMismatch = errors.New("tokens: key holds another page")
+)
+
+// Outcome says what Revise did with a revision.
+type Outcome string
+
+// Outcomes of Revise.
+const (
+	Tokenized Outcome = "tokenized" // a new revision: Result is filled
+	Stale     Outcome = "stale"     // older than the state's revision: ignored
+	Duplicate Outcome = "duplicate" // the state's revision again: ignored
+	Deleted   Outcome = "deleted"   // the page was deleted: drop the state
+)
+
+// Result is what Revise found in a new revision.
+type Result struct {
+	Outcome Outcome
+	// PrevRevID is the revision Delta is relative to; 0 for the first.
+	PrevRevID int64
+	// Tokens are the revision's tokens in order, at most
+	// Config.MaxOutputTokens of them; TokenCount is how many there are.
+	Tokens     []string
+	TokenCount int
+	// Delta is the change of the token multiset since PrevRevID.
+	Delta Delta
+	// Approximate says the previous counts were truncated, so tokens
+	// outside them may be reported as added when they only kept their
+	// count.
+	Approximate bool
+}
+
+// Tokenizer is the operator's pure core: it turns a page's state and a new
+// revision into the next state and the revision's tokens and delta. It is
+// safe for concurrent use.
+type Tokenizer struct{ cfg Config }
+
+// New returns a Tokenizer with cfg's limits.
+func New(cfg Config) (*Tokenizer, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Tokenizer{cfg: cfg}, nil
+}
+
+// Revise applies change to prev, the page's state (the zero State when the
+// page has none), and returns the next state and what changed. Stale and
+// repeated revisions leave the counts alone and count in State.Ignored;
+// a deletion returns the zero State with Outcome Deleted. Errors wrap
+// ErrBadEvent, ErrTooLarge or ErrKeyMismatch: the event can never be used.
+func (t *Tokenizer) Revise(prev State, change PageChange) (State, Result, error) {
+	if err := change.check(); err != nil {
+		return prev, Result{}, err
+	}
+	if prev.RevID != 0 && (prev.Wiki != change.WikiID || prev.PageID != change.Page.PageID) {
+		return prev, Result{}, fmt.Errorf("%w: state is of %s page %d, event of %s page %d; key the input by page",
+			ErrKeyMismatch, prev.Wiki, prev.PageID, change.WikiID, change.Page.PageID)
+	}
+	if change.Deleted() {
+		return State{}, Result{Outcome: Deleted}, nil
+	}
+	switch rev := change.Revision.RevID; {
+	case rev < prev.RevID:
+		prev.Ignored++
+		return prev, Result{Outcome: Stale, PrevRevID: prev.RevID}, nil
+	case rev == prev.RevID:
+		prev.Ignored++
+		return prev, Result{Outcome: Duplicate, PrevRevID: prev.RevID}, nil
+	}
+	text, err := change.Text()
+	if err != nil {
+		return prev, Result{}, err
+	}
+	if len(text) > t.cfg.MaxTextBytes {
+		return prev, Result{}, fmt.Errorf("%w: %s page %d revision %d has %d bytes of text, more than MaxTextBytes (%d)",
+			ErrTooLarge, change.WikiID, change.Page.PageID, change.Revision.RevID, len(text), t.cfg.MaxTextBytes)
+	}
+	toks := Tokenize(text, t.cfg.MaxTokenBytes)
+	counts := Count(toks)
+	res := Result{
+		Outcome:     Tokenized,
+		PrevRevID:   prev.RevID,
+		Tokens:      toks[:min(len(toks), t.cfg.MaxOutputTokens)],
+		TokenCount:  len(toks),
+		Delta:       Diff(prev.Counts, counts),
+		Approximate: prev.Truncated,
+	}
+	next := State{Wiki: change.WikiID, PageID: change.Page.PageID, RevID: change.Revision.RevID,
+		Counts: counts, Ignored: prev.Ignored}
+	if len(counts) > t.cfg.MaxStateTokens {
+		kept := make(Counts, t.cfg.MaxStateTokens)
+		for _, tok := range counts.Top(t.cfg.MaxStateTokens) {
+			kept[tok] = counts[tok]
+		}
+		next.Counts, next.Truncated = kept, true
+	}
+	return next, res, nil
+}
+
+// StateCodec encodes State compactly: a version byte, then varints and
+// length-prefixed strings, tokens sorted. The zero value is ready to use.
+type StateCodec struct{}
+
+const stateVersion = 1
+
+// Encode returns the bytes of s.
+func (StateCodec) Encode(s State) ([]byte, error) {
+	b := make([]byte, 0, 32+len(s.Wiki)+12*len(s.Counts))
+	b = append(b, stateVersion)
+	b = appendString(b, s.Wiki)
+	b = binary.AppendVarint(b, s.PageID)
+	b = binary.AppendVarint(b, s.RevID)
+	b = binary.AppendVarint(b, s.Ignored)
+	b = append(b, boolByte(s.Truncated))
+	b = binary.AppendUvarint(b, uint64(len(s.Counts)))
+	for _, tok := range slices.Sorted(maps.Keys(s.Counts)) {
+		b = appendString(b, tok)
+		b = binary.AppendUvarint(b, uint64(s.Counts[tok]))
+	}
+	return b, nil
+}
+
+// Decode returns the State in b.
+func (StateCodec) Decode(b []byte) (State, error) {
+	d := decoder{b: b}
+	if v := d.byte(); v != stateVersion {
+		return State{}, fmt.Errorf("tokens: state version %d, want %d", v, stateVersion)
+	}
+	s := State{Wiki: d.string(), PageID: d.varint(), RevID: d.varint(), Ignored: d.varint(), Truncated: d.byte() == 1}
+	n := d.uvarint()
+	if n > uint64(len(d.b)) { // every entry takes at least one byte
+		return State{}, fmt.Errorf("tokens: state claims %d tokens in %d bytes", n, len(b))
+	}
+	s.Counts = make(Counts, n)
+	for range n {
+		tok := d.string()
+		s.Counts[tok] = int(d.uvarint())
+	}
+	if d.err != nil {
+		return State{}, fmt.Errorf("tokens: state: %w", d.err)
+	}
+	return s, nil
+}
+
+func boolByte(v bool) byte {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+func appendString(b []byte, s string) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
+}
+
+// decoder reads what Encode wrote, remembering the first error.
+type decoder struct {
+	b   []byte
+	err error
+}
+
+var errShort = errors.New("truncated")
+
+func (d *decoder) byte() byte {
+	if len(d.b) == 0 {
+		d.err = errShort
+		return 0
+	}
+	c := d.b[0]
+	d.b = d.b[1:]
+	return c
+}
+
+func (d *decoder) uvarint() uint64 {
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.err, d.b = errShort, nil
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) varint() int64 {
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.err, d.b = errShort, nil
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) string() string {
+	n := d.uvarint()
+	if n > uint64(len(d.b)) {
+		d.err, d.b = errShort, nil
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}
