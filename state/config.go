@@ -21,7 +21,7 @@ const (
 	// DefaultMemTableBytes is the default Config.MemTableBytes.
 	DefaultMemTableBytes = 16 << 20
 	// DefaultRecoveryMemTableBytes is the default Config.RecoveryMemTableBytes.
-	DefaultRecoveryMemTableBytes = 32 << 20
+	DefaultRecoveryMemTableBytes = 64 << 20
 	// DefaultRecoveryBatchBytes is the default Config.RecoveryBatchBytes. It
 	// stays under Pebble's 1 MiB batch-reuse limit: larger batches are
 	// reallocated on every commit, which showed as ~470 B/op in
@@ -170,6 +170,9 @@ func (c Config) pebbleOptions(recovery bool, cache *pebble.Cache) *pebble.Option
 	if recovery {
 		o.MemTableSize = c.RecoveryMemTableBytes
 		o.DisableWAL = !c.RecoveryWAL
+		// A restore only appends: compacting while it runs rewrites the same
+		// data again and again. MarkRecovered reopens with compactions on.
+		o.DisableAutomaticCompactions = true
 	}
 	for i := range o.Levels {
 		o.Levels[i].FilterPolicy = bloom.FilterPolicy(bloomBitsPerKey)
