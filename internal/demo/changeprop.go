@@ -247,7 +247,8 @@ func sample(purges []embedded.Record) []string {
 func summariseChangeprop(out io.Writer, r ChangepropResult) {
 	fmt.Fprintf(out, "  processed %d changes (entity edits, article and template edits, creations, deletions, moves) in %v\n",
 		r.Changes, r.Elapsed.Round(time.Millisecond))
-	fmt.Fprintf(out, "  purged    %d pages (%d candidates before coalescing); replayed strictly in order, the oracle calls for %d\n", r.Purges, r.Candidates, r.Exact)
+	fmt.Fprintf(out, "  purged    %d pages: of %d candidates, those whose change a purge sent later already covers were coalesced\n", r.Purges, r.Candidates)
+	fmt.Fprintf(out, "            (the workload's oracle, replayed strictly in order and without coalescing, counts %d)\n", r.Exact)
 	if r.Purges > 0 {
 		fmt.Fprintf(out, "  broad     a broad approach (every transcluder, backlink, entity user) would send %d: %.1fx more\n",
 			r.Broad, float64(r.Broad)/float64(r.Purges))
