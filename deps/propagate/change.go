@@ -7,6 +7,7 @@ import (
 
 	"github.com/ripplestream/ripple/deps"
 	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/event/mediawiki"
 )
 
 // Kind is the kind of a change.
@@ -42,26 +43,8 @@ type Change struct {
 	TriggeredBy string
 }
 
-// PageChangeEvent is the part of a mediawiki/page/change event the engine
-// reads.
-type PageChangeEvent struct {
-	event.Envelope
-	WikiID         string    `json:"wiki_id"`
-	PageChangeKind string    `json:"page_change_kind"`
-	Page           eventPage `json:"page"`
-	PriorState     *struct {
-		Page *eventPage `json:"page"`
-	} `json:"prior_state"`
-	Revision struct {
-		RevID int64 `json:"rev_id"`
-	} `json:"revision"`
-}
-
-type eventPage struct {
-	PageID      int64  `json:"page_id"`
-	PageTitle   string `json:"page_title"`
-	NamespaceID int    `json:"namespace_id"`
-}
+// PageChangeEvent is the mediawiki/page/change event the engine reads.
+type PageChangeEvent = mediawiki.PageChange
 
 // ErrBadChange wraps every reason an input event cannot become a Change.
 var ErrBadChange = errors.New("propagate: bad change event")

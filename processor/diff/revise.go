@@ -113,7 +113,7 @@ func New(cfg Config) (*Differ, error) {
 // counted in the state. Errors wrap ErrBadEvent or ErrKeyMismatch: the
 // event can never be used.
 func (d *Differ) Revise(prev State, change PageChange) (State, Result, error) {
-	if err := change.check(); err != nil {
+	if err := change.Check(); err != nil {
 		return prev, Result{}, err
 	}
 	if prev.RevID != 0 && (prev.Wiki != change.WikiID || prev.PageID != change.Page.PageID) {

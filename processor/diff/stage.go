@@ -114,7 +114,7 @@ func (d *Differ) handler(out processor.Output[Event]) processor.Handler[State, P
 // next is the state after it.
 func (d *Differ) Event(change PageChange, next State, res Result) Event {
 	ev := Event{
-		Envelope:  event.Derive(change.Envelope, EventSchema, string(d.cfg.Output), change.eventTime()),
+		Envelope:  event.Derive(change.Envelope, EventSchema, string(d.cfg.Output), change.EventTime()),
 		WikiID:    change.WikiID,
 		PageID:    change.Page.PageID,
 		PageTitle: change.Page.PageTitle,

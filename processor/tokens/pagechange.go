@@ -1,89 +1,19 @@
 package tokens
 
-import (
-	"errors"
-	"fmt"
-	"time"
+import "github.com/ripplestream/ripple/event/mediawiki"
 
-	"github.com/ripplestream/ripple/event"
+// PageChange is the mediawiki/page/change event the operator reads; the
+// revision text is in the main slot's content_body, which the
+// mediawiki.page_content_change.v1 stream fills.
+type PageChange = mediawiki.PageChange
+
+// Page, Revision and Slot are parts of a PageChange.
+type (
+	Page     = mediawiki.Page
+	Revision = mediawiki.Revision
+	Slot     = mediawiki.Slot
 )
-
-// PageChange is the part of a mediawiki/page/change event (1.x) the
-// operator reads. The revision text is in the main slot's content_body,
-// which the mediawiki.page_content_change.v1 stream fills.
-type PageChange struct {
-	event.Envelope
-	// WikiID is the wiki's database name, such as enwiki.
-	WikiID string `json:"wiki_id"`
-	// PageChangeKind is create, edit, move, delete, undelete or
-	// visibility_change.
-	PageChangeKind string `json:"page_change_kind"`
-	// Page identifies the page.
-	Page Page `json:"page"`
-	// Revision is the page's current revision after the change.
-	Revision Revision `json:"revision"`
-}
-
-// Page identifies a page.
-type Page struct {
-	PageID      int64  `json:"page_id"`
-	PageTitle   string `json:"page_title"`
-	NamespaceID int    `json:"namespace_id"`
-}
-
-// Revision is a revision of a page.
-type Revision struct {
-	RevID        int64           `json:"rev_id"`
-	RevDT        time.Time       `json:"rev_dt,omitzero"`
-	ContentSlots map[string]Slot `json:"content_slots,omitempty"`
-}
-
-// Slot is one content slot of a revision.
-type Slot struct {
-	ContentModel string  `json:"content_model,omitempty"`
-	ContentBody  *string `json:"content_body,omitempty"`
-}
 
 // ErrBadEvent is wrapped by the errors about events that lack what the
 // operator needs; such an event can never be processed.
-var ErrBadEvent = errors.New("tokens: unusable page change event")
-
-// Deleted reports whether the change deletes the page.
-func (p PageChange) Deleted() bool { return p.PageChangeKind == "delete" }
-
-// Text returns the main slot's content, or an error wrapping ErrBadEvent
-// that says which field is missing.
-func (p PageChange) Text() (string, error) {
-	main, ok := p.Revision.ContentSlots["main"]
-	if !ok || main.ContentBody == nil {
-		return "", fmt.Errorf("%w: %s page %d revision %d has no revision.content_slots.main.content_body "+
-			"(read a stream that carries content, such as mediawiki.page_content_change.v1)",
-			ErrBadEvent, p.WikiID, p.Page.PageID, p.Revision.RevID)
-	}
-	return *main.ContentBody, nil
-}
-
-// check reports a missing identity field.
-func (p PageChange) check() error {
-	switch {
-	case p.WikiID == "":
-		return fmt.Errorf("%w: no wiki_id", ErrBadEvent)
-	case p.Page.PageID <= 0:
-		return fmt.Errorf("%w: %s: page.page_id is %d, want a positive id", ErrBadEvent, p.WikiID, p.Page.PageID)
-	case p.Revision.RevID <= 0 && !p.Deleted():
-		return fmt.Errorf("%w: %s page %d: revision.rev_id is %d, want a positive id",
-			ErrBadEvent, p.WikiID, p.Page.PageID, p.Revision.RevID)
-	}
-	return nil
-}
-
-// eventTime is the time of the revision, or of the event without one.
-func (p PageChange) eventTime() time.Time {
-	if !p.Revision.RevDT.IsZero() {
-		return p.Revision.RevDT
-	}
-	if !p.DT.IsZero() {
-		return p.DT
-	}
-	return time.Now()
-}
+var ErrBadEvent = mediawiki.ErrBadEvent

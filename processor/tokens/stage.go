@@ -94,7 +94,7 @@ func (t *Tokenizer) count(o Outcome) {
 // Event returns the event the stage emits for res, derived from change.
 func (t *Tokenizer) Event(change PageChange, res Result) Event {
 	ev := Event{
-		Envelope:  event.Derive(change.Envelope, EventSchema, string(t.cfg.Output), change.eventTime()),
+		Envelope:  event.Derive(change.Envelope, EventSchema, string(t.cfg.Output), change.EventTime()),
 		WikiID:    change.WikiID,
 		PageID:    change.Page.PageID,
 		PageTitle: change.Page.PageTitle,

@@ -80,7 +80,7 @@ func New(cfg Config) (*Tokenizer, error) {
 // a deletion returns the zero State with Outcome Deleted. Errors wrap
 // ErrBadEvent, ErrTooLarge or ErrKeyMismatch: the event can never be used.
 func (t *Tokenizer) Revise(prev State, change PageChange) (State, Result, error) {
-	if err := change.check(); err != nil {
+	if err := change.Check(); err != nil {
 		return prev, Result{}, err
 	}
 	if prev.RevID != 0 && (prev.Wiki != change.WikiID || prev.PageID != change.Page.PageID) {

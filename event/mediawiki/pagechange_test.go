@@ -1,0 +1,56 @@
+package mediawiki_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/event/mediawiki"
+)
+
+// TestCapturedEvents decodes the mediawiki.page_change.v1 events captured on
+// test.wikidata.org (../shared/fixtures/wmf, see its SOURCES.md).
+func TestCapturedEvents(t *testing.T) {
+	files, err := filepath.Glob("../../../shared/fixtures/wmf/wikidata-query-rdf/streaming-updater-producer/src/test/resources/page_change_events/*/*.json")
+	if err != nil || len(files) < 5 {
+		t.Fatalf("captured events not found beside the repository (%v, %d files): run from a checkout with ../shared", err, len(files))
+	}
+	kinds := map[string]int{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev, err := event.JSON[mediawiki.PageChange]{}.Decode(b)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if err := ev.Check(); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+		if ev.Page.PageTitle == "" || ev.EventTime().IsZero() {
+			t.Errorf("%s: decoded without title or time: %+v", f, ev)
+		}
+		if ev.PageChangeKind == "move" && (ev.PriorState == nil || ev.PriorState.Page == nil || ev.PriorState.Page.PageTitle == "") {
+			t.Errorf("%s: move without prior_state.page.page_title", f)
+		}
+		kinds[ev.PageChangeKind]++
+	}
+	if len(kinds) < 3 {
+		t.Errorf("expected several change kinds among the captured events, got %v", kinds)
+	}
+}
+
+func TestTextNeedsContent(t *testing.T) {
+	var ev mediawiki.PageChange
+	if _, err := ev.Text(); !errors.Is(err, mediawiki.ErrBadEvent) {
+		t.Fatalf("Text() of an event without content = %v, want ErrBadEvent", err)
+	}
+	body := "hello"
+	ev.Revision.ContentSlots = map[string]mediawiki.Slot{"main": {ContentBody: &body}}
+	if got, err := ev.Text(); err != nil || got != body {
+		t.Fatalf("Text() = %q, %v", got, err)
+	}
+}
