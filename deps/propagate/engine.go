@@ -259,3 +259,17 @@ func joinAspects(as []deps.Aspect) string {
 	}
 	return strings.Join(s, ",")
 }
+
+// Clone returns a copy of f that Step can advance without changing f, so a
+// job can keep the walk as it was before a step and redo that step.
+func (f *Fanout) Clone() *Fanout {
+	c := *f
+	c.Frames = append([]Frame(nil), f.Frames...)
+	if f.Visited != nil {
+		c.Visited = make(map[string]bool, len(f.Visited))
+		for k, v := range f.Visited {
+			c.Visited[k] = v
+		}
+	}
+	return &c
+}

@@ -83,11 +83,25 @@ func (c Config) CandidatesStream() processor.Stream {
 	return processor.Stream(string(c.Name) + ".purge_candidates")
 }
 
-// State is the fan-out job's state per changed page or entity: the walk in
-// progress, if any.
+// State is the fan-out job's state per changed page or entity: its latest
+// walk, in progress or finished.
+//
+// goka writes state, emits and the loopback of one event separately and
+// commits the event's offset only when all are acknowledged, so after a
+// crash an event may be processed again with some of its effects already
+// applied and others lost. The walk therefore keeps the step before its
+// last one (Prev) to redo it, and a generation number (Gen): redoing a step
+// starts a new generation, and Continue events of older generations are
+// dropped, so a walk never forks into two chains.
 type State struct {
-	Fanout *propagate.Fanout `json:"fanout"`
-	Wiki   string            `json:"wiki"`
+	Fanout *propagate.Fanout `json:"fanout,omitempty"`
+	Prev   *propagate.Fanout `json:"prev,omitempty"`
+	Step   int               `json:"step"`
+	Gen    int               `json:"gen"`
+	// Now are the purges the change caused at once (the page itself),
+	// emitted again if the change is redelivered.
+	Now  []propagate.Purge `json:"now,omitempty"`
+	Wiki string            `json:"wiki,omitempty"`
 }
 
 // Candidate is a purge on its way to coalescing.
@@ -96,11 +110,13 @@ type Candidate struct {
 	Rerender *propagate.PageRerender  `json:"rerender,omitempty"`
 }
 
-// Continue is the loopback event that drives the next step of a walk; it
-// names the root it belongs to, so steps of a superseded walk are dropped.
+// Continue is the loopback event that drives step Step of the walk of Root
+// in generation Gen.
 type Continue struct {
 	Schema string          `json:"$schema"`
 	Root   event.RootEvent `json:"root_event"`
+	Step   int             `json:"step"`
+	Gen    int             `json:"gen"`
 }
 
 type fanout struct {
@@ -156,16 +172,28 @@ func (f *fanout) onEntityChange(c *processor.Context[State], key string, ev deps
 	return f.begin(c, key, ch)
 }
 
-// begin starts the walk of a change, cutting off an older walk of the same
-// page or entity, and ignoring a change older than the walk in progress.
+// begin starts the walk of a change. A change no newer than the latest
+// walk of the same page or entity is covered by it (an older change arriving
+// late); the same change again is a redelivery: its immediate purges are
+// emitted again and, if no step has run yet, the walk is restarted in a new
+// generation in case its first Continue was lost.
 func (f *fanout) begin(c *processor.Context[State], key string, ch propagate.Change) error {
 	st, _, err := c.State()
 	if err != nil {
 		return err
 	}
-	if cur := st.Fanout; cur != nil && cur.Root.Signature == ch.Root.Signature && ch.Root.DT.Before(cur.Root.DT) {
-		c.Logger().Debug("older change superseded by the walk in progress", "root", ch.Root.Signature)
-		return nil
+	if cur := st.Fanout; cur != nil && cur.Root.Signature == ch.Root.Signature && !ch.Root.DT.After(cur.Root.DT) {
+		if !ch.Root.DT.Equal(cur.Root.DT) {
+			return nil // older: covered by the newer walk
+		}
+		if err := f.emit(c, cur, st.Wiki, st.Now); err != nil {
+			return err
+		}
+		if st.Step > 0 || cur.Done() {
+			return nil
+		}
+		st.Gen++
+		return f.save(c, key, st)
 	}
 	now, walk, err := f.engine.Begin(c.Context(), ch)
 	if err != nil {
@@ -174,7 +202,7 @@ func (f *fanout) begin(c *processor.Context[State], key string, ch propagate.Cha
 	if err := f.emit(c, walk, ch.Wiki, now); err != nil {
 		return err
 	}
-	return f.park(c, key, State{Fanout: walk, Wiki: ch.Wiki})
+	return f.save(c, key, State{Fanout: walk, Gen: st.Gen + 1, Now: now, Wiki: ch.Wiki})
 }
 
 func (f *fanout) onContinue(c *processor.Context[State], key string, next Continue) error {
@@ -182,29 +210,48 @@ func (f *fanout) onContinue(c *processor.Context[State], key string, next Contin
 	if err != nil {
 		return err
 	}
-	if !ok || st.Fanout == nil || st.Fanout.Root != next.Root {
-		return nil // a newer change cut this walk off, or it already finished
+	if !ok || st.Fanout == nil || st.Fanout.Root != next.Root || next.Gen < st.Gen {
+		return nil // a newer change cut this walk off, or a stale chain
 	}
-	purges, err := f.engine.Step(c.Context(), st.Fanout)
-	if err != nil {
-		return classify(err)
+	st.Gen = next.Gen
+	switch {
+	case next.Step == st.Step && !st.Fanout.Done():
+		prev := st.Fanout.Clone()
+		purges, err := f.engine.Step(c.Context(), st.Fanout)
+		if err != nil {
+			return classify(err)
+		}
+		if err := f.emit(c, st.Fanout, st.Wiki, purges); err != nil {
+			return err
+		}
+		st.Prev, st.Step = prev, st.Step+1
+	case next.Step == st.Step-1 && st.Prev != nil:
+		// Processed before a crash, but its purges may be lost: redo it
+		// from the walk as it was, and continue in a new generation.
+		redo := st.Prev.Clone()
+		purges, err := f.engine.Step(c.Context(), redo)
+		if err != nil {
+			return classify(err)
+		}
+		if err := f.emit(c, redo, st.Wiki, purges); err != nil {
+			return err
+		}
+		st.Gen++
+	default:
+		return nil
 	}
-	if err := f.emit(c, st.Fanout, st.Wiki, purges); err != nil {
-		return err
-	}
-	return f.park(c, key, st)
+	return f.save(c, key, st)
 }
 
-// park keeps an unfinished walk in state and schedules its next step, or
-// clears the state of a finished one.
-func (f *fanout) park(c *processor.Context[State], key string, st State) error {
-	if st.Fanout.Done() {
-		return c.DeleteState()
-	}
+// save stores the walk and, while it is unfinished, schedules its next step.
+func (f *fanout) save(c *processor.Context[State], key string, st State) error {
 	if err := c.SetState(st); err != nil {
 		return err
 	}
-	b, err := event.JSON[Continue]{}.Encode(Continue{Schema: "/change-prop/continue/1.0.0", Root: st.Fanout.Root})
+	if st.Fanout.Done() {
+		return nil
+	}
+	b, err := event.JSON[Continue]{}.Encode(Continue{Schema: "/change-prop/continue/1.0.0", Root: st.Fanout.Root, Step: st.Step, Gen: st.Gen})
 	if err != nil {
 		return processor.Permanent(err)
 	}

@@ -61,14 +61,20 @@ func TestTemplateEditPurgesEveryTranscluderOnce(t *testing.T) {
 		}
 		h.SendJSON(cfg.Dependencies, "enwiki:"+title, depsEvent(title, 0, 1, templates...))
 	}
-	h.SendJSON(cfg.PageChanges, "enwiki:Template:Box", pageChange("edit", "Template:Box", 10, clock))
+	edited := clock
+	h.SendJSON(cfg.PageChanges, "enwiki:Template:Box", pageChange("edit", "Template:Box", 10, edited))
 
 	cands := h.Output(cfg.CandidatesStream())
 	if len(cands) != 1+1+50+25 { // the template, Nav, 50 pages directly, 25 again through Nav
 		t.Fatalf("got %d candidates, want 77", len(cands))
 	}
-	if _, ok := h.State("enwiki:Template:Box"); ok {
-		t.Fatal("walk state left after the fan-out finished")
+	if st, ok := h.State("enwiki:Template:Box"); !ok || st.Fanout == nil || !st.Fanout.Done() {
+		t.Fatalf("after the fan-out, state = %+v (exists %v), want the finished walk", st, ok)
+	}
+	// The same change redelivered (at-least-once) does not walk again.
+	h.SendJSON(cfg.PageChanges, "enwiki:Template:Box", pageChange("edit", "Template:Box", 10, edited))
+	if n := len(h.Output(cfg.CandidatesStream())); n != 1 {
+		t.Fatalf("a redelivered change gave %d candidates, want 1 (the template itself, again; no new walk)", n)
 	}
 	for _, m := range cands {
 		co.Send(cfg.CandidatesStream(), m.Key, m.Value)
