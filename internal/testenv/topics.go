@@ -5,16 +5,97 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/lovoo/goka"
 
 	"github.com/ripplestream/ripple/internal/kafkaclient"
 )
 
-// Record is one Kafka record read by ReadTopic.
+// Record is one Kafka record, as Produce writes it and ReadTopic and
+// ReadAll return it.
 type Record struct {
 	Partition int32
 	Offset    int64
 	Key       []byte
 	Value     []byte
+	// Timestamp is the record's timestamp; zero means the producer's clock.
+	Timestamp time.Time
+}
+
+// Produce writes recs to topic in order, partitioned by key the way goka
+// partitions (so a job finds each key's state), with one request in flight
+// so that every key's records keep their order.
+func Produce(t testing.TB, cfg kafkaclient.Config, topic string, recs []Record) {
+	t.Helper()
+	sc := cfg.Sarama()
+	sc.Producer.Partitioner = sarama.NewCustomHashPartitioner(goka.DefaultHasher())
+	sc.Producer.Return.Successes = false
+	sc.Net.MaxOpenRequests = 1
+	p, err := sarama.NewAsyncProducer(cfg.Brokers, sc)
+	if err != nil {
+		t.Fatalf("producer for %s: %v", topic, err)
+	}
+	var errs []error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for err := range p.Errors() {
+			errs = append(errs, err)
+		}
+	}()
+	for _, r := range recs {
+		p.Input() <- &sarama.ProducerMessage{Topic: topic, Key: sarama.ByteEncoder(r.Key), Value: sarama.ByteEncoder(r.Value), Timestamp: r.Timestamp}
+	}
+	p.AsyncClose()
+	<-done
+	if len(errs) > 0 {
+		t.Fatalf("producing to %s: %d errors, first: %v", topic, len(errs), errs[0])
+	}
+}
+
+// ReadAll returns every record of topic up to its current end, partition by
+// partition, each in offset order.
+func ReadAll(t testing.TB, cfg kafkaclient.Config, topic string) []Record {
+	t.Helper()
+	client, err := sarama.NewClient(cfg.Brokers, cfg.Sarama())
+	if err != nil {
+		t.Fatalf("connecting to %v: %v", cfg.Brokers, err)
+	}
+	defer client.Close()
+	consumer, err := sarama.NewConsumerFromClient(client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer consumer.Close()
+	parts, err := client.Partitions(topic)
+	if err != nil {
+		t.Fatalf("partitions of %s: %v", topic, err)
+	}
+	var out []Record
+	for _, p := range parts {
+		hwm, err := client.GetOffset(topic, p, sarama.OffsetNewest)
+		if err != nil {
+			t.Fatalf("end of %s/%d: %v", topic, p, err)
+		}
+		if hwm == 0 {
+			continue
+		}
+		pc, err := consumer.ConsumePartition(topic, p, sarama.OffsetOldest)
+		if err != nil {
+			t.Fatalf("reading %s/%d: %v", topic, p, err)
+		}
+		timeout := time.After(time.Minute)
+		for done := false; !done; {
+			select {
+			case m := <-pc.Messages():
+				out = append(out, Record{Partition: m.Partition, Offset: m.Offset, Key: m.Key, Value: m.Value, Timestamp: m.Timestamp})
+				done = m.Offset >= hwm-1
+			case <-timeout:
+				t.Fatalf("reading %s/%d: no record at offset %d within a minute", topic, p, hwm-1)
+			}
+		}
+		pc.Close()
+	}
+	return out
 }
 
 // ReadTopic reads topic from its beginning until it has n records, failing
@@ -53,7 +134,7 @@ func ReadTopic(t testing.TB, cfg kafkaclient.Config, topic string, n int, timeou
 	for len(out) < n {
 		select {
 		case m := <-msgs:
-			out = append(out, Record{Partition: m.Partition, Offset: m.Offset, Key: m.Key, Value: m.Value})
+			out = append(out, Record{Partition: m.Partition, Offset: m.Offset, Key: m.Key, Value: m.Value, Timestamp: m.Timestamp})
 		case <-deadline:
 			t.Fatalf("read %d of %d records from %s in %v", len(out), n, topic, timeout)
 		}

@@ -9,13 +9,9 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/IBM/sarama"
-	"github.com/lovoo/goka"
 
 	"github.com/ripplestream/ripple/internal/kafkaclient"
 	"github.com/ripplestream/ripple/internal/testenv"
@@ -171,82 +167,16 @@ type counter struct{ n atomic.Int64 }
 
 func (c *counter) OnEvent(processor.EventInfo) { c.n.Add(1) }
 
-// produce writes recs in order with their timestamps, partitioned like goka,
-// one request in flight so that each key's records stay in order.
+// produce writes recs in order with their timestamps.
 func produce(t *testing.T, kc kafkaclient.Config, topic string, recs []record) {
 	t.Helper()
-	sc := kc.Sarama()
-	sc.Producer.Partitioner = sarama.NewCustomHashPartitioner(goka.DefaultHasher())
-	sc.Producer.Return.Successes = false
-	sc.Net.MaxOpenRequests = 1
-	p, err := sarama.NewAsyncProducer(kc.Brokers, sc)
-	if err != nil {
-		t.Fatal(err)
+	out := make([]testenv.Record, len(recs))
+	for i, r := range recs {
+		out[i] = testenv.Record{Key: []byte(r.key), Value: r.value, Timestamp: r.at}
 	}
-	var (
-		wg   sync.WaitGroup
-		errs []error
-	)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for err := range p.Errors() {
-			errs = append(errs, err)
-		}
-	}()
-	for _, r := range recs {
-		p.Input() <- &sarama.ProducerMessage{Topic: topic, Key: sarama.StringEncoder(r.key),
-			Value: sarama.ByteEncoder(r.value), Timestamp: r.at}
-	}
-	p.AsyncClose()
-	wg.Wait()
-	if len(errs) > 0 {
-		t.Fatalf("producing to %s: %d errors, first: %v", topic, len(errs), errs[0])
-	}
+	testenv.Produce(t, kc, topic, out)
 }
 
-// readAll returns every record of topic up to its current end, each
-// partition in order.
-func readAll(t *testing.T, kc kafkaclient.Config, topic string) []*sarama.ConsumerMessage {
-	t.Helper()
-	client, err := sarama.NewClient(kc.Brokers, kc.Sarama())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	consumer, err := sarama.NewConsumerFromClient(client)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer consumer.Close()
-	parts, err := client.Partitions(topic)
-	if err != nil {
-		t.Fatalf("partitions of %s: %v", topic, err)
-	}
-	var out []*sarama.ConsumerMessage
-	for _, p := range parts {
-		hwm, err := client.GetOffset(topic, p, sarama.OffsetNewest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if hwm == 0 {
-			continue
-		}
-		pc, err := consumer.ConsumePartition(topic, p, sarama.OffsetOldest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		timeout := time.After(time.Minute)
-		for done := false; !done; {
-			select {
-			case m := <-pc.Messages():
-				out = append(out, m)
-				done = m.Offset >= hwm-1
-			case <-timeout:
-				t.Fatalf("reading %s/%d: no record at offset %d within a minute", topic, p, hwm-1)
-			}
-		}
-		pc.Close()
-	}
-	return out
+func readAll(t *testing.T, kc kafkaclient.Config, topic string) []testenv.Record {
+	return testenv.ReadAll(t, kc, topic)
 }
