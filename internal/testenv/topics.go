@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -99,23 +100,32 @@ func ReadAll(t testing.TB, cfg kafkaclient.Config, topic string) []Record {
 }
 
 // ReadTopic reads topic from its beginning until it has n records, failing
-// the test if they do not arrive within timeout.
+// the test if they do not arrive within timeout. It waits for the topic to
+// exist and never creates it (a job creates its own output topics, with the
+// partition count it needs).
 func ReadTopic(t testing.TB, cfg kafkaclient.Config, topic string, n int, timeout time.Duration) []Record {
 	t.Helper()
-	client, err := sarama.NewClient(cfg.Brokers, cfg.Sarama())
+	sc := cfg.Sarama()
+	sc.Metadata.AllowAutoTopicCreation = false
+	client, err := sarama.NewClient(cfg.Brokers, sc)
 	if err != nil {
 		t.Fatalf("connecting to %v: %v", cfg.Brokers, err)
 	}
 	defer client.Close()
+	var parts []int32
+	Eventually(t, timeout, func() error {
+		_ = client.RefreshMetadata(topic)
+		parts, err = client.Partitions(topic)
+		if err == nil && len(parts) == 0 {
+			err = fmt.Errorf("topic %s has no partitions yet", topic)
+		}
+		return err
+	})
 	consumer, err := sarama.NewConsumerFromClient(client)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer consumer.Close()
-	parts, err := consumer.Partitions(topic)
-	if err != nil {
-		t.Fatalf("partitions of %s: %v", topic, err)
-	}
 	msgs := make(chan *sarama.ConsumerMessage, 1024)
 	for _, p := range parts {
 		pc, err := consumer.ConsumePartition(topic, p, sarama.OffsetOldest)
@@ -138,6 +148,15 @@ func ReadTopic(t testing.TB, cfg kafkaclient.Config, topic string, n int, timeou
 		case <-deadline:
 			t.Fatalf("read %d of %d records from %s in %v", len(out), n, topic, timeout)
 		}
+	}
+	return out
+}
+
+// Values returns the values of recs.
+func Values(recs []Record) [][]byte {
+	out := make([][]byte, len(recs))
+	for i, r := range recs {
+		out[i] = r.Value
 	}
 	return out
 }

@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/IBM/sarama"
 	"github.com/lovoo/goka"
 	"github.com/lovoo/goka/codec"
 
+	"github.com/ripplestream/ripple/internal/kafkaclient"
 	"github.com/ripplestream/ripple/internal/testenv"
 	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/processor/diff"
@@ -80,7 +80,7 @@ func TestIntegrationDiffStage(t *testing.T) {
 		return nil
 	})
 
-	out := read(t, kc.Brokers, kc.Sarama(), string(cfg.Output), 2)
+	out := read(t, kc, string(cfg.Output), 2)
 	var evs []diff.Event
 	for _, b := range out {
 		var ev diff.Event
@@ -96,7 +96,7 @@ func TestIntegrationDiffStage(t *testing.T) {
 		t.Fatalf("edit event %+v", e)
 	}
 	var rec processor.ErrorRecord
-	if err := json.Unmarshal(read(t, kc.Brokers, kc.Sarama(), string(cfg.Name)+".error", 1)[0], &rec); err != nil || rec.Key != "enwiki/7" {
+	if err := json.Unmarshal(read(t, kc, string(cfg.Name)+".error", 1)[0], &rec); err != nil || rec.Key != "enwiki/7" {
 		t.Fatalf("error record %+v (%v)", rec, err)
 	}
 	testenv.Eventually(t, 30*time.Second, func() error {
@@ -111,44 +111,7 @@ func TestIntegrationDiffStage(t *testing.T) {
 }
 
 // read reads n records of topic from the beginning.
-func read(t *testing.T, brokers []string, sc *sarama.Config, topic string, n int) [][]byte {
+func read(t *testing.T, kc kafkaclient.Config, topic string, n int) [][]byte {
 	t.Helper()
-	sc.Metadata.AllowAutoTopicCreation = false // the job creates its topics
-	consumer, err := sarama.NewConsumer(brokers, sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer consumer.Close()
-	var parts []int32
-	testenv.Eventually(t, 2*time.Minute, func() error {
-		parts, err = consumer.Partitions(topic)
-		return err
-	})
-	msgs := make(chan []byte, 64)
-	for _, p := range parts {
-		pc, err := consumer.ConsumePartition(topic, p, sarama.OffsetOldest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer pc.Close()
-		go func() {
-			for m := range pc.Messages() {
-				select {
-				case msgs <- m.Value:
-				default:
-				}
-			}
-		}()
-	}
-	var out [][]byte
-	timeout := time.After(2 * time.Minute)
-	for len(out) < n {
-		select {
-		case b := <-msgs:
-			out = append(out, b)
-		case <-timeout:
-			t.Fatalf("read %d of %d records from %s", len(out), n, topic)
-		}
-	}
-	return out
+	return testenv.Values(testenv.ReadTopic(t, kc, topic, n, 2*time.Minute))
 }

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/IBM/sarama"
 	"github.com/lovoo/goka"
 	"github.com/lovoo/goka/codec"
 
@@ -128,52 +127,5 @@ func produce(t *testing.T, kc kafkaclient.Config, stream processor.Stream, event
 // minutes for the topic to exist and fill.
 func consume(t *testing.T, kc kafkaclient.Config, topic string, n int) [][]byte {
 	t.Helper()
-	sc := kc.Sarama()
-	sc.Metadata.AllowAutoTopicCreation = false // the job creates its topics
-	client, err := sarama.NewClient(kc.Brokers, sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	var parts []int32
-	testenv.Eventually(t, 2*time.Minute, func() error {
-		_ = client.RefreshMetadata(topic)
-		parts, err = client.Partitions(topic)
-		if err == nil && len(parts) == 0 {
-			err = fmt.Errorf("topic %s has no partitions yet", topic)
-		}
-		return err
-	})
-	consumer, err := sarama.NewConsumerFromClient(client)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer consumer.Close()
-	msgs := make(chan []byte, n)
-	for _, p := range parts {
-		pc, err := consumer.ConsumePartition(topic, p, sarama.OffsetOldest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer pc.Close()
-		go func() {
-			for m := range pc.Messages() {
-				select {
-				case msgs <- m.Value:
-				default: // more than n: the test fails on the count below
-				}
-			}
-		}()
-	}
-	var out [][]byte
-	timeout := time.After(2 * time.Minute)
-	for len(out) < n {
-		select {
-		case b := <-msgs:
-			out = append(out, b)
-		case <-timeout:
-			t.Fatalf("read %d of %d records from %s", len(out), n, topic)
-		}
-	}
-	return out
+	return testenv.Values(testenv.ReadTopic(t, kc, topic, n, 2*time.Minute))
 }
