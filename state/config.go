@@ -7,8 +7,9 @@ import (
 	"log/slog"
 
 	"github.com/cockroachdb/pebble/v2"
-	"github.com/cockroachdb/pebble/v2/bloom"
 	"github.com/cockroachdb/pebble/v2/vfs"
+
+	"github.com/ripplestream/ripple/internal/pebbleopts"
 )
 
 // Defaults applied by New and Builder to zero fields of Config. They bound a
@@ -164,7 +165,7 @@ func (c Config) pebbleOptions(recovery bool, cache *pebble.Cache) *pebble.Option
 		MemTableSize:                c.MemTableBytes,
 		MemTableStopWritesThreshold: memTableStopWritesThreshold,
 		FormatMajorVersion:          defaultFormat,
-		Logger:                      pebbleLogger{c.Logger},
+		Logger:                      pebbleopts.Logger(c.Logger, "state"),
 		FS:                          c.FS,
 	}
 	if recovery {
@@ -174,32 +175,6 @@ func (c Config) pebbleOptions(recovery bool, cache *pebble.Cache) *pebble.Option
 		// data again and again. MarkRecovered reopens with compactions on.
 		o.DisableAutomaticCompactions = true
 	}
-	for i := range o.Levels {
-		o.Levels[i].FilterPolicy = bloom.FilterPolicy(bloomBitsPerKey)
-		o.Levels[i].FilterType = pebble.TableFilter
-	}
+	pebbleopts.Bloom(o, bloomBitsPerKey)
 	return o
-}
-
-// pebbleLogger adapts a *slog.Logger to pebble.Logger. Pebble's Infof lines
-// (WAL replay, file deletions) go to Debug: a process has one store per
-// partition and they would drown everything else at Info.
-type pebbleLogger struct{ l *slog.Logger }
-
-// Infof logs at Debug level.
-func (p pebbleLogger) Infof(format string, args ...any) {
-	p.l.Debug(fmt.Sprintf(format, args...), "component", "pebble")
-}
-
-// Errorf logs at Error level.
-func (p pebbleLogger) Errorf(format string, args ...any) {
-	p.l.Error(fmt.Sprintf(format, args...), "component", "pebble")
-}
-
-// Fatalf logs at Error level and panics: Pebble calls it on invariant
-// violations and does not expect it to return.
-func (p pebbleLogger) Fatalf(format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
-	p.l.Error(msg, "component", "pebble")
-	panic("state: pebble fatal: " + msg)
 }

@@ -6,10 +6,11 @@ import (
 	"log/slog"
 
 	"github.com/cockroachdb/pebble/v2"
-	"github.com/cockroachdb/pebble/v2/bloom"
 	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/ripplestream/ripple/deps"
+
+	"github.com/ripplestream/ripple/internal/pebbleopts"
 )
 
 // Defaults for zero Config fields. Memory is bounded by the block cache plus
@@ -96,32 +97,9 @@ func (c Config) pebbleOptions(cache *pebble.Cache) *pebble.Options {
 		MemTableSize:                c.MemTableBytes,
 		MemTableStopWritesThreshold: memTableStopWritesThreshold,
 		FormatMajorVersion:          pebble.FormatNewest,
-		Logger:                      pebbleLogger{c.Logger},
+		Logger:                      pebbleopts.Logger(c.Logger, "pebblestore"),
 		FS:                          c.FS,
 	}
-	for i := range o.Levels {
-		o.Levels[i].FilterPolicy = bloom.FilterPolicy(bloomBitsPerKey)
-		o.Levels[i].FilterType = pebble.TableFilter
-	}
+	pebbleopts.Bloom(o, bloomBitsPerKey)
 	return o
-}
-
-// pebbleLogger adapts a *slog.Logger to pebble.Logger.
-type pebbleLogger struct{ l *slog.Logger }
-
-// Infof logs at Debug level: Pebble's routine messages are noise at Info.
-func (p pebbleLogger) Infof(format string, args ...any) {
-	p.l.Debug(fmt.Sprintf(format, args...), "component", "pebble")
-}
-
-// Errorf logs at Error level.
-func (p pebbleLogger) Errorf(format string, args ...any) {
-	p.l.Error(fmt.Sprintf(format, args...), "component", "pebble")
-}
-
-// Fatalf logs at Error level and panics, as Pebble expects of it.
-func (p pebbleLogger) Fatalf(format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
-	p.l.Error(msg, "component", "pebble")
-	panic("pebblestore: pebble fatal: " + msg)
 }
