@@ -98,3 +98,41 @@ func (p PageChange) EventTime() time.Time {
 	}
 	return time.Now()
 }
+
+// Order is how a change relates to the latest revision a consumer keeps
+// for the page.
+type Order int
+
+// Orders of a change against the kept revision.
+const (
+	Newer    Order = iota // a revision after the kept one (or none is kept)
+	Older                 // a revision before the kept one: arrived late
+	Same                  // the kept revision again: a redelivery
+	Deletion              // the page was deleted
+)
+
+// ErrOtherPage is wrapped when a change is of another page than the one a
+// consumer keeps under the change's key.
+var ErrOtherPage = errors.New("mediawiki: key holds another page")
+
+// Against checks p and orders it against the revision revID of page pageID
+// on wiki that a consumer keeps (revID 0: none). Errors wrap ErrBadEvent or
+// ErrOtherPage: the change can never be applied.
+func (p PageChange) Against(wiki string, pageID, revID int64) (Order, error) {
+	if err := p.Check(); err != nil {
+		return 0, err
+	}
+	if revID != 0 && (wiki != p.WikiID || pageID != p.Page.PageID) {
+		return 0, fmt.Errorf("%w: state is of %s page %d, event of %s page %d; key the input by page",
+			ErrOtherPage, wiki, pageID, p.WikiID, p.Page.PageID)
+	}
+	switch rev := p.Revision.RevID; {
+	case p.Deleted():
+		return Deletion, nil
+	case rev < revID:
+		return Older, nil
+	case rev == revID:
+		return Same, nil
+	}
+	return Newer, nil
+}

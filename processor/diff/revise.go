@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ripplestream/ripple/deps/wikitext"
+	"github.com/ripplestream/ripple/event/mediawiki"
 	"github.com/ripplestream/ripple/processor/tokens"
 )
 
@@ -90,7 +91,7 @@ type Result struct {
 var (
 	// ErrKeyMismatch means an event's page is not the page whose state its
 	// key holds: the input is not keyed by page.
-	ErrKeyMismatch = errors.New("diff: key holds another page")
+	ErrKeyMismatch = mediawiki.ErrOtherPage
 )
 
 // Differ is the operator's pure core: it turns a page's state and a new
@@ -113,21 +114,17 @@ func New(cfg Config) (*Differ, error) {
 // counted in the state. Errors wrap ErrBadEvent or ErrKeyMismatch: the
 // event can never be used.
 func (d *Differ) Revise(prev State, change PageChange) (State, Result, error) {
-	if err := change.Check(); err != nil {
+	order, err := change.Against(prev.Wiki, prev.PageID, prev.RevID)
+	if err != nil {
 		return prev, Result{}, err
 	}
-	if prev.RevID != 0 && (prev.Wiki != change.WikiID || prev.PageID != change.Page.PageID) {
-		return prev, Result{}, fmt.Errorf("%w: state is of %s page %d, event of %s page %d; key the input by page",
-			ErrKeyMismatch, prev.Wiki, prev.PageID, change.WikiID, change.Page.PageID)
-	}
-	if change.Deleted() {
+	switch order {
+	case mediawiki.Deletion:
 		return State{}, Result{Outcome: Deleted}, nil
-	}
-	switch rev := change.Revision.RevID; {
-	case rev < prev.RevID:
+	case mediawiki.Older:
 		prev.Stale++
 		return prev, Result{Outcome: Stale, PrevRevID: prev.RevID}, nil
-	case rev == prev.RevID:
+	case mediawiki.Same:
 		prev.Duplicate++
 		return prev, Result{Outcome: Duplicate, PrevRevID: prev.RevID}, nil
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+
+	"github.com/ripplestream/ripple/event/mediawiki"
 )
 
 // State is what the operator keeps per page: the identity and token counts
@@ -30,7 +32,7 @@ var (
 	ErrTooLarge = errors.New("tokens: revision text too large")
 	// ErrKeyMismatch means an event's page is not the page whose state its
 	// key holds: the input is not keyed by page.
-	ErrKeyMismatch = errors.New("tokens: key holds another page")
+	ErrKeyMismatch = mediawiki.ErrOtherPage
 )
 
 // Outcome says what Revise did with a revision.
@@ -80,21 +82,17 @@ func New(cfg Config) (*Tokenizer, error) {
 // a deletion returns the zero State with Outcome Deleted. Errors wrap
 // ErrBadEvent, ErrTooLarge or ErrKeyMismatch: the event can never be used.
 func (t *Tokenizer) Revise(prev State, change PageChange) (State, Result, error) {
-	if err := change.Check(); err != nil {
+	order, err := change.Against(prev.Wiki, prev.PageID, prev.RevID)
+	if err != nil {
 		return prev, Result{}, err
 	}
-	if prev.RevID != 0 && (prev.Wiki != change.WikiID || prev.PageID != change.Page.PageID) {
-		return prev, Result{}, fmt.Errorf("%w: state is of %s page %d, event of %s page %d; key the input by page",
-			ErrKeyMismatch, prev.Wiki, prev.PageID, change.WikiID, change.Page.PageID)
-	}
-	if change.Deleted() {
+	switch order {
+	case mediawiki.Deletion:
 		return State{}, Result{Outcome: Deleted}, nil
-	}
-	switch rev := change.Revision.RevID; {
-	case rev < prev.RevID:
+	case mediawiki.Older:
 		prev.Ignored++
 		return prev, Result{Outcome: Stale, PrevRevID: prev.RevID}, nil
-	case rev == prev.RevID:
+	case mediawiki.Same:
 		prev.Ignored++
 		return prev, Result{Outcome: Duplicate, PrevRevID: prev.RevID}, nil
 	}
