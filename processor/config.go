@@ -66,6 +66,14 @@ type Config struct {
 	// MaxRecordBytes bytes. Default 256 KiB.
 	MaxRecordBytes int
 
+	// Now is the job's processing-time clock (Context.Now, timers).
+	// Default time.Now.
+	Now func() time.Time
+	// ExternalTimers stops the runner from delivering timers: something
+	// else moves records from <job>.timer to <job>.timer.ready when due.
+	// processortest sets it to fire timers on its own clock.
+	ExternalTimers bool
+
 	// GokaOptions are appended to the goka options ripple builds, for
 	// settings ripple does not expose. processortest passes goka's tester.
 	GokaOptions []goka.ProcessorOption
@@ -118,6 +126,9 @@ func (c *Config) Validate() error {
 	}
 	if c.InputWait == 0 {
 		c.InputWait = 30 * time.Second
+	}
+	if c.Now == nil {
+		c.Now = time.Now
 	}
 	if c.MaxRecordBytes == 0 {
 		c.MaxRecordBytes = 256 << 10

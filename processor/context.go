@@ -2,6 +2,7 @@ package processor
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -27,6 +28,8 @@ type Context[S any] struct {
 	stream  Stream
 	attempt int
 	loop    bool
+	now     func() time.Time
+	timers  Stream // "" for a job without a Timer handler
 
 	loaded bool
 	has    bool
@@ -136,6 +139,33 @@ func (c *Context[S]) Loopback(key string, value []byte) error {
 	}
 	c.emits = append(c.emits, pending{key: key, value: value})
 	return nil
+}
+
+// Now returns the job's processing time (Config.Now; in processortest, the
+// harness clock). Use it, not time.Now, so tests can move time.
+func (c *Context[S]) Now() time.Time { return c.now() }
+
+// At sets a timer: when the handler succeeds, the job's Timer handler is
+// called with value under key at t or soon after, even if no event arrives
+// meanwhile. A timer survives restarts. Timers of one partition fire in the
+// order they were set, so one set far ahead delays those set after it for
+// an earlier time; give timers of a job a common horizon (a window size, a
+// TTL). It fails for a job without a Timer handler.
+func (c *Context[S]) At(t time.Time, key string, value []byte) error {
+	if c.timers == "" {
+		return Permanent(errors.New("processor: timer set in a job without a Timer handler (set Job.Timer)"))
+	}
+	b, err := json.Marshal(TimerRecord{DueAt: t.UTC(), SetAt: c.now().UTC(), Value: value})
+	if err != nil {
+		return Permanent(fmt.Errorf("processor: encoding timer for key %q: %w", key, err))
+	}
+	c.emits = append(c.emits, pending{stream: c.timers, key: key, value: b})
+	return nil
+}
+
+// After sets a timer that fires d from now (see At).
+func (c *Context[S]) After(d time.Duration, key string, value []byte) error {
+	return c.At(c.now().Add(d), key, value)
 }
 
 // commit applies the buffered state change and emits to goka.

@@ -1,6 +1,7 @@
 package processor
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -36,6 +37,13 @@ type Job[S any] struct {
 	// work (a large fan-out) into bounded steps whose progress is kept in
 	// state. Nil: the job sends itself nothing.
 	Loop *Input[S]
+	// Timer, built with OnTimer, handles the timers handlers set with
+	// Context.At and Context.After: processing-time callbacks that fire
+	// even when no event arrives (to close a window, release a delayed
+	// event, expire state). Timers travel through <name>.timer and
+	// <name>.timer.ready, so they survive a restart. Nil: the job sets no
+	// timers.
+	Timer *Input[S]
 }
 
 // Input is one consumed stream of a Job with state S. Build it with On.
@@ -93,6 +101,29 @@ func OnLoop[S, T any](codec event.Codec[T], h Handler[S, T]) *Input[S] {
 	in := On[S, T]("", codec, h)
 	return &in
 }
+
+// OnTimer declares the handler of a job's timers (see Job.Timer). It gets
+// the key and the value given to Context.At; Context.Stream returns
+// TimerStream(job).
+func OnTimer[S, T any](codec event.Codec[T], h Handler[S, T]) *Input[S] {
+	in := Input[S]{}
+	in.handle = func(c *Context[S], raw []byte) error {
+		var rec TimerRecord
+		if err := json.Unmarshal(raw, &rec); err != nil {
+			return &undecodable{err: fmt.Errorf("processor: unreadable timer record: %w", err)}
+		}
+		ev, err := codec.Decode(rec.Value)
+		if err != nil {
+			return &undecodable{err: err}
+		}
+		return h(c, c.Key(), ev)
+	}
+	return &in
+}
+
+// TimerStream returns the name under which a job's timers reach its
+// Timer handler (Context.Stream), and the topic that holds them until due.
+func TimerStream(job Group) Stream { return Stream(string(job) + ".timer") }
 
 // loopStream is goka's name of a job's loopback topic.
 func (j Job[S]) loopStream() Stream { return Stream(string(j.Name) + "-loop") }
@@ -168,6 +199,9 @@ func (j Job[S]) Validate() error {
 	if j.Loop != nil && j.Loop.handle == nil {
 		return fmt.Errorf("processor: job %s: Loop was not built with processor.OnLoop", j.Name)
 	}
+	if j.Timer != nil && j.Timer.handle == nil {
+		return fmt.Errorf("processor: job %s: Timer was not built with processor.OnTimer", j.Name)
+	}
 	for _, out := range j.Outputs {
 		if err := checkStream(seen, out.Stream(), "output"); err != nil {
 			return fmt.Errorf("job %s: %w", j.Name, err)
@@ -192,6 +226,8 @@ func (j Job[S]) errorStream() Stream { return Stream(string(j.Name) + ".error") 
 func (j Job[S]) retryStream(in Stream) Stream {
 	return Stream(string(j.Name) + ".retry." + string(in))
 }
+func (j Job[S]) timerReadyStream() Stream { return TimerStream(j.Name) + ".ready" }
+func (j Job[S]) timersGroup() Group       { return j.Name + ".timers" }
 func (j Job[S]) retryReadyStream(in Stream) Stream {
 	return Stream(string(j.Name) + ".retry." + string(in) + ".ready")
 }

@@ -84,7 +84,10 @@ func (r *Runner[S]) try(g goka.Context, in Input[S], raw []byte, attempt int) (e
 		}
 	}
 	c := &Context[S]{g: g, codec: r.job.State, logger: r.cfg.Logger, outputs: r.outputs, stream: in.stream,
-		attempt: attempt, loop: r.job.Loop != nil}
+		attempt: attempt, loop: r.job.Loop != nil, now: r.cfg.Now}
+	if r.job.Timer != nil {
+		c.timers = TimerStream(r.job.Name)
+	}
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
@@ -130,7 +133,7 @@ func (r *Runner[S]) emitterID() string {
 }
 
 func (r *Runner[S]) toRetry(g goka.Context, stream Stream, raw []byte, cause error, attempt, retriesLeft int, from origin) {
-	now := time.Now().UTC()
+	now := r.cfg.Now().UTC()
 	rs := r.job.retryStream(stream)
 	rec := RetryRecord{
 		Schema:            retrySchema,
@@ -155,7 +158,7 @@ func (r *Runner[S]) toRetry(g goka.Context, stream Stream, raw []byte, cause err
 }
 
 func (r *Runner[S]) toError(g goka.Context, stream Stream, raw []byte, cause error, attempts int, from origin) {
-	now := time.Now().UTC()
+	now := r.cfg.Now().UTC()
 	es := r.job.errorStream()
 	rec := ErrorRecord{
 		Schema:            errorSchema,
@@ -184,22 +187,27 @@ func (r *Runner[S]) toError(g goka.Context, stream Stream, raw []byte, cause err
 	g.Emit(goka.Stream(es), g.Key(), b)
 }
 
-// delay returns the callback of the retry-delay processor: it holds each
-// record until it is due, then forwards it to the ready stream. On shutdown
-// it forwards at once, so a retry may come early but is never lost.
-func (r *Runner[S]) delay(ready Stream) goka.ProcessCallback {
+// hold returns the callback of a delay processor: it holds each record
+// until its due_at, then forwards it to ready. On shutdown a retry is
+// forwarded at once (early, never lost); a timer (early false) goes round
+// the loopback topic instead, to be held again after the restart.
+func (r *Runner[S]) hold(ready Stream, early bool) goka.ProcessCallback {
 	return func(g goka.Context, msg any) {
 		raw, _ := msg.([]byte)
 		var rec struct {
 			DueAt time.Time `json:"due_at"`
 		}
 		_ = json.Unmarshal(raw, &rec) // unreadable: forward now; the job routes it to its error topic
-		if d := time.Until(rec.DueAt); d > 0 {
+		if d := rec.DueAt.Sub(r.cfg.Now()); d > 0 {
 			t := time.NewTimer(d)
 			select {
 			case <-t.C:
 			case <-g.Context().Done():
 				t.Stop()
+				if !early {
+					g.Loopback(g.Key(), raw)
+					return
+				}
 			}
 		}
 		g.Emit(goka.Stream(ready), g.Key(), raw)

@@ -79,3 +79,13 @@ func isJSONObject(b []byte) bool {
 	}
 	return false
 }
+
+// TimerRecord is a timer waiting in <job>.timer until DueAt, then in
+// <job>.timer.ready for the job's Timer handler. It is keyed by the key
+// the timer fires under.
+type TimerRecord struct {
+	DueAt time.Time `json:"due_at"`
+	SetAt time.Time `json:"set_at"`
+	// Value is what the handler passed to Context.At.
+	Value []byte `json:"value"`
+}

@@ -126,6 +126,13 @@ func (r *Runner[S]) run(ctx context.Context) error {
 		}
 		procs = append(procs, delay)
 	}
+	if r.job.Timer != nil && !r.cfg.ExternalTimers {
+		timers, err := goka.NewProcessor(r.cfg.Brokers, r.timersGraph(), r.options(false)...)
+		if err != nil {
+			return fmt.Errorf("processor: job %s timers: %w", r.job.Name, err)
+		}
+		procs = append(procs, timers)
+	}
 	r.mu.Lock()
 	r.mu.main = main
 	r.mu.Unlock()
@@ -186,22 +193,21 @@ func (r *Runner[S]) options(stateful bool) []goka.ProcessorOption {
 
 func (r *Runner[S]) mainGraph() *goka.GroupGraph {
 	var edges []goka.Edge
-	for _, in := range r.job.Inputs {
-		edges = append(edges, goka.Input(goka.Stream(in.stream), new(codec.Bytes), r.consume(in)))
+	for _, in := range r.handled() {
+		switch in.stream {
+		case r.job.loopStream():
+			edges = append(edges, goka.Loop(new(codec.Bytes), r.consume(in)))
+		case TimerStream(r.job.Name):
+			edges = append(edges,
+				goka.Input(goka.Stream(r.job.timerReadyStream()), new(codec.Bytes), r.consume(in)),
+				goka.Output(goka.Stream(in.stream), new(codec.Bytes)))
+		default:
+			edges = append(edges, goka.Input(goka.Stream(in.stream), new(codec.Bytes), r.consume(in)))
+		}
 		if r.cfg.MaxRetries > 0 {
 			edges = append(edges,
 				goka.Input(goka.Stream(r.job.retryReadyStream(in.stream)), new(codec.Bytes), r.consumeRetry(in)),
 				goka.Output(goka.Stream(r.job.retryStream(in.stream)), new(codec.Bytes)))
-		}
-	}
-	if r.job.Loop != nil {
-		loop := *r.job.Loop
-		loop.stream = r.job.loopStream()
-		edges = append(edges, goka.Loop(new(codec.Bytes), r.consume(loop)))
-		if r.cfg.MaxRetries > 0 {
-			edges = append(edges,
-				goka.Input(goka.Stream(r.job.retryReadyStream(loop.stream)), new(codec.Bytes), r.consumeRetry(loop)),
-				goka.Output(goka.Stream(r.job.retryStream(loop.stream)), new(codec.Bytes)))
 		}
 	}
 	for s := range r.outputs {
@@ -214,12 +220,23 @@ func (r *Runner[S]) mainGraph() *goka.GroupGraph {
 	return goka.DefineGroup(goka.Group(r.job.Name), edges...)
 }
 
+// timersGraph holds each timer until it is due, then forwards it to the
+// job. A timer held at shutdown goes round the group's loopback topic, so
+// it is neither lost nor fired early.
+func (r *Runner[S]) timersGraph() *goka.GroupGraph {
+	ready := r.job.timerReadyStream()
+	return goka.DefineGroup(goka.Group(r.job.timersGroup()),
+		goka.Input(goka.Stream(TimerStream(r.job.Name)), new(codec.Bytes), r.hold(ready, false)),
+		goka.Loop(new(codec.Bytes), r.hold(ready, false)),
+		goka.Output(goka.Stream(ready), new(codec.Bytes)))
+}
+
 func (r *Runner[S]) delayGraph() *goka.GroupGraph {
 	var edges []goka.Edge
 	for _, s := range r.retried() {
 		ready := r.job.retryReadyStream(s)
 		edges = append(edges,
-			goka.Input(goka.Stream(r.job.retryStream(s)), new(codec.Bytes), r.delay(ready)),
+			goka.Input(goka.Stream(r.job.retryStream(s)), new(codec.Bytes), r.hold(ready, true)),
 			goka.Output(goka.Stream(ready), new(codec.Bytes)))
 	}
 	return goka.DefineGroup(goka.Group(string(r.job.Name)+".retry"), edges...)
@@ -258,6 +275,10 @@ func (r *Runner[S]) setupTopics() error {
 	if r.job.Loop != nil {
 		streams = append(streams, r.job.loopStream())
 	}
+	if r.job.Timer != nil {
+		streams = append(streams, TimerStream(r.job.Name), r.job.timerReadyStream(),
+			Stream(string(r.job.timersGroup())+"-loop"))
+	}
 	for _, s := range streams {
 		if err := tm.EnsureStreamExists(string(s), n); err != nil {
 			return fmt.Errorf("processor: job %s: creating stream %s with %d partitions: %w", r.job.Name, s, n, err)
@@ -284,15 +305,28 @@ func (r *Runner[S]) waitForInput(tm goka.TopicManager, s Stream) ([]int32, error
 	}
 }
 
-// retried returns the streams whose failed events are retried: the inputs
-// and the loopback.
+// handled returns what the job handles: its inputs, then its loopback and
+// timers, each with the stream it reports (and is retried under).
+func (r *Runner[S]) handled() []Input[S] {
+	out := append([]Input[S](nil), r.job.Inputs...)
+	if r.job.Loop != nil {
+		loop := *r.job.Loop
+		loop.stream = r.job.loopStream()
+		out = append(out, loop)
+	}
+	if r.job.Timer != nil {
+		timer := *r.job.Timer
+		timer.stream = TimerStream(r.job.Name)
+		out = append(out, timer)
+	}
+	return out
+}
+
+// retried returns the streams whose failed events are retried.
 func (r *Runner[S]) retried() []Stream {
 	var out []Stream
-	for _, in := range r.job.Inputs {
+	for _, in := range r.handled() {
 		out = append(out, in.stream)
-	}
-	if r.job.Loop != nil {
-		out = append(out, r.job.loopStream())
 	}
 	return out
 }

@@ -30,10 +30,27 @@ type Harness[S any] struct {
 	job      processor.Job[S]
 	runner   *processor.Runner[S]
 	trackers map[processor.Stream]*tester.QueueTracker
+
+	// clock and timers: the harness's processing time and the timers set
+	// and not yet fired, in the order they were set.
+	clock  time.Time
+	timers *tester.QueueTracker
+	due    []timer
+}
+
+type timer struct {
+	key   string
+	at    time.Time
+	value []byte
 }
 
 // New starts job on an in-memory tester. Retries are immediate unless cfg
 // sets RetryDelay; cfg needs no Brokers. The job stops when the test ends.
+//
+// The harness keeps its own processing-time clock (Context.Now), which
+// starts at cfg.Now() (default: the current time, truncated to the second)
+// and moves only with Advance; timers fire when Send or Advance finds them
+// due.
 func New[S any](t testing.TB, job processor.Job[S], cfg processor.Config) *Harness[S] {
 	t.Helper()
 	tt := tester.New(t)
@@ -41,11 +58,19 @@ func New[S any](t testing.TB, job processor.Job[S], cfg processor.Config) *Harne
 	if cfg.RetryDelay == 0 {
 		cfg.RetryDelay, cfg.MaxRetryDelay = time.Nanosecond, time.Nanosecond
 	}
+	h := &Harness[S]{t: t, tt: tt, job: job, trackers: map[processor.Stream]*tester.QueueTracker{}}
+	if cfg.Now != nil {
+		h.clock = cfg.Now()
+	} else {
+		h.clock = time.Now().UTC().Truncate(time.Second)
+	}
+	cfg.Now = h.Now
+	cfg.ExternalTimers = true
 	r, err := processor.NewRunner(job, cfg)
 	if err != nil {
 		t.Fatalf("processortest: %v", err)
 	}
-	h := &Harness[S]{t: t, tt: tt, job: job, runner: r, trackers: map[processor.Stream]*tester.QueueTracker{}}
+	h.runner = r
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- r.Run(ctx) }()
@@ -67,7 +92,66 @@ func New[S any](t testing.TB, job processor.Job[S], cfg processor.Config) *Harne
 		h.track(out.Stream())
 	}
 	h.track(ErrorStream(job.Name))
+	if job.Timer != nil {
+		h.timers = tt.NewQueueTracker(string(processor.TimerStream(job.Name)))
+	}
 	return h
+}
+
+// Now returns the harness clock: the processing time handlers see.
+func (h *Harness[S]) Now() time.Time { return h.clock }
+
+// Advance moves the harness clock by d and fires, in order, every timer
+// that is then due, including those the fired timers set.
+func (h *Harness[S]) Advance(d time.Duration) {
+	h.t.Helper()
+	h.clock = h.clock.Add(d)
+	h.fireDue()
+}
+
+// Timers returns how many timers are set and not yet fired.
+func (h *Harness[S]) Timers() int {
+	h.collectTimers()
+	return len(h.due)
+}
+
+func (h *Harness[S]) collectTimers() {
+	if h.timers == nil {
+		return
+	}
+	for {
+		key, value, ok := h.timers.NextRaw()
+		if !ok {
+			return
+		}
+		var rec processor.TimerRecord
+		if err := json.Unmarshal(value, &rec); err != nil {
+			h.t.Fatalf("processortest: timer record %q: %v", value, err)
+		}
+		h.due = append(h.due, timer{key: key, at: rec.DueAt, value: value})
+	}
+}
+
+// fireDue delivers due timers one at a time, earliest first, until none is
+// due; a timer may set more.
+func (h *Harness[S]) fireDue() {
+	h.t.Helper()
+	ready := string(processor.TimerStream(h.job.Name)) + ".ready"
+	for {
+		h.collectTimers()
+		next := -1
+		for i, tm := range h.due {
+			if !tm.at.After(h.clock) && (next < 0 || tm.at.Before(h.due[next].at)) {
+				next = i
+			}
+		}
+		if next < 0 {
+			return
+		}
+		tm := h.due[next]
+		h.due = append(h.due[:next], h.due[next+1:]...)
+		h.tt.Consume(ready, tm.key, tm.value)
+	}
 }
 
 // ErrorStream returns the name of a job's error topic.
@@ -84,6 +168,7 @@ func (h *Harness[S]) track(s processor.Stream) {
 func (h *Harness[S]) Send(stream processor.Stream, key string, value []byte) {
 	h.t.Helper()
 	h.tt.Consume(string(stream), key, value)
+	h.fireDue()
 }
 
 // SendJSON encodes v as JSON and sends it.
