@@ -74,6 +74,20 @@ type Config struct {
 	// processortest sets it to fire timers on its own clock.
 	ExternalTimers bool
 
+	// Engine runs the job's main consumer group: EngineRipple (the
+	// default) or EngineGoka (the default when GokaOptions are set, as
+	// processortest does). See Engine.
+	Engine Engine
+
+	// CommitInterval is how often EngineRipple ends a batch: it sends
+	// the changelog records of the state the batch changed (one per key,
+	// however often it changed), stores that state once they are
+	// acknowledged, and commits the input offsets. Longer coalesces more
+	// writes of hot keys; state read by Runner.Get, and by another
+	// instance after a rebalance, lags by up to this. Outputs are sent at
+	// once either way. Default 100 ms.
+	CommitInterval time.Duration
+
 	// GokaOptions are appended to the goka options ripple builds, for
 	// settings ripple does not expose. processortest passes goka's tester.
 	GokaOptions []goka.ProcessorOption
@@ -126,6 +140,22 @@ func (c *Config) Validate() error {
 	}
 	if c.InputWait == 0 {
 		c.InputWait = 30 * time.Second
+	}
+	switch c.Engine {
+	case "":
+		c.Engine = EngineRipple
+		if len(c.GokaOptions) > 0 {
+			c.Engine = EngineGoka
+		}
+	case EngineRipple, EngineGoka:
+	default:
+		return fmt.Errorf("processor: unknown Engine %q: use %q or %q", c.Engine, EngineRipple, EngineGoka)
+	}
+	if c.CommitInterval == 0 {
+		c.CommitInterval = 100 * time.Millisecond
+	}
+	if c.CommitInterval < 0 {
+		return fmt.Errorf("processor: CommitInterval %v must be positive", c.CommitInterval)
 	}
 	if c.Now == nil {
 		c.Now = time.Now

@@ -21,7 +21,7 @@ var ErrStateless = errors.New("processor: job has no state codec")
 // and emits are buffered and take effect only when the handler returns nil.
 // A Context is valid only during the handler call.
 type Context[S any] struct {
-	g       goka.Context
+	g       record
 	codec   event.Codec[S]
 	logger  *slog.Logger
 	outputs map[Stream]struct{}

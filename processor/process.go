@@ -22,18 +22,44 @@ type origin struct {
 	offset    int64
 }
 
-// consume returns the goka callback of a job input.
-func (r *Runner[S]) consume(in Input[S]) goka.ProcessCallback {
+// record is the event being processed and the sink of its effects: a goka
+// context, or a record of ripple's own loop (engine.go). Its methods are
+// the part of goka.Context that ripple uses, with goka's signatures.
+type record interface {
+	Context() context.Context
+	Key() string
+	Partition() int32
+	Offset() int64
+	Timestamp() time.Time
+	Headers() goka.Headers
+	Value() any
+	SetValue(value any, opts ...goka.ContextOption)
+	Delete(opts ...goka.ContextOption)
+	Emit(topic goka.Stream, key string, value any, opts ...goka.ContextOption)
+	Loopback(key string, value any, opts ...goka.ContextOption)
+}
+
+// callback is how either engine hands a consumed record to the job.
+type callback func(g record, raw []byte)
+
+// gokaCallback adapts a callback to goka.
+func gokaCallback(cb callback) goka.ProcessCallback {
 	return func(g goka.Context, msg any) {
 		raw, _ := msg.([]byte)
+		cb(g, raw)
+	}
+}
+
+// consume returns the callback of a job input.
+func (r *Runner[S]) consume(in Input[S]) callback {
+	return func(g record, raw []byte) {
 		r.handle(g, in, raw, 1, r.cfg.MaxRetries, origin{g.Partition(), g.Offset()})
 	}
 }
 
-// consumeRetry returns the goka callback of an input's retry-ready stream.
-func (r *Runner[S]) consumeRetry(in Input[S]) goka.ProcessCallback {
-	return func(g goka.Context, msg any) {
-		raw, _ := msg.([]byte)
+// consumeRetry returns the callback of an input's retry-ready stream.
+func (r *Runner[S]) consumeRetry(in Input[S]) callback {
+	return func(g record, raw []byte) {
 		var rec RetryRecord
 		if err := json.Unmarshal(raw, &rec); err != nil {
 			err = &undecodable{err: fmt.Errorf("processor: unreadable retry record: %w", err)}
@@ -47,7 +73,7 @@ func (r *Runner[S]) consumeRetry(in Input[S]) goka.ProcessCallback {
 
 // handle processes one event and routes a failure; retriesLeft is how many
 // retries remain should this attempt fail.
-func (r *Runner[S]) handle(g goka.Context, in Input[S], raw []byte, attempt, retriesLeft int, from origin) {
+func (r *Runner[S]) handle(g record, in Input[S], raw []byte, attempt, retriesLeft int, from origin) {
 	start := time.Now()
 	info := EventInfo{Stream: in.stream, Partition: g.Partition(), Outcome: OutcomeOK}
 	if !in.opts.keepCanary && isCanary(raw) {
@@ -73,7 +99,7 @@ func (r *Runner[S]) handle(g goka.Context, in Input[S], raw []byte, attempt, ret
 }
 
 // try validates, decodes and handles one event, then applies its effects.
-func (r *Runner[S]) try(g goka.Context, in Input[S], raw []byte, attempt int) (emitted int, err error) {
+func (r *Runner[S]) try(g record, in Input[S], raw []byte, attempt int) (emitted int, err error) {
 	if in.opts.schema {
 		if err := r.cfg.Schemas.Validate(raw); err != nil {
 			var de *event.DecodeError
@@ -132,7 +158,7 @@ func (r *Runner[S]) emitterID() string {
 	return "ripple/" + string(r.job.Name)
 }
 
-func (r *Runner[S]) toRetry(g goka.Context, stream Stream, raw []byte, cause error, attempt, retriesLeft int, from origin) {
+func (r *Runner[S]) toRetry(g record, stream Stream, raw []byte, cause error, attempt, retriesLeft int, from origin) {
 	now := r.cfg.Now().UTC()
 	rs := r.job.retryStream(stream)
 	rec := RetryRecord{
@@ -157,7 +183,7 @@ func (r *Runner[S]) toRetry(g goka.Context, stream Stream, raw []byte, cause err
 	g.Emit(goka.Stream(rs), g.Key(), b)
 }
 
-func (r *Runner[S]) toError(g goka.Context, stream Stream, raw []byte, cause error, attempts int, from origin) {
+func (r *Runner[S]) toError(g record, stream Stream, raw []byte, cause error, attempts int, from origin) {
 	now := r.cfg.Now().UTC()
 	es := r.job.errorStream()
 	rec := ErrorRecord{
@@ -221,8 +247,9 @@ func (r *Runner[S]) observe(info EventInfo) {
 	}
 }
 
-// sample reports partition statistics to the PartitionHooks until ctx ends.
-func (r *Runner[S]) sample(ctx context.Context, main *goka.Processor) {
+// sampleLoop reports partition statistics from stats to the
+// PartitionHooks until ctx ends.
+func (r *Runner[S]) sampleLoop(ctx context.Context, stats func(context.Context) []PartitionInfo) {
 	if len(r.parts) == 0 {
 		return
 	}
@@ -234,20 +261,9 @@ func (r *Runner[S]) sample(ctx context.Context, main *goka.Processor) {
 			return
 		case <-t.C:
 		}
-		stats := main.StatsWithContext(ctx)
-		if stats == nil {
-			continue
-		}
-		for p, ps := range stats.Group {
-			info := PartitionInfo{Job: r.job.Name, Partition: p, Lag: map[Stream]int64{}}
-			for topic, in := range ps.Input {
-				info.Lag[Stream(topic)] = max(in.OffsetLag, 0)
-			}
-			if ts := ps.TableStats; ts != nil && ts.Recovery != nil {
-				info.Recovering = ts.Status == goka.PartitionRecovering
-				info.RecoveryLag = max(ts.Recovery.Hwm-ts.Recovery.Offset, 0)
-			}
-			if st := r.stores.get(p); st != nil {
+		for _, info := range stats(ctx) {
+			info.Job = r.job.Name
+			if st := r.stores.get(info.Partition); st != nil {
 				if s, err := st.Stats(); err == nil {
 					info.State = &s
 				}
@@ -257,6 +273,27 @@ func (r *Runner[S]) sample(ctx context.Context, main *goka.Processor) {
 			}
 		}
 	}
+}
+
+// gokaStats samples the partitions of a goka processor.
+func (r *Runner[S]) gokaStats(ctx context.Context, main *goka.Processor) []PartitionInfo {
+	stats := main.StatsWithContext(ctx)
+	if stats == nil {
+		return nil
+	}
+	var out []PartitionInfo
+	for p, ps := range stats.Group {
+		info := PartitionInfo{Partition: p, Lag: map[Stream]int64{}}
+		for topic, in := range ps.Input {
+			info.Lag[Stream(topic)] = max(in.OffsetLag, 0)
+		}
+		if ts := ps.TableStats; ts != nil && ts.Recovery != nil {
+			info.Recovering = ts.Status == goka.PartitionRecovering
+			info.RecoveryLag = max(ts.Recovery.Hwm-ts.Recovery.Offset, 0)
+		}
+		out = append(out, info)
+	}
+	return out
 }
 
 func kafkaVersion(v string) (sarama.KafkaVersion, error) { return sarama.ParseKafkaVersion(v) }

@@ -36,8 +36,9 @@ type Runner[S any] struct {
 	ready   atomic.Bool
 	mu      struct {
 		sync.Mutex
-		main *goka.Processor
-		err  error
+		main   *goka.Processor
+		engine *engine[S]
+		err    error
 	}
 }
 
@@ -114,52 +115,66 @@ func (r *Runner[S]) run(ctx context.Context) error {
 			return err
 		}
 	}
-	main, err := goka.NewProcessor(r.cfg.Brokers, r.mainGraph(), r.options(true)...)
-	if err != nil {
-		return fmt.Errorf("processor: job %s: %w", r.job.Name, err)
+	// Every part runs until ctx ends; one stopping stops the job.
+	var parts []func(context.Context) error
+	var main *goka.Processor
+	var eng *engine[S]
+	if r.cfg.Engine == EngineRipple {
+		eng = newEngine(r)
+		parts = append(parts, eng.run)
+	} else {
+		p, err := goka.NewProcessor(r.cfg.Brokers, r.mainGraph(), r.options(true)...)
+		if err != nil {
+			return fmt.Errorf("processor: job %s: %w", r.job.Name, err)
+		}
+		main = p
+		parts = append(parts, p.Run, func(ctx context.Context) error {
+			if p.WaitForReadyContext(ctx) == nil && ctx.Err() == nil {
+				r.ready.Store(true)
+				r.cfg.Logger.Info("job ready", "job", r.job.Name)
+			}
+			<-ctx.Done()
+			return nil
+		})
 	}
-	procs := []*goka.Processor{main}
 	if r.cfg.MaxRetries > 0 {
 		delay, err := goka.NewProcessor(r.cfg.Brokers, r.delayGraph(), r.options(false)...)
 		if err != nil {
 			return fmt.Errorf("processor: job %s retry delay: %w", r.job.Name, err)
 		}
-		procs = append(procs, delay)
+		parts = append(parts, delay.Run)
 	}
 	if r.job.Timer != nil && !r.cfg.ExternalTimers {
 		timers, err := goka.NewProcessor(r.cfg.Brokers, r.timersGraph(), r.options(false)...)
 		if err != nil {
 			return fmt.Errorf("processor: job %s timers: %w", r.job.Name, err)
 		}
-		procs = append(procs, timers)
+		parts = append(parts, timers.Run)
 	}
 	r.mu.Lock()
-	r.mu.main = main
+	r.mu.main, r.mu.engine = main, eng
 	r.mu.Unlock()
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errs := make([]error, len(procs))
-	for i, p := range procs {
+	errs := make([]error, len(parts))
+	for i, run := range parts {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer cancel() // one stopping stops the job
-			errs[i] = p.Run(ctx)
+			defer cancel()
+			errs[i] = run(ctx)
 		}()
 	}
-	wg.Add(2)
+	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		if main.WaitForReadyContext(ctx) == nil && ctx.Err() == nil {
-			r.ready.Store(true)
-			r.cfg.Logger.Info("job ready", "job", r.job.Name)
+		if eng != nil {
+			r.sampleLoop(ctx, eng.stats)
+		} else {
+			r.sampleLoop(ctx, func(ctx context.Context) []PartitionInfo { return r.gokaStats(ctx, main) })
 		}
-	}()
-	go func() {
-		defer wg.Done()
-		r.sample(ctx, main)
 	}()
 	wg.Wait()
 	var out []error
@@ -196,17 +211,17 @@ func (r *Runner[S]) mainGraph() *goka.GroupGraph {
 	for _, in := range r.handled() {
 		switch in.stream {
 		case r.job.loopStream():
-			edges = append(edges, goka.Loop(new(codec.Bytes), r.consume(in)))
+			edges = append(edges, goka.Loop(new(codec.Bytes), gokaCallback(r.consume(in))))
 		case TimerStream(r.job.Name):
 			edges = append(edges,
-				goka.Input(goka.Stream(r.job.timerReadyStream()), new(codec.Bytes), r.consume(in)),
+				goka.Input(goka.Stream(r.job.timerReadyStream()), new(codec.Bytes), gokaCallback(r.consume(in))),
 				goka.Output(goka.Stream(in.stream), new(codec.Bytes)))
 		default:
-			edges = append(edges, goka.Input(goka.Stream(in.stream), new(codec.Bytes), r.consume(in)))
+			edges = append(edges, goka.Input(goka.Stream(in.stream), new(codec.Bytes), gokaCallback(r.consume(in))))
 		}
 		if r.cfg.MaxRetries > 0 {
 			edges = append(edges,
-				goka.Input(goka.Stream(r.job.retryReadyStream(in.stream)), new(codec.Bytes), r.consumeRetry(in)),
+				goka.Input(goka.Stream(r.job.retryReadyStream(in.stream)), new(codec.Bytes), gokaCallback(r.consumeRetry(in))),
 				goka.Output(goka.Stream(r.job.retryStream(in.stream)), new(codec.Bytes)))
 		}
 	}
@@ -282,6 +297,12 @@ func (r *Runner[S]) setupTopics() error {
 	for _, s := range streams {
 		if err := tm.EnsureStreamExists(string(s), n); err != nil {
 			return fmt.Errorf("processor: job %s: creating stream %s with %d partitions: %w", r.job.Name, s, n, err)
+		}
+	}
+	if r.job.State != nil && r.cfg.Engine == EngineRipple { // goka creates its own
+		table := string(goka.GroupTable(goka.Group(r.job.Name)))
+		if err := tm.EnsureTableExists(table, n); err != nil {
+			return fmt.Errorf("processor: job %s: creating state table %s with %d partitions: %w", r.job.Name, table, n, err)
 		}
 	}
 	return nil
@@ -363,16 +384,25 @@ func (r *Runner[S]) Get(key string) (S, bool, error) {
 		return zero, false, ErrStateless
 	}
 	r.mu.Lock()
-	main := r.mu.main
+	main, eng := r.mu.main, r.mu.engine
 	r.mu.Unlock()
-	if main == nil || !r.Ready() {
+	if (main == nil && eng == nil) || !r.Ready() {
 		return zero, false, fmt.Errorf("processor: job %s is not ready", r.job.Name)
 	}
-	v, err := main.Get(key)
-	if err != nil {
-		return zero, false, fmt.Errorf("processor: job %s: reading state of %q: %w", r.job.Name, key, err)
+	var b []byte
+	if eng != nil {
+		v, err := eng.get(key)
+		if err != nil {
+			return zero, false, fmt.Errorf("processor: job %s: reading state of %q: %w", r.job.Name, key, err)
+		}
+		b = v
+	} else {
+		v, err := main.Get(key)
+		if err != nil {
+			return zero, false, fmt.Errorf("processor: job %s: reading state of %q: %w", r.job.Name, key, err)
+		}
+		b, _ = v.([]byte)
 	}
-	b, _ := v.([]byte)
 	if b == nil {
 		return zero, false, nil
 	}

@@ -207,3 +207,98 @@ func (w write) applyTo(dst pebble.Writer, wo *pebble.WriteOptions) error {
 	}
 	return nil
 }
+
+// Mutation is one key written by Write: set to Value, or deleted.
+type Mutation struct {
+	Key    string
+	Value  []byte
+	Delete bool
+}
+
+// BatchWriter is implemented by stores that apply many mutations and the
+// changelog offset they reach at once.
+type BatchWriter interface {
+	WriteBatch(muts []Mutation, offset int64) error
+}
+
+// Write applies muts to s and then, if offset >= 0, stores offset: in one
+// atomic batch if s is a BatchWriter, and otherwise one by one, the offset
+// last.
+func Write(s storage.Storage, muts []Mutation, offset int64) error {
+	if w, ok := s.(BatchWriter); ok {
+		return w.WriteBatch(muts, offset)
+	}
+	for _, m := range muts {
+		var err error
+		if m.Delete {
+			err = s.Delete(m.Key)
+		} else {
+			err = s.Set(m.Key, m.Value)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if offset >= 0 {
+		return s.SetOffset(offset)
+	}
+	return nil
+}
+
+var _ BatchWriter = (*Store)(nil)
+
+// WriteBatch applies muts and, if offset >= 0, the offset in one atomic
+// Pebble batch (in recovery mode, to the pending recovery batch).
+func (s *Store) WriteBatch(muts []Mutation, offset int64) error {
+	if len(muts) == 0 && offset < 0 {
+		return nil
+	}
+	s.mu.RLock()
+	recovering := s.mu.recovering
+	s.mu.RUnlock()
+	if recovering {
+		for _, m := range muts {
+			if err := s.apply(write{key: m.Key, value: m.Value, hasKey: true, del: m.Delete}); err != nil {
+				return err
+			}
+		}
+		if offset >= 0 {
+			return s.SetOffset(offset)
+		}
+		return nil
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	db, err := s.dbLocked()
+	if err != nil {
+		return err
+	}
+	b := db.NewBatch()
+	defer b.Close()
+	for _, m := range muts {
+		if err := (write{key: m.Key, value: m.Value, hasKey: true, del: m.Delete}).applyTo(b, nil); err != nil {
+			return err
+		}
+	}
+	wo := pebble.NoSync
+	if s.cfg.Sync && s.mu.wal {
+		wo = pebble.Sync
+	}
+	if offset < 0 {
+		if err := b.Commit(wo); err != nil {
+			return fmt.Errorf("state: commit batch of %d writes in %s: %w", len(muts), s.cfg.Dir, err)
+		}
+		return nil
+	}
+	// As applyToDBLocked: offsets are stored and published in order.
+	s.offset.Lock()
+	defer s.offset.Unlock()
+	if err := (write{offset: offset, hasOffset: true}).applyTo(b, nil); err != nil {
+		return err
+	}
+	if err := b.Commit(wo); err != nil {
+		return fmt.Errorf("state: commit batch of %d writes and offset %d in %s: %w", len(muts), offset, s.cfg.Dir, err)
+	}
+	s.offset.value, s.offset.known = offset, true
+	return nil
+}

@@ -1,0 +1,301 @@
+package processor
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/lovoo/goka"
+
+	"github.com/ripplestream/ripple/state"
+)
+
+// Bounds of a worker's cache.
+const (
+	// maxDirty is how many keys a batch may change before it is flushed
+	// ahead of CommitInterval.
+	maxDirty = 20_000
+	// maxCached is how many keys a worker keeps in memory; beyond it,
+	// stored entries are dropped (they are read again from Pebble).
+	maxCached = 50_000
+	// maxInFlight bounds the flushed batches of one partition awaiting
+	// acknowledgement; the worker waits for the oldest beyond it.
+	maxInFlight = 8
+)
+
+// entry is a key's state in a worker's cache. A written value is stored
+// in Pebble only once the changelog record that carries it is
+// acknowledged, so the store never runs ahead of the changelog: until then
+// the cache is where it is read.
+type entry struct {
+	value   []byte
+	deleted bool
+	dirty   bool   // written since the last flush
+	batch   *batch // the flushed batch that carries it, until stored
+}
+
+// state returns the state of key: from the cache, else from the store.
+func (w *worker[S]) state(key string) ([]byte, error) {
+	if e, ok := w.cache[key]; ok {
+		if e.deleted {
+			return nil, nil
+		}
+		return e.value, nil
+	}
+	v, err := w.st.Get(key)
+	if err != nil {
+		return nil, err
+	}
+	if len(w.cache) < maxCached {
+		w.cache[key] = &entry{value: v, deleted: v == nil}
+	}
+	return v, nil
+}
+
+// write changes key's state in the cache; the next flush sends it.
+func (w *worker[S]) write(key string, value []byte, deleted bool) {
+	e, ok := w.cache[key]
+	if !ok {
+		e = &entry{}
+		w.cache[key] = e
+	}
+	if !e.dirty {
+		e.dirty = true
+		w.dirty = append(w.dirty, key)
+	}
+	e.value, e.deleted = value, deleted
+}
+
+// send hands a record to the producer on behalf of the current batch. It
+// blocks while the producer is full, and gives up only if the engine
+// failed.
+func (w *worker[S]) send(m *sarama.ProducerMessage, meta *produced) {
+	meta.batch.pending.Add(1)
+	m.Metadata = meta
+	select {
+	case w.e.producer.Input() <- m:
+	case <-w.e.failed:
+	}
+}
+
+// flush ends the current batch: one changelog record per key it changed
+// (coalesced: the last value only), after the records its handlers
+// emitted. The batch completes when all are acknowledged.
+func (w *worker[S]) flush() error {
+	b := w.cur
+	if len(b.marks) == 0 && len(w.dirty) == 0 && b.pending.Load() == 1 {
+		return nil
+	}
+	w.cur = newBatch()
+	if len(w.dirty) > 0 {
+		b.muts = make([]state.Mutation, 0, len(w.dirty))
+		meta := &produced{batch: b, partition: w.p}
+		for _, k := range w.dirty {
+			e := w.cache[k]
+			e.dirty, e.batch = false, b
+			b.muts = append(b.muts, state.Mutation{Key: k, Value: e.value, Delete: e.deleted})
+			m := &sarama.ProducerMessage{Topic: w.e.table, Key: sarama.StringEncoder(k)}
+			if !e.deleted {
+				m.Value = sarama.ByteEncoder(e.value)
+			}
+			w.send(m, meta)
+		}
+		w.dirty = w.dirty[:0]
+	}
+	w.flight = append(w.flight, b)
+	b.seal(w.acked)
+	if err := w.complete(); err != nil {
+		return err
+	}
+	for len(w.flight) > maxInFlight {
+		select {
+		case <-w.flight[0].done:
+		case <-w.e.failed:
+			return nil
+		}
+		if err := w.complete(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// complete retires the acknowledged batches at the head of the flight, in
+// order: each one's state and changelog offset go to Pebble in one batch,
+// then its input offsets are marked for commit.
+func (w *worker[S]) complete() error {
+	for len(w.flight) > 0 {
+		b := w.flight[0]
+		select {
+		case <-b.done:
+		default:
+			return nil
+		}
+		if b.err != nil {
+			return b.err
+		}
+		if err := state.Write(w.st, b.muts, b.tableOffset); err != nil {
+			return fmt.Errorf("storing state with changelog offset %d: %w", b.tableOffset, err)
+		}
+		for _, m := range b.muts {
+			if e := w.cache[m.Key]; e != nil && e.batch == b {
+				e.batch = nil
+			}
+		}
+		for topic, off := range b.marks {
+			w.sess.MarkOffset(topic, w.p, off+1, "")
+		}
+		w.flight = w.flight[1:]
+	}
+	w.evict()
+	return nil
+}
+
+// evict drops stored entries while the cache is over maxCached.
+func (w *worker[S]) evict() {
+	for k, e := range w.cache {
+		if len(w.cache) <= maxCached {
+			return
+		}
+		if !e.dirty && e.batch == nil {
+			delete(w.cache, k)
+		}
+	}
+}
+
+// settle waits for the batches in flight, for at most a minute, and
+// retires them.
+func (w *worker[S]) settle() error {
+	deadline := time.NewTimer(time.Minute)
+	defer deadline.Stop()
+	for len(w.flight) > 0 {
+		select {
+		case <-w.flight[0].done:
+			if err := w.complete(); err != nil {
+				return err
+			}
+		case <-w.e.failed:
+			return nil // their offsets must not be marked
+		case <-deadline.C:
+			return fmt.Errorf("%d batches not acknowledged within a minute of shutdown", len(w.flight))
+		}
+	}
+	return nil
+}
+
+// batch is the records handled between two flushes, tracked until every
+// record it produced is acknowledged.
+type batch struct {
+	// pending counts records sent and not acknowledged, plus one until
+	// the batch is sealed.
+	pending atomic.Int64
+	done    chan struct{}
+	notify  chan<- struct{}
+	marks   map[string]int64 // topic -> last offset handled
+	muts    []state.Mutation // the state it wrote
+	emitted *produced        // metadata of the records its handlers emitted
+
+	mu          sync.Mutex
+	tableOffset int64 // highest changelog offset acknowledged
+	err         error
+}
+
+func newBatch() *batch {
+	b := &batch{done: make(chan struct{}), marks: map[string]int64{}, tableOffset: -1}
+	b.emitted = &produced{batch: b, partition: -1}
+	b.pending.Store(1)
+	return b
+}
+
+// seal says no record will be added; notify is signalled on completion.
+func (b *batch) seal(notify chan<- struct{}) {
+	b.notify = notify
+	b.release()
+}
+
+func (b *batch) release() {
+	if b.pending.Add(-1) == 0 {
+		close(b.done)
+		if b.notify != nil {
+			select {
+			case b.notify <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
+func (b *batch) ack(table bool, offset int64) {
+	if table {
+		b.mu.Lock()
+		b.tableOffset = max(b.tableOffset, offset)
+		b.mu.Unlock()
+	}
+	b.release()
+}
+
+func (b *batch) failed(err error) {
+	b.mu.Lock()
+	if b.err == nil {
+		b.err = err
+	}
+	b.mu.Unlock()
+	b.release()
+}
+
+// loopRecord is the record interface of EngineRipple.
+type loopRecord[S any] struct {
+	w *worker[S]
+	m *sarama.ConsumerMessage
+}
+
+func (r *loopRecord[S]) Context() context.Context { return r.w.sess.Context() }
+func (r *loopRecord[S]) Key() string              { return string(r.m.Key) }
+func (r *loopRecord[S]) Partition() int32         { return r.m.Partition }
+func (r *loopRecord[S]) Offset() int64            { return r.m.Offset }
+func (r *loopRecord[S]) Timestamp() time.Time     { return r.m.Timestamp }
+
+func (r *loopRecord[S]) Headers() goka.Headers {
+	h := make(goka.Headers, len(r.m.Headers))
+	for _, rh := range r.m.Headers {
+		h[string(rh.Key)] = rh.Value
+	}
+	return h
+}
+
+func (r *loopRecord[S]) Value() any {
+	v, err := r.w.state(string(r.m.Key))
+	if err != nil {
+		// The handler sees no state; the job stops on the storage error.
+		r.w.e.abort(fmt.Errorf("partition %d: reading state of %q: %w", r.w.p, r.m.Key, err))
+		return nil
+	}
+	if v == nil {
+		return nil
+	}
+	return v
+}
+
+func (r *loopRecord[S]) SetValue(value any, _ ...goka.ContextOption) {
+	b, _ := value.([]byte)
+	r.w.write(string(r.m.Key), b, false)
+}
+
+func (r *loopRecord[S]) Delete(_ ...goka.ContextOption) {
+	r.w.write(string(r.m.Key), nil, true)
+}
+
+// Emit sends at once: an output does not wait for the flush, but the input
+// offset is committed only after it is acknowledged.
+func (r *loopRecord[S]) Emit(topic goka.Stream, key string, value any, _ ...goka.ContextOption) {
+	b, _ := value.([]byte)
+	r.w.send(&sarama.ProducerMessage{Topic: string(topic), Key: sarama.StringEncoder(key), Value: sarama.ByteEncoder(b)},
+		r.w.cur.emitted)
+}
+
+func (r *loopRecord[S]) Loopback(key string, value any, _ ...goka.ContextOption) {
+	r.Emit(goka.Stream(r.w.e.r.job.loopStream()), key, value)
+}

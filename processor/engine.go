@@ -1,0 +1,356 @@
+package processor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/lovoo/goka"
+	"github.com/lovoo/goka/storage"
+
+	"github.com/ripplestream/ripple/state"
+)
+
+// Engine picks what runs a job's main consumer group.
+type Engine string
+
+// Engines.
+const (
+	// EngineRipple, the default, is ripple's own loop on sarama: one
+	// goroutine per partition takes the records the broker has delivered in
+	// a batch, runs the handlers with a write cache in front of the state,
+	// then writes the state in one Pebble batch, sends one changelog record
+	// per key changed in the batch and commits the input offsets once
+	// every record of the batch is acknowledged. The state table, its
+	// changelog topic (<job>-table) and the partitioning are goka's, so goka
+	// views and tools read a ripple job's state.
+	EngineRipple Engine = "ripple"
+	// EngineGoka runs the main group as a goka processor: one record at a
+	// time, one changelog record per state write. processortest uses it
+	// (goka's tester drives it); set GokaOptions to tune it.
+	EngineGoka Engine = "goka"
+)
+
+// engine runs a job's main group with ripple's loop (see EngineRipple).
+type engine[S any] struct {
+	r        *Runner[S]
+	table    string
+	routes   map[string]callback
+	builder  storage.Builder
+	client   sarama.Client
+	producer sarama.AsyncProducer
+
+	ctx    context.Context // cancelled when the engine fails or stops
+	cancel context.CancelCauseFunc
+	failed chan struct{} // closed when the engine fails
+	once   sync.Once
+
+	mu struct {
+		sync.Mutex
+		workers map[int32]*worker[S]
+		parts   int32
+	}
+}
+
+func newEngine[S any](r *Runner[S]) *engine[S] {
+	e := &engine[S]{r: r, table: string(goka.GroupTable(goka.Group(r.job.Name))), routes: map[string]callback{}}
+	for _, in := range r.handled() {
+		topic := string(in.stream)
+		if in.stream == TimerStream(r.job.Name) {
+			topic = string(r.job.timerReadyStream())
+		}
+		e.routes[topic] = r.consume(in)
+		if r.cfg.MaxRetries > 0 {
+			e.routes[string(r.job.retryReadyStream(in.stream))] = r.consumeRetry(in)
+		}
+	}
+	e.builder = r.cfg.Storage
+	if r.job.State == nil {
+		e.builder = storage.MemoryBuilder()
+	} else if e.builder == nil {
+		e.builder = r.stores.wrap(state.Builder(state.Config{Dir: r.cfg.stateDir(r.job.Name), Logger: r.cfg.Logger}))
+	}
+	e.mu.workers = map[int32]*worker[S]{}
+	e.failed = make(chan struct{})
+	return e
+}
+
+// abort stops the engine with err: workers stop where they are, without
+// completing their batches, and Run returns err.
+func (e *engine[S]) abort(err error) {
+	e.once.Do(func() { close(e.failed) })
+	e.cancel(err)
+}
+
+// saramaConfig is the client configuration of the engine: the job's, with
+// successes returned (a batch completes on its acks), flushes that do not
+// wait for a full buffer, and goka's co-partitioning assignment.
+func (e *engine[S]) saramaConfig() *sarama.Config {
+	sc := e.r.kafka.Sarama()
+	sc.ClientID = e.r.kafka.ClientID
+	sc.Producer.Return.Successes = true
+	sc.Producer.Return.Errors = true
+	sc.Producer.Flush.Frequency = 2 * time.Millisecond
+	sc.Producer.Partitioner = newPartitioner
+	sc.Consumer.Offsets.AutoCommit.Interval = time.Second
+	sc.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{goka.CopartitioningStrategy}
+	sc.ChannelBufferSize = 1024
+	return sc
+}
+
+// run consumes until ctx ends or the engine fails.
+func (e *engine[S]) run(ctx context.Context) error {
+	ctx, e.cancel = context.WithCancelCause(ctx)
+	e.ctx = ctx
+	defer e.cancel(nil)
+	client, err := sarama.NewClient(e.r.cfg.Brokers, e.saramaConfig())
+	if err != nil {
+		return fmt.Errorf("connecting to Kafka at %v: %w", e.r.cfg.Brokers, err)
+	}
+	e.client = client
+	defer client.Close()
+	producer, err := sarama.NewAsyncProducerFromClient(client)
+	if err != nil {
+		return fmt.Errorf("producer: %w", err)
+	}
+	e.producer = producer
+	var acks sync.WaitGroup
+	acks.Add(1)
+	go func() {
+		defer acks.Done()
+		e.acknowledge()
+	}()
+	defer func() {
+		producer.AsyncClose()
+		acks.Wait()
+	}()
+	group, err := sarama.NewConsumerGroupFromClient(string(e.r.job.Name), client)
+	if err != nil {
+		return fmt.Errorf("consumer group: %w", err)
+	}
+	defer group.Close()
+	go func() {
+		for err := range group.Errors() {
+			e.r.cfg.Logger.Warn("consumer group error", "job", e.r.job.Name, "err", err)
+		}
+	}()
+	topics := make([]string, 0, len(e.routes))
+	for t := range e.routes {
+		topics = append(topics, t)
+	}
+	for ctx.Err() == nil {
+		// Consume returns at each rebalance. Its errors are transient (a
+		// coordinator moving, a session ending mid-setup); fatal ones abort
+		// the engine where they happen.
+		if err := group.Consume(ctx, topics, e); err != nil && ctx.Err() == nil {
+			e.r.cfg.Logger.Warn("consuming; retrying", "job", e.r.job.Name, "err", err)
+			select {
+			case <-time.After(time.Second):
+			case <-ctx.Done():
+			}
+		}
+	}
+	if cause := context.Cause(ctx); !errors.Is(cause, context.Canceled) {
+		return cause
+	}
+	return nil
+}
+
+// acknowledge completes batches as the producer reports on their records.
+func (e *engine[S]) acknowledge() {
+	successes, errs := e.producer.Successes(), e.producer.Errors()
+	for successes != nil || errs != nil {
+		select {
+		case m, ok := <-successes:
+			if !ok {
+				successes = nil
+				continue
+			}
+			m.Metadata.(*produced).batch.ack(m.Topic == e.table, m.Offset)
+		case pe, ok := <-errs:
+			if !ok {
+				errs = nil
+				continue
+			}
+			err := fmt.Errorf("producing to %s: %w", pe.Msg.Topic, pe.Err)
+			pe.Msg.Metadata.(*produced).batch.failed(err)
+			e.abort(err)
+		}
+	}
+}
+
+// Setup opens and recovers the state of every assigned partition, then
+// starts one worker goroutine per partition.
+func (e *engine[S]) Setup(sess sarama.ConsumerGroupSession) error {
+	parts := map[int32]bool{}
+	for _, ps := range sess.Claims() {
+		for _, p := range ps {
+			parts[p] = true
+		}
+	}
+	workers := make(map[int32]*worker[S], len(parts))
+	errs := make(chan error, len(parts))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for p := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w, err := e.openWorker(sess, p)
+			if err != nil {
+				errs <- fmt.Errorf("partition %d: %w", p, err)
+				return
+			}
+			mu.Lock()
+			workers[p] = w
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := errors.Join(drain(errs)...); err != nil {
+		for _, w := range workers {
+			w.closeStorage()
+		}
+		if sess.Context().Err() == nil { // else a rebalance cut the recovery short: Consume again
+			e.abort(err)
+		}
+		return err
+	}
+	n, err := e.client.Partitions(e.table)
+	if err != nil {
+		n = nil
+	}
+	e.mu.Lock()
+	e.mu.workers = workers
+	e.mu.parts = int32(len(n))
+	e.mu.Unlock()
+	for _, w := range workers {
+		w.start()
+	}
+	e.r.ready.Store(true)
+	e.r.cfg.Logger.Info("job ready", "job", e.r.job.Name, "partitions", len(workers))
+	return nil
+}
+
+func drain(errs <-chan error) []error {
+	var out []error
+	for err := range errs {
+		out = append(out, err)
+	}
+	return out
+}
+
+// ConsumeClaim hands the claim's records to its partition's worker.
+func (e *engine[S]) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
+	e.mu.Lock()
+	w := e.mu.workers[claim.Partition()]
+	e.mu.Unlock()
+	if w == nil {
+		return fmt.Errorf("no worker for partition %d of %s", claim.Partition(), claim.Topic())
+	}
+	for {
+		select {
+		case m, ok := <-claim.Messages():
+			if !ok {
+				return nil
+			}
+			w.observeLag(m.Topic, claim.HighWaterMarkOffset()-m.Offset-1)
+			select {
+			case w.in <- m:
+			case <-w.done:
+				return nil
+			case <-sess.Context().Done():
+				return nil
+			}
+		case <-w.done:
+			return nil
+		case <-sess.Context().Done():
+			return nil
+		}
+	}
+}
+
+// Cleanup stops the workers: each finishes its batch, waits for its acks,
+// marks its offsets and closes its state. The marked offsets are committed
+// before the partitions go.
+func (e *engine[S]) Cleanup(sess sarama.ConsumerGroupSession) error {
+	e.r.ready.Store(false)
+	e.mu.Lock()
+	workers := e.mu.workers
+	e.mu.workers = map[int32]*worker[S]{}
+	e.mu.Unlock()
+	var errs []error
+	for _, w := range workers {
+		if err := w.stop(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	sess.Commit()
+	return errors.Join(errs...)
+}
+
+// get reads the stored state of key, for Runner.Get.
+func (e *engine[S]) get(key string) ([]byte, error) {
+	e.mu.Lock()
+	n := e.mu.parts
+	var w *worker[S]
+	if n > 0 {
+		// The partition goka's emitters send key to.
+		p, err := newPartitioner(e.table).Partition(&sarama.ProducerMessage{Key: sarama.StringEncoder(key)}, n)
+		if err == nil {
+			w = e.mu.workers[p]
+		}
+	}
+	e.mu.Unlock()
+	if w == nil {
+		return nil, fmt.Errorf("key %q belongs to a partition this instance does not hold", key)
+	}
+	// Through the worker: its cache holds what is not yet stored.
+	return w.get(e.ctx, key)
+}
+
+// partitioner sends a record to the partition its metadata names (the
+// changelog of the worker's own partition) and every other record by goka's
+// key hash, as goka's emitters do.
+type partitioner struct{ hash sarama.Partitioner }
+
+func newPartitioner(topic string) sarama.Partitioner {
+	return partitioner{hash: sarama.NewCustomHashPartitioner(goka.DefaultHasher())(topic)}
+}
+
+func (p partitioner) Partition(m *sarama.ProducerMessage, n int32) (int32, error) {
+	if pm, ok := m.Metadata.(*produced); ok && pm.partition >= 0 {
+		return pm.partition, nil
+	}
+	return p.hash.Partition(m, n)
+}
+
+func (partitioner) RequiresConsistency() bool { return true }
+
+// produced is the metadata of a record the engine sends.
+type produced struct {
+	batch     *batch
+	partition int32 // -1: by key hash
+}
+
+// stats samples the engine's partitions.
+func (e *engine[S]) stats(context.Context) []PartitionInfo {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []PartitionInfo
+	for p, w := range e.mu.workers {
+		info := PartitionInfo{Partition: p, Lag: map[Stream]int64{}, Recovering: w.recovering.Load(),
+			RecoveryLag: w.recoveryLag.Load()}
+		w.lag.Range(func(topic, lag any) bool {
+			info.Lag[Stream(topic.(string))] = lag.(*atomic.Int64).Load()
+			return true
+		})
+		out = append(out, info)
+	}
+	return out
+}

@@ -1,0 +1,238 @@
+package processor
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/lovoo/goka/storage"
+)
+
+// worker owns one partition of a job under EngineRipple: its state, the
+// cache in front of it and the batches in flight. One goroutine (run) does
+// all of a partition's handling; ConsumeClaim feeds it through in.
+type worker[S any] struct {
+	e    *engine[S]
+	p    int32
+	sess sarama.ConsumerGroupSession
+	st   storage.Storage
+
+	in       chan *sarama.ConsumerMessage
+	acked    chan struct{} // a batch of this worker completed its acks
+	queries  chan query    // Runner.Get, answered between records
+	quit     chan struct{} // closed by stop
+	done     chan struct{} // closed when run returns
+	finished chan error    // run's result
+
+	cache  map[string]*entry // state read or written recently
+	dirty  []string          // keys written since the last flush
+	cur    *batch            // the batch being handled
+	rec    loopRecord[S]     // the record being handled
+	flight []*batch          // flushed, in order, awaiting acks
+
+	lag         sync.Map // topic -> *atomic.Int64
+	recovering  atomic.Bool
+	recoveryLag atomic.Int64
+}
+
+// openWorker opens the partition's state and restores it from the
+// changelog, from the offset it stored up to the changelog's end.
+func (e *engine[S]) openWorker(sess sarama.ConsumerGroupSession, p int32) (*worker[S], error) {
+	st, err := e.builder(e.table, p)
+	if err != nil {
+		return nil, fmt.Errorf("opening state: %w", err)
+	}
+	w := &worker[S]{e: e, p: p, sess: sess, st: st, in: make(chan *sarama.ConsumerMessage, 1024),
+		acked: make(chan struct{}, 1), queries: make(chan query), quit: make(chan struct{}), done: make(chan struct{}),
+		finished: make(chan error, 1), cache: map[string]*entry{}}
+	w.rec.w = w
+	if err := st.Open(); err != nil {
+		return nil, fmt.Errorf("opening state: %w", err)
+	}
+	if err := w.recover(sess.Context()); err != nil {
+		w.closeStorage()
+		return nil, err
+	}
+	return w, nil
+}
+
+// recover replays the changelog into the state, as goka's partition table
+// does: from the stored offset + 1 (or the oldest offset) to the end.
+func (w *worker[S]) recover(ctx context.Context) error {
+	if w.e.r.job.State == nil {
+		return w.st.MarkRecovered()
+	}
+	w.recovering.Store(true)
+	defer w.recovering.Store(false)
+	client, table := w.e.client, w.e.table
+	stored, err := w.st.GetOffset(-1)
+	if err != nil {
+		return fmt.Errorf("reading the stored changelog offset: %w", err)
+	}
+	oldest, err := client.GetOffset(table, w.p, sarama.OffsetOldest)
+	if err != nil {
+		return fmt.Errorf("changelog %s/%d: %w", table, w.p, err)
+	}
+	hwm, err := client.GetOffset(table, w.p, sarama.OffsetNewest)
+	if err != nil {
+		return fmt.Errorf("changelog %s/%d: %w", table, w.p, err)
+	}
+	start := max(stored+1, oldest)
+	if start >= hwm {
+		return w.st.MarkRecovered()
+	}
+	consumer, err := sarama.NewConsumerFromClient(client)
+	if err != nil {
+		return err
+	}
+	defer consumer.Close()
+	pc, err := consumer.ConsumePartition(table, w.p, start)
+	if err != nil {
+		return fmt.Errorf("reading changelog %s/%d from %d: %w", table, w.p, start, err)
+	}
+	defer pc.Close()
+	w.recoveryLag.Store(hwm - start)
+	for {
+		select {
+		case m := <-pc.Messages():
+			key := string(m.Key)
+			if m.Value == nil {
+				err = w.st.Delete(key)
+			} else {
+				err = w.st.Set(key, m.Value)
+			}
+			if err == nil {
+				err = w.st.SetOffset(m.Offset)
+			}
+			if err != nil {
+				return fmt.Errorf("restoring %q from changelog offset %d: %w", key, m.Offset, err)
+			}
+			w.recoveryLag.Store(hwm - 1 - m.Offset)
+			if m.Offset >= hwm-1 {
+				return w.st.MarkRecovered()
+			}
+		case cerr := <-pc.Errors():
+			return fmt.Errorf("reading changelog %s/%d: %w", table, w.p, cerr)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// observeLag records how far behind the end of topic the worker receives.
+func (w *worker[S]) observeLag(topic string, lag int64) {
+	v, ok := w.lag.Load(topic)
+	if !ok {
+		v, _ = w.lag.LoadOrStore(topic, new(atomic.Int64))
+	}
+	v.(*atomic.Int64).Store(max(lag, 0))
+}
+
+func (w *worker[S]) start() {
+	go func() { w.finished <- w.run() }()
+}
+
+// stop asks the worker to finish and waits for it.
+func (w *worker[S]) stop() error {
+	close(w.quit)
+	return <-w.finished
+}
+
+func (w *worker[S]) closeStorage() {
+	if err := w.st.Close(); err != nil {
+		w.e.r.cfg.Logger.Warn("closing state", "job", w.e.r.job.Name, "partition", w.p, "err", err)
+	}
+}
+
+// run handles records until stopped, flushing a batch every
+// CommitInterval or maxDirty keys, then flushes, waits for the batches in
+// flight and closes the state.
+func (w *worker[S]) run() (err error) {
+	defer close(w.done)
+	defer w.closeStorage()
+	defer func() {
+		if err == nil {
+			err = w.flush()
+		}
+		if werr := w.settle(); err == nil {
+			err = werr
+		}
+		if err != nil {
+			w.e.abort(fmt.Errorf("partition %d: %w", w.p, err))
+		}
+	}()
+	tick := time.NewTicker(w.e.r.cfg.CommitInterval)
+	defer tick.Stop()
+	w.cur = newBatch()
+	for {
+		select {
+		case m := <-w.in:
+			w.handle(m)
+			// Take what else has arrived without the full select.
+		burst:
+			for range 256 {
+				select {
+				case m := <-w.in:
+					w.handle(m)
+				default:
+					break burst
+				}
+			}
+			if len(w.dirty) >= maxDirty {
+				err = w.flush()
+			}
+		case <-tick.C:
+			err = w.flush()
+		case <-w.acked:
+			err = w.complete()
+		case q := <-w.queries:
+			v, qerr := w.state(q.key)
+			q.reply <- answer{v, qerr}
+		case <-w.quit:
+			return nil
+		case <-w.e.ctx.Done():
+			return nil
+		case <-w.e.failed:
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// handle runs the job on one record.
+func (w *worker[S]) handle(m *sarama.ConsumerMessage) {
+	w.rec.m = m
+	w.e.routes[m.Topic](&w.rec, m.Value)
+	w.rec.m = nil
+	w.cur.marks[m.Topic] = m.Offset
+}
+
+// query asks a worker for the state of a key as its handlers see it.
+type query struct {
+	key   string
+	reply chan answer
+}
+
+type answer struct {
+	value []byte
+	err   error
+}
+
+// get returns the state of key as the worker's handlers see it now.
+func (w *worker[S]) get(ctx context.Context, key string) ([]byte, error) {
+	q := query{key: key, reply: make(chan answer, 1)}
+	select {
+	case w.queries <- q:
+	case <-w.done:
+		return nil, fmt.Errorf("partition %d is being revoked; retry", w.p)
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	a := <-q.reply
+	return a.value, a.err
+}
