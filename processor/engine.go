@@ -99,6 +99,12 @@ func (e *engine[S]) saramaConfig() *sarama.Config {
 	sc.Consumer.Offsets.AutoCommit.Interval = time.Second
 	sc.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{goka.CopartitioningStrategy}
 	sc.ChannelBufferSize = 1024
+	// A produce error stops the job, so ride out leader elections and
+	// topics still being created (a loaded broker can take seconds).
+	sc.Producer.Retry.Max = 40
+	sc.Producer.Retry.Backoff = 250 * time.Millisecond
+	sc.Metadata.Retry.Max = 10
+	sc.Metadata.Retry.Backoff = 500 * time.Millisecond
 	return sc
 }
 

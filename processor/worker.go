@@ -9,6 +9,8 @@ import (
 
 	"github.com/IBM/sarama"
 	"github.com/lovoo/goka/storage"
+
+	"github.com/ripplestream/ripple/state"
 )
 
 // worker owns one partition of a job under EngineRipple: its state, the
@@ -59,67 +61,14 @@ func (e *engine[S]) openWorker(sess sarama.ConsumerGroupSession, p int32) (*work
 	return w, nil
 }
 
-// recover replays the changelog into the state, as goka's partition table
-// does: from the stored offset + 1 (or the oldest offset) to the end.
+// recover replays the changelog into the state (see state.Restore).
 func (w *worker[S]) recover(ctx context.Context) error {
 	if w.e.r.job.State == nil {
 		return w.st.MarkRecovered()
 	}
 	w.recovering.Store(true)
 	defer w.recovering.Store(false)
-	client, table := w.e.client, w.e.table
-	stored, err := w.st.GetOffset(-1)
-	if err != nil {
-		return fmt.Errorf("reading the stored changelog offset: %w", err)
-	}
-	oldest, err := client.GetOffset(table, w.p, sarama.OffsetOldest)
-	if err != nil {
-		return fmt.Errorf("changelog %s/%d: %w", table, w.p, err)
-	}
-	hwm, err := client.GetOffset(table, w.p, sarama.OffsetNewest)
-	if err != nil {
-		return fmt.Errorf("changelog %s/%d: %w", table, w.p, err)
-	}
-	start := max(stored+1, oldest)
-	if start >= hwm {
-		return w.st.MarkRecovered()
-	}
-	consumer, err := sarama.NewConsumerFromClient(client)
-	if err != nil {
-		return err
-	}
-	defer consumer.Close()
-	pc, err := consumer.ConsumePartition(table, w.p, start)
-	if err != nil {
-		return fmt.Errorf("reading changelog %s/%d from %d: %w", table, w.p, start, err)
-	}
-	defer pc.Close()
-	w.recoveryLag.Store(hwm - start)
-	for {
-		select {
-		case m := <-pc.Messages():
-			key := string(m.Key)
-			if m.Value == nil {
-				err = w.st.Delete(key)
-			} else {
-				err = w.st.Set(key, m.Value)
-			}
-			if err == nil {
-				err = w.st.SetOffset(m.Offset)
-			}
-			if err != nil {
-				return fmt.Errorf("restoring %q from changelog offset %d: %w", key, m.Offset, err)
-			}
-			w.recoveryLag.Store(hwm - 1 - m.Offset)
-			if m.Offset >= hwm-1 {
-				return w.st.MarkRecovered()
-			}
-		case cerr := <-pc.Errors():
-			return fmt.Errorf("reading changelog %s/%d: %w", table, w.p, cerr)
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
+	return state.Restore(ctx, w.e.client, w.e.table, w.p, w.st, w.recoveryLag.Store)
 }
 
 // observeLag records how far behind the end of topic the worker receives.

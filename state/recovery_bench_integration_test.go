@@ -40,6 +40,9 @@ const (
 //   - pebble: state.Builder (ripple's store, in recovery mode until goka
 //     calls MarkRecovered, which is included in the time);
 //   - leveldb: goka's storage.DefaultBuilder;
+//   - ripple: state.Restore into Pebble, the path of ripple's engine
+//     (EngineRipple): chunks of records written as one batch each, no goka
+//     partition table in between;
 //   - consume: the ceiling, a sarama consumer with the same configuration
 //     reading every partition to its end and storing nothing.
 //
@@ -75,6 +78,13 @@ func BenchmarkRecovery(b *testing.B) {
 			reportRecovery(b, cpu)
 		})
 	}
+	b.Run("ripple", func(b *testing.B) {
+		var cpu time.Duration
+		for range b.N {
+			cpu += restoreRipple(b, kc, topic, state.Builder(state.Config{Dir: b.TempDir()}))
+		}
+		reportRecovery(b, cpu)
+	})
 	b.Run("consume", func(b *testing.B) {
 		var cpu time.Duration
 		for range b.N {
@@ -192,7 +202,7 @@ func restore(b *testing.B, kc kafkaclient.Config, topic string, build storage.Bu
 			b.Errorf("view: %v", err)
 		}
 	}()
-	checkRestored(b, view)
+	checkRestored(b, viewGet(view))
 	b.StartTimer()
 	return cpu
 }
@@ -257,26 +267,83 @@ func consumeAll(b *testing.B, kc kafkaclient.Config, topic string) time.Duration
 }
 
 // checkRestored reads recoverySamples keys spread over the whole key range,
-// the first and the last, and one key that was never written.
-func checkRestored(b *testing.B, view *goka.View) {
+// the first and the last, and one key that was never written, through get.
+func checkRestored(b *testing.B, get func(key string) ([]byte, error)) {
 	b.Helper()
 	step := recoveryKeys / recoverySamples
 	for i := 0; i < recoveryKeys; i += step {
-		checkKey(b, view, i)
+		checkKey(b, get, i)
 	}
-	checkKey(b, view, recoveryKeys-1)
-	if v, err := view.Get(recoveryKey(recoveryKeys)); err != nil || v != nil {
+	checkKey(b, get, recoveryKeys-1)
+	if v, err := get(recoveryKey(recoveryKeys)); err != nil || v != nil {
 		b.Fatalf("key %s was never written but reads %q (%v)", recoveryKey(recoveryKeys), v, err)
 	}
 }
 
-func checkKey(b *testing.B, view *goka.View, i int) {
-	v, err := view.Get(recoveryKey(i))
+func checkKey(b *testing.B, get func(key string) ([]byte, error), i int) {
+	got, err := get(recoveryKey(i))
 	if err != nil {
 		b.Fatalf("reading %s after restore: %v", recoveryKey(i), err)
 	}
-	got, _ := v.([]byte)
 	if want := recoveryValue(i); string(got) != string(want) {
 		b.Fatalf("after restore %s = %q, want %q", recoveryKey(i), got, want)
 	}
+}
+
+// viewGet reads through a goka view.
+func viewGet(view *goka.View) func(string) ([]byte, error) {
+	return func(key string) ([]byte, error) {
+		v, err := view.Get(key)
+		b, _ := v.([]byte)
+		return b, err
+	}
+}
+
+// restoreRipple recovers the table with state.Restore, the path ripple's
+// engine takes, one goroutine per partition into Pebble stores made by
+// build, checks a sample of keys and returns the CPU time of the recovery.
+func restoreRipple(b *testing.B, kc kafkaclient.Config, topic string, build storage.Builder) time.Duration {
+	b.StopTimer()
+	client, err := sarama.NewClient(kc.Brokers, kc.Sarama())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer client.Close()
+	stores := make([]storage.Storage, recoveryPartitions)
+	for p := range stores {
+		if stores[p], err = build(topic, int32(p)); err != nil {
+			b.Fatal(err)
+		}
+		if err := stores[p].Open(); err != nil {
+			b.Fatal(err)
+		}
+		defer stores[p].Close()
+	}
+	cpu := cpuTime(b)
+	b.StartTimer()
+	errs := make([]error, recoveryPartitions)
+	var wg sync.WaitGroup
+	for p, st := range stores {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[p] = state.Restore(context.Background(), client, topic, int32(p), st, nil)
+		}()
+	}
+	wg.Wait()
+	b.StopTimer()
+	cpu = cpuTime(b) - cpu
+	if err := errors.Join(errs...); err != nil {
+		b.Fatal(err)
+	}
+	checkRestored(b, func(key string) ([]byte, error) {
+		for _, st := range stores {
+			if v, err := st.Get(key); err != nil || v != nil {
+				return v, err
+			}
+		}
+		return nil, nil
+	})
+	b.StartTimer()
+	return cpu
 }

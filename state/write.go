@@ -257,15 +257,7 @@ func (s *Store) WriteBatch(muts []Mutation, offset int64) error {
 	recovering := s.mu.recovering
 	s.mu.RUnlock()
 	if recovering {
-		for _, m := range muts {
-			if err := s.apply(write{key: m.Key, value: m.Value, hasKey: true, del: m.Delete}); err != nil {
-				return err
-			}
-		}
-		if offset >= 0 {
-			return s.SetOffset(offset)
-		}
-		return nil
+		return s.writeRecoveryBatch(muts, offset)
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -300,5 +292,33 @@ func (s *Store) WriteBatch(muts []Mutation, offset int64) error {
 		return fmt.Errorf("state: commit batch of %d writes and offset %d in %s: %w", len(muts), offset, s.cfg.Dir, err)
 	}
 	s.offset.value, s.offset.known = offset, true
+	return nil
+}
+
+// writeRecoveryBatch adds muts and offset to the recovery batch under one
+// lock (or, if recovery ended meanwhile, writes them normally).
+func (s *Store) writeRecoveryBatch(muts []Mutation, offset int64) error {
+	s.mu.Lock()
+	if !s.mu.recovering {
+		s.mu.Unlock()
+		return s.WriteBatch(muts, offset)
+	}
+	defer s.mu.Unlock()
+	db, err := s.dbLocked()
+	if err != nil {
+		return err
+	}
+	for i, m := range muts {
+		w := write{key: m.Key, value: m.Value, hasKey: true, del: m.Delete}
+		if i == len(muts)-1 && offset >= 0 {
+			w.offset, w.hasOffset = offset, true
+		}
+		if err := s.applyToBatchLocked(db, w); err != nil {
+			return err
+		}
+	}
+	if len(muts) == 0 && offset >= 0 {
+		return s.applyToBatchLocked(db, write{offset: offset, hasOffset: true})
+	}
 	return nil
 }
