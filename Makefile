@@ -34,7 +34,9 @@ bench:
 services-up:
 	deploy/local/kafka up
 	deploy/local/dgraph up
+	deploy/local/alertmanager up
 
 services-down:
 	deploy/local/kafka down
 	deploy/local/dgraph down
+	deploy/local/alertmanager down

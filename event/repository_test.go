@@ -172,7 +172,7 @@ func TestProjectSchemas(t *testing.T) {
 			}
 		}
 	}
-	for _, title := range []string{"ripple/page/dependencies", "ripple/entity/change"} {
+	for _, title := range []string{"ripple/page/dependencies", "ripple/entity/change", "ripple/alert", "ripple/window/result"} {
 		if got := r.Versions(title); !reflect.DeepEqual(got, []string{"1.0.0"}) {
 			t.Errorf("Versions(%s) = %v", title, got)
 		}

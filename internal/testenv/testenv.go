@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net"
+	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -21,11 +23,14 @@ const (
 	EnvKafka = "RIPPLE_KAFKA_BROKERS"
 	// EnvDgraph holds the Dgraph alpha gRPC address.
 	EnvDgraph = "RIPPLE_DGRAPH_GRPC"
+	// EnvAlertmanager holds the base URL of Prometheus Alertmanager.
+	EnvAlertmanager = "RIPPLE_ALERTMANAGER_URL"
 )
 
 const (
-	startKafka  = "deploy/local/kafka up && export " + EnvKafka + "=127.0.0.1:19092"
-	startDgraph = "deploy/local/dgraph up && export " + EnvDgraph + "=127.0.0.1:9180"
+	startKafka        = "deploy/local/kafka up && export " + EnvKafka + "=127.0.0.1:19092"
+	startDgraph       = "deploy/local/dgraph up && export " + EnvDgraph + "=127.0.0.1:9180"
+	startAlertmanager = "deploy/local/alertmanager up && export " + EnvAlertmanager + "=http://127.0.0.1:19193"
 )
 
 // Kafka returns the client configuration for the real broker named by
@@ -52,6 +57,32 @@ func Dgraph(t testing.TB) string {
 	addr := lookup(t, EnvDgraph, "Dgraph", startDgraph)
 	reachable(t, addr, "Dgraph", startDgraph)
 	return addr
+}
+
+// Alertmanager returns the base URL (such as http://127.0.0.1:19193) of the
+// real Prometheus Alertmanager named by RIPPLE_ALERTMANAGER_URL, failing the
+// test with the command that starts it when the variable is unset or
+// Alertmanager does not answer /-/ready there.
+func Alertmanager(t testing.TB) string {
+	t.Helper()
+	const service = "Prometheus Alertmanager"
+	base := strings.TrimSuffix(lookup(t, EnvAlertmanager, service, startAlertmanager), "/")
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		t.Fatalf("%s=%q is not an http(s) URL. Start %s from the repository root: %s", EnvAlertmanager, base, service, startAlertmanager)
+	}
+	reachable(t, u.Host, service, startAlertmanager)
+	client := http.Client{Timeout: 3 * time.Second}
+	resp, err := client.Get(base + "/-/ready")
+	if err != nil {
+		t.Fatalf("%s at %s does not answer /-/ready (%v). Start it from the repository root: %s", service, base, err, startAlertmanager)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s at %s is not ready (/-/ready: %s). Restart it from the repository root: "+
+			"deploy/local/alertmanager down && %s", service, base, resp.Status, startAlertmanager)
+	}
+	return base
 }
 
 func lookup(t testing.TB, env, service, start string) string {
