@@ -50,9 +50,19 @@ type Config struct {
 	// Output streams. Defaults: resource_change and
 	// mediawiki.cirrussearch.page_rerender.v1.
 	Purges, Rerenders processor.Stream
-	// Now is the clock; default time.Now.
+	// CoalesceWindow merges the purges of one URI: the first is sent at
+	// once, those within the window after it are sent as one purge when it
+	// closes (see coalesceJob). Default DefaultCoalesceWindow; negative
+	// turns merging off (a purge is then dropped only if one sent after
+	// its change already covers it).
+	CoalesceWindow time.Duration
+	// Now is the clock; default time.Now. The coalesce window's timers
+	// fire by the job's processing time (processor.Config.Now).
 	Now func() time.Time
 }
+
+// DefaultCoalesceWindow is the default Config.CoalesceWindow.
+const DefaultCoalesceWindow = 10 * time.Second
 
 // Validate fills defaults.
 func (c *Config) Validate() error {
@@ -75,6 +85,9 @@ func (c *Config) Validate() error {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.CoalesceWindow == 0 {
+		c.CoalesceWindow = DefaultCoalesceWindow
+	}
 	return c.Engine.Validate()
 }
 
@@ -86,10 +99,10 @@ func (c Config) CandidatesStream() processor.Stream {
 // State is the fan-out job's state per changed page or entity: its latest
 // walk, in progress or finished.
 //
-// goka writes state, emits and the loopback of one event separately and
-// commits the event's offset only when all are acknowledged, so after a
-// crash an event may be processed again with some of its effects already
-// applied and others lost. The walk therefore keeps the step before its
+// The processor writes state, emits and the loopback of one event
+// separately and commits the event's offset only when all are
+// acknowledged, so after a crash an event may be processed again with some
+// of its effects already applied and others lost. The walk therefore keeps the step before its
 // last one (Prev) to redo it, and a generation number (Gen): redoing a step
 // starts a new generation, and Continue events of older generations are
 // dropped, so a walk never forks into two chains.

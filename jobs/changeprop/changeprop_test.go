@@ -50,7 +50,8 @@ func TestTemplateEditPurgesEveryTranscluderOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := processortest.New(t, fan, processor.Config{})
-	co := processortest.New(t, coalesce, processor.Config{})
+	// The coalesce harness's clock (its timers) starts at the job's clock.
+	co := processortest.New(t, coalesce, processor.Config{Now: func() time.Time { return clock }})
 
 	h.SendJSON(cfg.Dependencies, "enwiki:Template:Nav", depsEvent("Template:Nav", 10, 1, "Template:Box"))
 	for i := range 50 {
@@ -117,8 +118,70 @@ func TestTemplateEditPurgesEveryTranscluderOnce(t *testing.T) {
 	for _, m := range h.Output(cfg.CandidatesStream()) {
 		co.Send(cfg.CandidatesStream(), m.Key, m.Value)
 	}
+	// Page_03 was purged moments ago: the later edit's purge waits for
+	// the end of the coalescing window.
+	if n := len(co.Output(cfg.Purges)); n != 0 {
+		t.Fatalf("a later edit of Page_03 within the window gave %d purges at once, want 0 (held)", n)
+	}
+	co.Advance(changeprop.DefaultCoalesceWindow + time.Second) // the job's clock ran ahead of the harness's by milliseconds
 	if n := len(co.Output(cfg.Purges)); n != 1 {
-		t.Fatalf("a later edit of Page_03 gave %d purges, want 1", n)
+		t.Fatalf("a later edit of Page_03 gave %d purges when the window closed, want 1", n)
+	}
+}
+
+// TestCoalesceWindowMergesABurst sends the purges of five edits of one
+// page in a burst: the first goes out at once, the other four as one
+// merged purge when the window closes, and an edit after that is sent at
+// once again.
+func TestCoalesceWindowMergesABurst(t *testing.T) {
+	store, err := pebblestore.Open(pebblestore.Config{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	clock := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	cfg := changeprop.Config{Store: store, CoalesceWindow: time.Minute, Now: func() time.Time { return clock }}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	_, coalesce, err := changeprop.Jobs(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	co := processortest.New(t, coalesce, processor.Config{Now: cfg.Now})
+	const uri = "https://en.wikipedia.org/wiki/Busy"
+	candidate := func(edit int) changeprop.Candidate {
+		dt := clock.Add(-time.Second)
+		return changeprop.Candidate{Purge: propagate.ResourceChange{
+			Envelope: event.Envelope{Schema: "/resource_change/1.0.0", Meta: event.Meta{URI: uri, Stream: "resource_change", DT: dt},
+				RootEvent: &event.RootEvent{Signature: fmt.Sprintf("busy-%d", edit), DT: dt.Add(time.Duration(edit) * time.Millisecond)}},
+			Tags: []string{fmt.Sprintf("edit-%d", edit)},
+		}}
+	}
+	for i := range 5 {
+		co.SendJSON(cfg.CandidatesStream(), uri, candidate(i))
+		clock = clock.Add(5 * time.Second)
+	}
+	if n := len(co.Output(cfg.Purges)); n != 1 {
+		t.Fatalf("a burst of 5 gave %d purges at once, want 1 (the leading edge)", n)
+	}
+	co.Advance(time.Minute)
+	out := co.Output(cfg.Purges)
+	if len(out) != 1 {
+		t.Fatalf("the window's close gave %d purges, want 1", len(out))
+	}
+	var rc propagate.ResourceChange
+	if err := json.Unmarshal(out[0].Value, &rc); err != nil {
+		t.Fatal(err)
+	}
+	if rc.Coalesced != 4 || rc.RootEvent.Signature != "busy-4" || len(rc.Tags) != 4 {
+		t.Errorf("merged purge = %s, want 4 coalesced, the root of the last edit and 4 tags", out[0].Value)
+	}
+	clock = clock.Add(2 * time.Minute)
+	co.Advance(2 * time.Minute)
+	co.SendJSON(cfg.CandidatesStream(), uri, candidate(5))
+	if n := len(co.Output(cfg.Purges)); n != 1 {
+		t.Errorf("an edit after the window gave %d purges at once, want 1", n)
 	}
 }
 

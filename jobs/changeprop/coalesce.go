@@ -9,15 +9,34 @@ import (
 )
 
 // Coalesced is the coalesce job's state per URI: when it last emitted a
-// purge of it.
+// purge of it, and the purges held since for the window's trailing edge.
 type Coalesced struct {
-	Last time.Time `json:"last"`
+	Last time.Time       `json:"last"`
+	Held *propagate.Held `json:"held,omitempty"`
 }
 
+// release is the value of the coalesce job's timers.
+const release = "release"
+
+// coalesceJob drops the purges a later purge already covers and, with a
+// CoalesceWindow, merges a URI's purges: the first is sent at once (the
+// leading edge, so a lone edit is purged without delay); those arriving
+// within the window after it are held and sent as one merged purge when
+// the window closes (the trailing edge, after every change it covers, so no
+// page stays stale). A burst of k purges of one page costs two.
 func coalesceJob(cfg Config) processor.Job[Coalesced] {
 	purges := processor.NewOutput[propagate.ResourceChange](cfg.Purges, event.JSON[propagate.ResourceChange]{})
 	rerenders := processor.NewOutput[propagate.PageRerender](cfg.Rerenders, event.JSON[propagate.PageRerender]{})
-	return processor.Job[Coalesced]{
+	send := func(c *processor.Context[Coalesced], uri string, rc propagate.ResourceChange, rr *propagate.PageRerender) error {
+		if err := purges.Emit(c, uri, rc); err != nil {
+			return err
+		}
+		if rr != nil {
+			return rerenders.Emit(c, uri, *rr)
+		}
+		return nil
+	}
+	job := processor.Job[Coalesced]{
 		Name:  processor.Group(string(cfg.Name) + "-coalesce"),
 		State: event.JSON[Coalesced]{},
 		Inputs: []processor.Input[Coalesced]{processor.On(cfg.CandidatesStream(), event.JSON[Candidate]{},
@@ -34,17 +53,40 @@ func coalesceJob(cfg Config) processor.Job[Coalesced] {
 					return nil
 				}
 				now := cfg.Now().UTC()
-				cand.Purge.Meta.DT, cand.Purge.DT = now, now
-				if err := purges.Emit(c, uri, cand.Purge); err != nil {
-					return err
-				}
-				if cand.Rerender != nil {
-					if err := rerenders.Emit(c, uri, *cand.Rerender); err != nil {
-						return err
+				if cfg.CoalesceWindow > 0 && (st.Held != nil || now.Sub(st.Last) < cfg.CoalesceWindow) {
+					if st.Held == nil {
+						st.Held = &propagate.Held{}
+						if err := c.At(st.Last.Add(cfg.CoalesceWindow), uri, []byte(`"`+release+`"`)); err != nil {
+							return err
+						}
 					}
+					st.Held.Hold(cand.Purge, cand.Rerender, now)
+					return c.SetState(st)
+				}
+				cand.Purge.Meta.DT, cand.Purge.DT = now, now
+				if cand.Rerender != nil {
+					cand.Rerender.Meta.DT, cand.Rerender.DT = now, now
+				}
+				if err := send(c, uri, cand.Purge, cand.Rerender); err != nil {
+					return err
 				}
 				return c.SetState(Coalesced{Last: now})
 			})},
 		Outputs: []processor.Declared{purges, rerenders},
 	}
+	if cfg.CoalesceWindow > 0 {
+		job.Timer = processor.OnTimer(event.JSON[string]{}, func(c *processor.Context[Coalesced], uri string, _ string) error {
+			st, _, err := c.State()
+			if err != nil || st.Held == nil {
+				return err
+			}
+			now := cfg.Now().UTC()
+			rc, rr := st.Held.Release(now)
+			if err := send(c, uri, rc, rr); err != nil {
+				return err
+			}
+			return c.SetState(Coalesced{Last: now})
+		})
+	}
+	return job
 }
