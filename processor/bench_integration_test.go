@@ -4,6 +4,7 @@ package processor_test
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"sync"
@@ -27,11 +28,15 @@ import (
 // processes per iteration.
 const benchEvents = 200_000
 
-// BenchmarkCounterJob measures a stateful counter (JSON event in, per-key
-// JSON state updated) on the real broker, events/s, for:
-//   - ripple: processor.Runner with Pebble state;
+// BenchmarkCounterJob measures stateful counters on the real broker,
+// events/s, for two jobs: json (JSON event in, per-key JSON state
+// updated) and count (events counted per key as opaque bytes, the count a
+// varint: the engine's own cost), each as
+//   - ripple: processor.Runner (EngineRipple) with Pebble state;
 //   - goka-leveldb: the same logic as a plain goka processor on goka's
 //     default LevelDB storage;
+//
+// and
 //   - pipe: the ceiling, a sarama consumer group that consumes each event
 //     and produces it to another topic, no state.
 //
@@ -46,7 +51,11 @@ func BenchmarkCounterJob(b *testing.B) {
 	variants := []struct {
 		name string
 		run  func(*testing.B, kafkaclient.Config, string)
-	}{{"ripple", benchRipple}, {"goka-leveldb", benchGoka}, {"pipe", benchPipe}}
+	}{
+		{"json/ripple", benchRipple}, {"json/goka-leveldb", benchGoka},
+		{"count/ripple", benchRippleCount}, {"count/goka-leveldb", benchGokaCount},
+		{"pipe", benchPipe},
+	}
 	for _, v := range variants {
 		b.Run(v.name, func(b *testing.B) {
 			var cpu time.Duration
@@ -136,8 +145,13 @@ func benchRipple(b *testing.B, kc kafkaclient.Config, input string) {
 				return c.SetState(st)
 			})},
 	}
+	runRipple(b, kc, job, &seen)
+}
+
+// runRipple runs job until seen has counted benchEvents events.
+func runRipple[S any](b *testing.B, kc kafkaclient.Config, job processor.Job[S], seen *okCounter) {
 	r, err := processor.NewRunner(job, processor.Config{Brokers: kc.Brokers, StateDir: b.TempDir(),
-		MaxRetries: -1, Hooks: []processor.Hook{&seen}})
+		MaxRetries: -1, Hooks: []processor.Hook{seen}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -152,12 +166,9 @@ func benchRipple(b *testing.B, kc kafkaclient.Config, input string) {
 }
 
 func benchGoka(b *testing.B, kc kafkaclient.Config, input string) {
-	group := goka.Group(testenv.Name(b, "bench-goka"))
-	b.Cleanup(func() { testenv.DeleteTopics(b, kc, string(goka.GroupTable(group))) })
-	var n atomic.Int64
-	cb := func(ctx goka.Context, msg any) {
+	runGoka(b, kc, input, "bench-goka", func(ctx goka.Context, msg []byte) {
 		var ev edit
-		if err := json.Unmarshal(msg.([]byte), &ev); err != nil {
+		if err := json.Unmarshal(msg, &ev); err != nil {
 			ctx.Fail(err)
 		}
 		var st pageStats
@@ -170,6 +181,17 @@ func benchGoka(b *testing.B, kc kafkaclient.Config, input string) {
 		st.Bytes += ev.Bytes
 		v, _ := json.Marshal(st)
 		ctx.SetValue(v)
+	})
+}
+
+// runGoka runs handle as a goka processor on LevelDB over input until it
+// has seen benchEvents events.
+func runGoka(b *testing.B, kc kafkaclient.Config, input, prefix string, handle func(goka.Context, []byte)) {
+	group := goka.Group(testenv.Name(b, prefix))
+	b.Cleanup(func() { testenv.DeleteTopics(b, kc, string(goka.GroupTable(group))) })
+	var n atomic.Int64
+	cb := func(ctx goka.Context, msg any) {
+		handle(ctx, msg.([]byte))
 		n.Add(1)
 	}
 	g := goka.DefineGroup(group, goka.Input(goka.Stream(input), new(codec.Bytes), cb), goka.Persist(new(codec.Bytes)))
@@ -187,6 +209,50 @@ func benchGoka(b *testing.B, kc kafkaclient.Config, input string) {
 	cancel()
 	<-errc
 	b.StartTimer()
+}
+
+// count is a binary int64 state codec: the counter without JSON.
+type count struct{}
+
+func (count) Encode(n int64) ([]byte, error) { return binary.AppendVarint(nil, n), nil }
+func (count) Decode(b []byte) (int64, error) {
+	n, k := binary.Varint(b)
+	if k <= 0 {
+		return 0, fmt.Errorf("bad count %x", b)
+	}
+	return n, nil
+}
+
+// benchRippleCount counts events per key, the events taken as opaque
+// bytes and the count kept as a varint: the engine's own cost.
+func benchRippleCount(b *testing.B, kc kafkaclient.Config, input string) {
+	name := processor.Group(testenv.Name(b, "bench-ripple-count"))
+	b.Cleanup(func() { testenv.DeleteTopics(b, kc, string(name)+"-table", string(name)+".error") })
+	var seen okCounter
+	job := processor.Job[int64]{
+		Name:  name,
+		State: count{},
+		Inputs: []processor.Input[int64]{processor.On(processor.Stream(input), event.Raw{},
+			func(c *processor.Context[int64], key string, _ []byte) error {
+				n, _, err := c.State()
+				if err != nil {
+					return err
+				}
+				return c.SetState(n + 1)
+			})},
+	}
+	runRipple(b, kc, job, &seen)
+}
+
+// benchGokaCount is benchRippleCount's logic as a plain goka processor.
+func benchGokaCount(b *testing.B, kc kafkaclient.Config, input string) {
+	runGoka(b, kc, input, "bench-goka-count", func(ctx goka.Context, _ []byte) {
+		var n int64
+		if v, _ := ctx.Value().([]byte); v != nil {
+			n, _ = binary.Varint(v)
+		}
+		ctx.SetValue(binary.AppendVarint(nil, n+1))
+	})
 }
 
 // pipeHandler consumes and produces each event: the client's ceiling.
