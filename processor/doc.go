@@ -1,7 +1,17 @@
 // Package processor owns the job API: a Job is data (a name, typed inputs
-// with handlers, a state codec, declared outputs); a Runner runs it on Kafka
-// with goka, with local Pebble state (package state) backed by a compacted
-// changelog topic.
+// with handlers, a state codec, declared outputs, optional loopback and
+// timer handlers); a Runner runs it on Kafka, with local Pebble state
+// (package state) backed by a compacted changelog topic in goka's format
+// (<job>-table), so goka views and tools read a ripple job's state.
+//
+// Engines (Config.Engine): by default (EngineRipple) each partition is one
+// goroutine of ripple's own loop on sarama, with a write cache in front of
+// the state: a key written many times within Config.CommitInterval costs
+// one changelog record, and the state is stored in Pebble together with its
+// changelog offset only once that record is acknowledged, so the local
+// store never runs ahead of the changelog. EngineGoka runs the job as a
+// goka processor instead (one record and one changelog write at a time);
+// processortest uses it, on goka's tester.
 //
 // Semantics:
 //   - Delivery is at-least-once. A handler's state change and emits are
@@ -14,6 +24,10 @@
 //     errors marked Permanent, undecodable bytes and schema violations, the
 //     event goes to <job>.error with the reason. The job never stops for a
 //     bad event.
+//   - Timers (Job.Timer, Context.At and After) are processing-time
+//     callbacks kept in <job>.timer; a companion group (<job>.timers) holds
+//     each until due and hands it back through <job>.timer.ready, so a
+//     timer fires when no event arrives and survives restarts.
 //   - Events whose meta.domain is "canary" are dropped unless the input is
 //     declared with KeepCanary.
 //   - All inputs of a job must have the same partition count and be keyed
