@@ -304,7 +304,9 @@ func viewGet(view *goka.View) func(string) ([]byte, error) {
 // build, checks a sample of keys and returns the CPU time of the recovery.
 func restoreRipple(b *testing.B, kc kafkaclient.Config, topic string, build storage.Builder) time.Duration {
 	b.StopTimer()
-	client, err := sarama.NewClient(kc.Brokers, kc.Sarama())
+	sc := kc.Sarama()
+	sc.ChannelBufferSize = 4096 // as processor's engine client
+	client, err := sarama.NewClient(kc.Brokers, sc)
 	if err != nil {
 		b.Fatal(err)
 	}

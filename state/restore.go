@@ -45,38 +45,62 @@ func Restore(ctx context.Context, client sarama.Client, topic string, partition 
 		return fmt.Errorf("state: reading %s/%d from offset %d: %w", topic, partition, start, err)
 	}
 	defer pc.Close()
-	muts := make([]Mutation, 0, restoreChunk)
-	for {
-		var last int64
-		select {
-		case m := <-pc.Messages():
-			muts = append(muts, Mutation{Key: string(m.Key), Value: m.Value, Delete: m.Value == nil})
-			last = m.Offset
-			// Take what else has arrived, up to a chunk.
-		more:
-			for len(muts) < restoreChunk && last < hwm-1 {
-				select {
-				case m := <-pc.Messages():
-					muts = append(muts, Mutation{Key: string(m.Key), Value: m.Value, Delete: m.Value == nil})
-					last = m.Offset
-				default:
-					break more
+	// Reading and writing overlap: one goroutine turns records into chunks
+	// while this one writes the previous chunk.
+	type chunk struct {
+		muts []Mutation
+		last int64
+	}
+	chunks := make(chan chunk, 2)
+	readErr := make(chan error, 1)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		defer close(chunks)
+		for {
+			c := chunk{muts: make([]Mutation, 0, restoreChunk)}
+			select {
+			case m := <-pc.Messages():
+				c.muts = append(c.muts, Mutation{Key: string(m.Key), Value: m.Value, Delete: m.Value == nil})
+				c.last = m.Offset
+			more:
+				for len(c.muts) < restoreChunk && c.last < hwm-1 {
+					select {
+					case m := <-pc.Messages():
+						c.muts = append(c.muts, Mutation{Key: string(m.Key), Value: m.Value, Delete: m.Value == nil})
+						c.last = m.Offset
+					default:
+						break more
+					}
 				}
+			case cerr := <-pc.Errors():
+				readErr <- fmt.Errorf("state: reading %s/%d: %w", topic, partition, cerr)
+				return
+			case <-ctx.Done():
+				readErr <- ctx.Err()
+				return
 			}
-		case cerr := <-pc.Errors():
-			return fmt.Errorf("state: reading %s/%d: %w", topic, partition, cerr)
-		case <-ctx.Done():
-			return ctx.Err()
+			select {
+			case chunks <- c:
+			case <-ctx.Done():
+				readErr <- ctx.Err()
+				return
+			}
+			if c.last >= hwm-1 {
+				return
+			}
 		}
-		if err := Write(st, muts, last); err != nil {
-			return fmt.Errorf("state: restoring %s/%d up to offset %d: %w", topic, partition, last, err)
+	}()
+	for c := range chunks {
+		if err := Write(st, c.muts, c.last); err != nil {
+			return fmt.Errorf("state: restoring %s/%d up to offset %d: %w", topic, partition, c.last, err)
 		}
-		muts = muts[:0]
 		if left != nil {
-			left(hwm - 1 - last)
+			left(hwm - 1 - c.last)
 		}
-		if last >= hwm-1 {
+		if c.last >= hwm-1 {
 			return st.MarkRecovered()
 		}
 	}
+	return <-readErr
 }
