@@ -172,7 +172,11 @@ func TestProjectSchemas(t *testing.T) {
 			}
 		}
 	}
-	for _, title := range []string{"ripple/page/dependencies", "ripple/entity/change", "ripple/alert", "ripple/window/result"} {
+	for _, title := range []string{
+		"ripple/page/dependencies", "ripple/entity/change", "ripple/alert", "ripple/window/result",
+		"ripple/revision/diff", "ripple/revision/tokens", "ripple/filter/match",
+		"ripple/ratelimit/summary", "ripple/ratelimit/delayed",
+	} {
 		if got := r.Versions(title); !reflect.DeepEqual(got, []string{"1.0.0"}) {
 			t.Errorf("Versions(%s) = %v", title, got)
 		}

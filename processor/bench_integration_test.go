@@ -22,6 +22,8 @@ import (
 	"github.com/ripplestream/ripple/internal/kafkaclient"
 	"github.com/ripplestream/ripple/internal/testenv"
 	"github.com/ripplestream/ripple/processor"
+	"github.com/ripplestream/ripple/processor/dedupe"
+	"github.com/ripplestream/ripple/processor/ratelimit"
 )
 
 // benchEvents is how many events each variant of BenchmarkCounterJob
@@ -312,4 +314,138 @@ func benchPipe(b *testing.B, kc kafkaclient.Config, input string) {
 	producer.Close()
 	wg.Wait()
 	b.StartTimer()
+}
+
+// BenchmarkOperatorJobs measures the dedupe and ratelimit stages on the
+// real broker, events/s and events per CPU-second, from first start to the
+// last event, next to the pipe ceiling in the same run (the pipe variant of
+// BenchmarkCounterJob, over the same input). The input is 200,000
+// client-error-like events (about 300 bytes) with a meta.id, on 10,000
+// keys, one in ten a redelivery of its key's previous id, 4 partitions;
+// record timestamps are those of the producer:
+//   - dedupe: the stage with the default TTL (1 h) and MaxIDs, with its
+//     expiry timers (one per key is set; none fires during the run);
+//   - dedupe-notimers: the same with Config.NoTimers, for the timers' cost;
+//   - ratelimit: 5 events a second per key in bursts of 5, Sample policy,
+//     summaries to a stream (so each key held back sets a summary timer);
+//   - pipe: a sarama consumer group that consumes each event and produces
+//     it to another topic, no state.
+//
+// Run: make bench BENCH=BenchmarkOperatorJobs (or, with services up,
+// go test -tags integration -run '^$' -bench BenchmarkOperatorJobs -benchtime 1x ./processor/).
+func BenchmarkOperatorJobs(b *testing.B) {
+	kc := testenv.Kafka(b)
+	input := testenv.Name(b, "bench-ops-in")
+	testenv.CreateTopic(b, kc, input, 4)
+	b.Cleanup(func() { testenv.DeleteTopics(b, kc, input) })
+	produceOperatorBench(b, kc, input, benchEvents)
+
+	variants := []struct {
+		name string
+		run  func(*testing.B, kafkaclient.Config, string)
+	}{
+		{"dedupe", func(b *testing.B, kc kafkaclient.Config, input string) { benchDedupeJob(b, kc, input, false) }},
+		{"dedupe-notimers", func(b *testing.B, kc kafkaclient.Config, input string) { benchDedupeJob(b, kc, input, true) }},
+		{"ratelimit", benchRateLimitJob},
+		{"pipe", benchPipe},
+	}
+	for _, v := range variants {
+		b.Run(v.name, func(b *testing.B) {
+			var cpu time.Duration
+			for range b.N {
+				start := cpuTime()
+				v.run(b, kc, input)
+				cpu += cpuTime() - start
+			}
+			reportRate(b, cpu)
+		})
+	}
+}
+
+// produceOperatorBench writes n events with a meta.id on 10,000 keys; one
+// in ten repeats its key's previous id.
+func produceOperatorBench(b *testing.B, kc kafkaclient.Config, topic string, n int) {
+	b.Helper()
+	em, err := goka.NewEmitter(kc.Brokers, goka.Stream(topic), new(codec.Bytes), kc.EmitterOptions()...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	last := map[string]int{}
+	for i := range n {
+		key := fmt.Sprintf("E%d", i%10_000)
+		id := i
+		if prev, ok := last[key]; ok && i%10 == 3 {
+			id = prev
+		}
+		last[key] = id
+		v := fmt.Appendf(nil, `{"$schema":"/mediawiki/client/error/2.0.0","meta":{"stream":"mediawiki.client.error","id":"00000000-0000-4000-8000-%012d","dt":"2026-11-01T00:00:00Z","domain":"en.wikipedia.org"},"message":"Uncaught TypeError: e is undefined","error_class":"TypeError","url":"https://en.wikipedia.org/wiki/%s"}`, id, key)
+		if _, err := em.Emit(key, v); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := em.Finish(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// inputCounter counts the events of one stream a job handled without
+// error (a job's timers are events too, of another stream).
+type inputCounter struct {
+	stream processor.Stream
+	n      atomic.Int64
+}
+
+func (c *inputCounter) OnEvent(e processor.EventInfo) {
+	if e.Stream == c.stream && e.Outcome == processor.OutcomeOK {
+		c.n.Add(1)
+	}
+}
+
+// runBenchJob runs job until it has handled benchEvents events of input,
+// then stops it (untimed) and deletes its topics when the benchmark ends.
+func runBenchJob[S any](b *testing.B, kc kafkaclient.Config, job processor.Job[S], input string, outputs ...string) {
+	b.Helper()
+	b.Cleanup(func() {
+		timers := string(processor.TimerStream(job.Name))
+		topics := append([]string{string(job.Name) + "-table", string(job.Name) + ".error"}, outputs...)
+		if job.Timer != nil {
+			topics = append(topics, timers, timers+".ready", string(job.Name)+".timers-loop")
+		}
+		testenv.DeleteTopics(b, kc, topics...)
+	})
+	seen := inputCounter{stream: processor.Stream(input)}
+	r, err := processor.NewRunner(job, processor.Config{Brokers: kc.Brokers, StateDir: b.TempDir(),
+		MaxRetries: -1, Hooks: []processor.Hook{&seen}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- r.Run(ctx) }()
+	waitCount(b, &seen.n, benchEvents, errc)
+	b.StopTimer()
+	cancel()
+	<-errc
+	b.StartTimer()
+}
+
+func benchDedupeJob(b *testing.B, kc kafkaclient.Config, input string, noTimers bool) {
+	output := testenv.Name(b, "bench-dedupe-out")
+	job, err := dedupe.Job(dedupe.Config{Name: processor.Group(testenv.Name(b, "bench-dedupe")),
+		Input: processor.Stream(input), Output: processor.Stream(output), NoTimers: noTimers})
+	if err != nil {
+		b.Fatal(err)
+	}
+	runBenchJob(b, kc, job, input, output)
+}
+
+func benchRateLimitJob(b *testing.B, kc kafkaclient.Config, input string) {
+	output, summaries := testenv.Name(b, "bench-ratelimit-out"), testenv.Name(b, "bench-ratelimit-sum")
+	job, err := ratelimit.Job(ratelimit.Config{Name: processor.Group(testenv.Name(b, "bench-ratelimit")),
+		Input: processor.Stream(input), Output: processor.Stream(output), SummaryOutput: processor.Stream(summaries),
+		Limiter: ratelimit.Limiter{Limit: ratelimit.Limit{Rate: 5, Burst: 5}, Policy: ratelimit.Sample}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	runBenchJob(b, kc, job, input, output, summaries)
 }

@@ -1,7 +1,9 @@
 // Package schemas holds ripple's schema repository: the JSON schemas of the
 // events ripple defines (ripple/page/dependencies, ripple/entity/change,
-// ripple/alert, ripple/window/result) and copies of the Wikimedia schemas its
-// jobs consume and produce, laid out like Wikimedia's schemas-event-primary
+// ripple/alert, ripple/window/result, ripple/revision/diff,
+// ripple/revision/tokens, ripple/filter/match, ripple/ratelimit/summary,
+// ripple/ratelimit/delayed) and copies of the Wikimedia schemas its jobs
+// consume and produce, laid out like Wikimedia's schemas-event-primary
 // (jsonschema/<title>/<version>.yaml, with current.yaml as the source of the
 // next version). SOURCES.md says where the copies come from.
 //

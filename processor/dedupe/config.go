@@ -52,9 +52,13 @@ type Config struct {
 	// error topic. Default DefaultMaxEventBytes.
 	MaxEventBytes int
 	// Clock returns the current time. Default: the Kafka record timestamp
-	// (the time of processing when a record has none), which makes a replay
-	// of the stream decide as the first run did.
+	// (the job's processing time, Context.Now, when a record has none),
+	// which makes a replay of the stream decide as the first run did.
 	Clock func() time.Time
+	// NoTimers turns off the expiry timers (see the package doc): the
+	// state of a key that goes quiet then stays in the store until its
+	// next event prunes it, and the job has no timer topics.
+	NoTimers bool
 	// InputOptions are passed to processor.On for the input, such as
 	// processor.ValidateSchema or processor.KeepCanary.
 	InputOptions []processor.InputOption
@@ -95,4 +99,15 @@ func (c *Config) Validate() error {
 		c.ID = MetaID
 	}
 	return nil
+}
+
+// horizon is the furthest ahead the stage sets a timer: how long the ids,
+// or with Supersede the roots, of a key are remembered. Timers of a
+// partition fire in the order they were set, so one common horizon keeps
+// a timer from holding up those set after it.
+func (c *Config) horizon() time.Duration {
+	if c.Supersede {
+		return max(c.TTL, c.RootTTL)
+	}
+	return c.TTL
 }

@@ -23,7 +23,8 @@ type entries struct {
 const (
 	formatWindow byte = 1
 	formatRoots  byte = 2
-	formatState  byte = 3
+	formatState  byte = 3 // State without expiry timer
+	formatTimed  byte = 4 // State with the anchor of its expiry timer
 )
 
 // maxEntries bounds Max when decoding, so corrupt input cannot make a
@@ -33,6 +34,10 @@ const maxEntries = 1 << 20
 var errCorrupt = errors.New("dedupe: corrupt encoding")
 
 func (e *entries) len() int { return len(e.hashes) }
+
+// newest returns the time of the newest entry, unix milliseconds; the
+// entries must not be empty.
+func (e *entries) newest() int64 { return e.times[len(e.times)-1] }
 
 // clock returns now in unix milliseconds, but never before the newest
 // entry: the entries' times stay in order whatever clock the caller has.

@@ -37,9 +37,7 @@ func TestIntegrationDedupeIsExact(t *testing.T) {
 	name := processor.Group(testenv.Name(t, "dedupe"))
 	input, output := testenv.Name(t, "in"), testenv.Name(t, "out")
 	testenv.CreateTopic(t, kc, input, 4)
-	t.Cleanup(func() {
-		testenv.DeleteTopics(t, kc, string(name)+"-table", string(name)+".error", output)
-	})
+	t.Cleanup(func() { deleteTopics(t, kc, name, output) })
 
 	const ttl = 30 * time.Second
 	recs, bad := dedupeWorkload(time.Now().Add(-10 * time.Minute).Truncate(time.Millisecond)) // Kafka keeps ms
@@ -49,7 +47,7 @@ func TestIntegrationDedupeIsExact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var done counter
+	done := counter{stream: processor.Stream(input)}
 	r, err := processor.NewRunner(job, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), MaxRetries: -1,
 		Hooks: []processor.Hook{&done}})
 	if err != nil {
@@ -122,6 +120,74 @@ func TestIntegrationDedupeIsExact(t *testing.T) {
 		len(recs), bad, emitted, again, len(recs)-bad-emitted)
 }
 
+// TestIntegrationDedupeExpiresQuietKeys runs the stage on the real broker
+// over 2,000 live events (record timestamps of now) on 500 keys with a 2 s
+// TTL, and checks that expiry timers delete every key's state once its ids
+// expire although no further event arrives: the last record of each key in
+// the changelog is a tombstone.
+func TestIntegrationDedupeExpiresQuietKeys(t *testing.T) {
+	kc := testenv.Kafka(t)
+	name := processor.Group(testenv.Name(t, "dedupe-expiry"))
+	input, output := testenv.Name(t, "in"), testenv.Name(t, "out")
+	testenv.CreateTopic(t, kc, input, 4)
+	t.Cleanup(func() { deleteTopics(t, kc, name, output) })
+
+	job, err := dedupe.Job(dedupe.Config{Name: name, Input: processor.Stream(input), Output: processor.Stream(output),
+		TTL: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := counter{stream: processor.Stream(input)}
+	r, err := processor.NewRunner(job, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), MaxRetries: -1,
+		Hooks: []processor.Hook{&done}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan error, 1)
+	go func() { stopped <- r.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-stopped; err != nil {
+			t.Error(err)
+		}
+	}()
+
+	const events, keys = 2000, 500
+	recs := make([]testenv.Record, events)
+	for i := range recs {
+		recs[i] = testenv.Record{Key: fmt.Appendf(nil, "K%d", i%keys), Value: fmt.Appendf(nil, `{"meta":{"id":"id-%d"}}`, i%(2*keys))}
+	}
+	testenv.Produce(t, kc, input, recs)
+	testenv.Eventually(t, 2*time.Minute, func() error {
+		if n := done.n.Load(); n < events {
+			return fmt.Errorf("processed %d of %d events (job health: %v)", n, events, r.Healthy())
+		}
+		return nil
+	})
+	start := time.Now()
+	testenv.Eventually(t, 2*time.Minute, func() error {
+		last := map[string][]byte{}
+		for _, m := range readAll(t, kc, string(name)+"-table") {
+			last[string(m.Key)] = m.Value
+		}
+		live := 0
+		for _, v := range last {
+			if v != nil {
+				live++
+			}
+		}
+		if len(last) != keys || live > 0 {
+			return fmt.Errorf("changelog: %d keys, %d of them not deleted", len(last), live)
+		}
+		return nil
+	})
+	t.Logf("all %d keys deleted %v after the last event was processed (TTL 2 s)", keys, time.Since(start).Round(100*time.Millisecond))
+	if got := len(readAll(t, kc, output)); got != events/2 {
+		t.Fatalf("%d events emitted, want %d (each id twice under one key)", got, events/2)
+	}
+}
+
 // dedupeWorkload returns 10,000 events 10 ms apart from base on keys K0..K99
 // and how many of them are malformed.
 func dedupeWorkload(base time.Time) (recs []record, bad int) {
@@ -148,9 +214,25 @@ func dedupeWorkload(base time.Time) (recs []record, bad int) {
 	return recs, bad
 }
 
-type counter struct{ n atomic.Int64 }
+// counter counts the events of one stream a job consumed (its timers are
+// events too).
+type counter struct {
+	stream processor.Stream
+	n      atomic.Int64
+}
 
-func (c *counter) OnEvent(processor.EventInfo) { c.n.Add(1) }
+func (c *counter) OnEvent(e processor.EventInfo) {
+	if e.Stream == c.stream {
+		c.n.Add(1)
+	}
+}
+
+// deleteTopics deletes the topics of the dedupe job name and its output.
+func deleteTopics(t *testing.T, kc kafkaclient.Config, name processor.Group, output string) {
+	timers := string(processor.TimerStream(name))
+	testenv.DeleteTopics(t, kc, string(name)+"-table", string(name)+".error", output,
+		timers, timers+".ready", string(name)+".timers-loop")
+}
 
 // produce writes recs in order with their timestamps.
 func produce(t *testing.T, kc kafkaclient.Config, topic string, recs []record) {

@@ -10,44 +10,6 @@ import (
 	"github.com/ripplestream/ripple/processor"
 )
 
-// State is the dedupe stage's state of one Kafka key.
-type State struct {
-	// IDs are the ids seen recently under the key.
-	IDs Window `json:"ids"`
-	// Roots are the newest roots seen under the key, when Config.Supersede
-	// is set.
-	Roots Roots `json:"roots"`
-}
-
-// StateCodec is the binary codec of State: a format byte, the window, and
-// the roots when there are any.
-type StateCodec struct{}
-
-// Encode returns the binary encoding of s.
-func (StateCodec) Encode(s State) ([]byte, error) {
-	b, _ := s.IDs.AppendBinary([]byte{formatState}) // cannot fail
-	if s.Roots.Len() > 0 {
-		b, _ = s.Roots.AppendBinary(b)
-	}
-	return b, nil
-}
-
-// Decode returns the State data encodes, or a *event.DecodeError.
-func (StateCodec) Decode(data []byte) (State, error) {
-	var s State
-	if len(data) == 0 || data[0] != formatState {
-		return s, &event.DecodeError{Codec: "dedupe", Reason: "not a dedupe state", Offset: 0}
-	}
-	n, err := s.IDs.decode(data[1:])
-	if err == nil && 1+n < len(data) {
-		err = s.Roots.UnmarshalBinary(data[1+n:])
-	}
-	if err != nil {
-		return State{}, &event.DecodeError{Codec: "dedupe", Reason: err.Error(), Offset: -1, Err: err}
-	}
-	return s, nil
-}
-
 // Errors describing events the stage cannot identify; the error record's
 // message wraps them with the event's stream, partition, offset and key.
 var (
@@ -74,12 +36,16 @@ func Job(cfg Config) (processor.Job[State], error) {
 		return processor.Job[State]{}, err
 	}
 	s := &stage{cfg: cfg, out: processor.NewOutput[[]byte](cfg.Output, event.Raw{})}
-	return processor.Job[State]{
+	job := processor.Job[State]{
 		Name:    cfg.Name,
 		State:   StateCodec{},
 		Inputs:  []processor.Input[State]{processor.On(cfg.Input, event.Raw{}, s.handle, cfg.InputOptions...)},
 		Outputs: []processor.Declared{s.out},
-	}, nil
+	}
+	if !cfg.NoTimers {
+		job.Timer = processor.OnTimer(event.JSON[int64]{}, s.fire)
+	}
+	return job, nil
 }
 
 type stage struct {
@@ -101,20 +67,29 @@ func (s *stage) handle(c *processor.Context[State], key string, raw []byte) erro
 		st = State{}
 	}
 	now := s.now(c)
-	st.IDs.TTL, st.IDs.Max = s.cfg.TTL, s.cfg.MaxIDs
+	s.limits(&st)
 	if st.IDs.Seen(id, now) {
-		return nil
-	}
-	if root != nil {
-		st.Roots.TTL, st.Roots.Max = s.cfg.RootTTL, s.cfg.MaxRoots
-		if !st.Roots.Admit(*root, now) {
-			return c.SetState(st) // a redelivery is then dropped by id
+		// A duplicate changes nothing, unless the key has no expiry timer
+		// yet (its state predates them) or lost it.
+		if s.cfg.NoTimers || !s.needsTimer(&st, c.Now()) {
+			return nil
 		}
+		return s.save(c, key, &st, now)
+	}
+	if root != nil && !st.Roots.Admit(*root, now) {
+		return s.save(c, key, &st, now) // a redelivery is then dropped by id
 	}
 	if err := s.out.Emit(c, key, raw); err != nil {
 		return err
 	}
-	return c.SetState(st)
+	return s.save(c, key, &st, now)
+}
+
+// limits applies the configured TTLs and bounds to the key's state, which
+// may have been written under another configuration.
+func (s *stage) limits(st *State) {
+	st.IDs.TTL, st.IDs.Max = s.cfg.TTL, s.cfg.MaxIDs
+	st.Roots.TTL, st.Roots.Max = s.cfg.RootTTL, s.cfg.MaxRoots
 }
 
 func (s *stage) now(c *processor.Context[State]) time.Time {
@@ -124,7 +99,7 @@ func (s *stage) now(c *processor.Context[State]) time.Time {
 	if ts := c.Timestamp(); !ts.IsZero() {
 		return ts
 	}
-	return time.Now()
+	return c.Now()
 }
 
 // identify checks raw and returns its id and, with Supersede, its root

@@ -78,8 +78,13 @@ func (r *Roots) Newest(signature string, now time.Time) (time.Time, bool) {
 	return time.UnixMilli(r.set.vals[i]).UTC(), true
 }
 
+// Prune forgets the signatures whose newest root has expired at now.
+func (r *Roots) Prune(now time.Time) {
+	r.set.prune(r.set.clock(now), orDefault(r.TTL, DefaultRootTTL))
+}
+
 // Len returns the number of signatures held, expired ones included until
-// the next Admit prunes them.
+// the next Admit or Prune prunes them.
 func (r *Roots) Len() int { return r.set.len() }
 
 // AppendBinary appends the binary encoding of r to b.

@@ -87,8 +87,12 @@ func (w *Window) Touch(id string, now time.Time) {
 	w.set.push(h, t, 0, false)
 }
 
+// Prune forgets the ids that have expired at now. Seen and Touch prune
+// too; Prune is for a key whose events stopped, from a timer.
+func (w *Window) Prune(now time.Time) { w.set.prune(w.set.clock(now), w.ttl()) }
+
 // Len returns the number of ids held, expired ones included until the next
-// Seen or Touch prunes them.
+// Seen, Touch or Prune prunes them.
 func (w *Window) Len() int { return w.set.len() }
 
 // AppendBinary appends the binary encoding of w to b.

@@ -155,6 +155,8 @@ func FuzzWindowDecode(f *testing.F) {
 	f.Add(b)
 	s, _ := StateCodec{}.Encode(State{IDs: w})
 	f.Add(s)
+	s, _ = StateCodec{}.Encode(State{IDs: w, EventAt: 1, SeenAt: 2, TimerAt: 3})
+	f.Add(s)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var w Window
 		if w.UnmarshalBinary(data) == nil {

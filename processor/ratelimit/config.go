@@ -24,11 +24,15 @@ type Config struct {
 	// Limiter holds the rules. Limiter.Limit.Rate is required.
 	Limiter Limiter
 
-	// DelayOutput receives a DelayedEvent for each event the Delay policy
-	// holds; a Release job forwards them to Output when due. Required with
-	// the Delay policy, refused with the others.
+	// DelayOutput, with the Delay policy, makes the stage write each event
+	// it holds to this stream as a DelayedEvent, for a Release job to
+	// forward to Output when due (how the stage worked before timers).
+	// Empty, the default: the stage holds each event in a timer and emits
+	// it to Output itself when due. Refused with the other policies.
 	DelayOutput processor.Stream
-	// SummaryOutput, when set, receives a SummaryEvent for each Summary.
+	// SummaryOutput, when set, receives a SummaryEvent for each Summary:
+	// brought by the key's next event once Limiter.SummaryInterval has
+	// passed, or by a timer if the key went quiet.
 	SummaryOutput processor.Stream
 	// ErrorRate returns the error rate an event reports, in [0, 1], for
 	// Limiter.Adaptive (see Field). Its errors, and values outside [0, 1],
@@ -40,9 +44,9 @@ type Config struct {
 	// error topic. Default DefaultMaxEventBytes.
 	MaxEventBytes int
 	// Clock returns the current time. Default: the Kafka record timestamp
-	// (the time of processing when a record has none), so a replay decides
-	// as the first run did and a backlog is limited at the rate it was
-	// produced, not the rate it is caught up.
+	// (the job's processing time, Context.Now, when a record has none), so
+	// a replay decides as the first run did and a backlog is limited at the
+	// rate it was produced, not the rate it is caught up.
 	Clock func() time.Time
 	// InputOptions are passed to processor.On for the input.
 	InputOptions []processor.InputOption
@@ -69,7 +73,7 @@ func (c *Config) Validate() error {
 	if err := c.Limiter.Validate(); err != nil {
 		return fmt.Errorf("job %s: %w", c.Name, err)
 	}
-	if (c.Limiter.Policy == Delay) != (c.DelayOutput != "") {
+	if c.DelayOutput != "" && c.Limiter.Policy != Delay {
 		return fmt.Errorf("%w: job %s: DelayOutput %q goes with the %s policy only (policy is %s)",
 			ErrInvalidConfig, c.Name, c.DelayOutput, Delay, c.Limiter.Policy)
 	}
@@ -83,6 +87,24 @@ func (c *Config) Validate() error {
 		c.MaxEventBytes = DefaultMaxEventBytes
 	}
 	return nil
+}
+
+// delayTimers reports whether the stage holds delayed events in timers.
+func (c *Config) delayTimers() bool { return c.Limiter.Policy == Delay && c.DelayOutput == "" }
+
+// summaryTimers reports whether the stage sets summary timers.
+func (c *Config) summaryTimers() bool { return c.SummaryOutput != "" && c.Limiter.SummaryInterval > 0 }
+
+// horizon is the furthest ahead the stage sets a timer. Timers of a
+// partition fire in the order they were set, so one set far ahead holds up
+// those set after it for an earlier time: with delay timers, summary
+// timers are set at most MaxDelay (at least a second) ahead, and set again
+// in steps until the summary is due.
+func (c *Config) horizon() time.Duration {
+	if c.delayTimers() {
+		return max(c.Limiter.MaxDelay, time.Second)
+	}
+	return c.Limiter.SummaryInterval
 }
 
 // ReleaseConfig configures a Release job.

@@ -37,13 +37,14 @@ func Example() {
 
 // The ready stage for client error logs: at most 10 errors a minute per
 // key, delayed rather than dropped, with summaries, and a tenfold tighter
-// limit for keys whose events report an error rate above 20%.
+// limit for keys whose events report an error rate above 20%. Delayed
+// events and the summaries of keys that went quiet come from the job's
+// timers, so it has a Timer handler.
 func ExampleJob() {
 	job, err := ratelimit.Job(ratelimit.Config{
 		Name:          "client-errors-ratelimit",
 		Input:         "client_error.deduped",
 		Output:        "client_error.limited",
-		DelayOutput:   "client_error.delayed",
 		SummaryOutput: "client_error.suppressed",
 		ErrorRate:     ratelimit.Field("error_rate"),
 		Limiter: ratelimit.Limiter{
@@ -52,13 +53,7 @@ func ExampleJob() {
 			Adaptive: &ratelimit.Adaptive{Threshold: 0.2},
 		},
 	})
-	fmt.Println(job.Name, len(job.Outputs), err)
-
-	// Delayed events come back through the release job.
-	release, err := ratelimit.Release(ratelimit.ReleaseConfig{
-		Name: "client-errors-release", Input: "client_error.delayed", Output: "client_error.limited"})
-	fmt.Println(release.Name, err)
+	fmt.Println(job.Name, len(job.Outputs), job.Timer != nil, err)
 	// Output:
-	// client-errors-ratelimit 3 <nil>
-	// client-errors-release <nil>
+	// client-errors-ratelimit 2 true <nil>
 }

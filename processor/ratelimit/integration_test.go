@@ -31,14 +31,18 @@ type record struct {
 // record timestamps that the stage uses as its clock, and checks that each
 // key's output and summaries are exactly what the Limiter decides for the
 // same sequence: the stage adds Kafka, per-key state in Pebble and its
-// changelog, and must change no decision.
+// changelog, and must change no decision. The input then stops: each key
+// with events held back since its last summary gets one more, from its
+// summary timer, with the rest of its count.
 func TestIntegrationRateLimitIsExact(t *testing.T) {
 	kc := testenv.Kafka(t)
 	name := processor.Group(testenv.Name(t, "ratelimit"))
 	input, output, summaries := testenv.Name(t, "in"), testenv.Name(t, "out"), testenv.Name(t, "sum")
 	testenv.CreateTopic(t, kc, input, 4)
 	t.Cleanup(func() {
-		testenv.DeleteTopics(t, kc, string(name)+"-table", string(name)+".error", output, summaries)
+		timers := string(processor.TimerStream(name))
+		testenv.DeleteTopics(t, kc, string(name)+"-table", string(name)+".error", output, summaries,
+			timers, timers+".ready", string(name)+".timers-loop")
 	})
 	limiter := ratelimit.Limiter{Limit: ratelimit.Limit{Rate: 5, Burst: 3}, Policy: ratelimit.Sample,
 		SampleEvery: 4, SummaryInterval: 5 * time.Second}
@@ -53,7 +57,7 @@ func TestIntegrationRateLimitIsExact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var done counter
+	done := counter{stream: processor.Stream(input)}
 	r, err := processor.NewRunner(job, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), MaxRetries: -1,
 		Hooks: []processor.Hook{&done}})
 	if err != nil {
@@ -68,10 +72,6 @@ func TestIntegrationRateLimitIsExact(t *testing.T) {
 		}
 		return nil
 	})
-	cancel() // flushes the producer: the topics are complete after this
-	if err := <-stopped; err != nil {
-		t.Fatal(err)
-	}
 
 	// The model: the Limiter over each key's events in order.
 	wantOut, wantSum := map[string][]int{}, map[string][]string{}
@@ -93,6 +93,29 @@ func TestIntegrationRateLimitIsExact(t *testing.T) {
 			wantOut[rec.key] = append(wantOut[rec.key], rec.n)
 		}
 	}
+	// Each key's last period, reported by its timer once the input stops.
+	var trailing int
+	for key, st := range states {
+		if st.Suppressed > 0 {
+			wantSum[key] = append(wantSum[key], summaryString(st.Suppressed, st.Since, time.Time{}))
+			trailing++
+		}
+	}
+	var nwant int
+	for _, s := range wantSum {
+		nwant += len(s)
+	}
+	testenv.Eventually(t, time.Minute, func() error {
+		if n := len(readAll(t, kc, summaries)); n < nwant {
+			return fmt.Errorf("%d of %d summaries written (%d of them by timers)", n, nwant, trailing)
+		}
+		return nil
+	})
+	cancel() // flushes the producer: the topics are complete after this
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+
 	gotOut, gotSum := map[string][]int{}, map[string][]string{}
 	var passed, nsum int
 	for _, m := range readAll(t, kc, output) {
@@ -108,7 +131,12 @@ func TestIntegrationRateLimitIsExact(t *testing.T) {
 		if err := json.Unmarshal(m.Value, &s); err != nil || s.Key != string(m.Key) {
 			t.Fatalf("summary %q under key %s: %v", m.Value, m.Key, err)
 		}
-		gotSum[s.Key] = append(gotSum[s.Key], summaryString(s.Suppressed, s.Since, s.Until))
+		until := s.Until
+		if !s.Until.Before(s.Since.Add(limiter.SummaryInterval)) && len(gotSum[s.Key]) == len(wantSum[s.Key])-1 &&
+			states[s.Key].Suppressed > 0 {
+			until = time.Time{} // by the timer: at the key's estimated time, which the model does not know
+		}
+		gotSum[s.Key] = append(gotSum[s.Key], summaryString(s.Suppressed, s.Since, until))
 		nsum++
 	}
 	for key := range states {
@@ -133,7 +161,99 @@ func TestIntegrationRateLimitIsExact(t *testing.T) {
 			t.Fatalf("error record %s: want a ratelimit reason", m.Value)
 		}
 	}
-	t.Logf("%d events (%d malformed) on %d keys: %d passed, %d summaries", len(recs), bad, len(states), passed, nsum)
+	t.Logf("%d events (%d malformed) on %d keys: %d passed, %d summaries (%d by timers)", len(recs), bad, len(states), passed, nsum, trailing)
+}
+
+// TestIntegrationRateLimitDelaysByTimer runs the Delay policy without a
+// DelayOutput on the real broker: bursts of 20 events on 3 keys at once,
+// 10 per second allowed in bursts of 2, at most 1 s of delay. Each key's
+// output must be what the Limiter decides, the passing events first and
+// the delayed ones after, released by the job's timers in the order of
+// their due times, though no further event arrives.
+func TestIntegrationRateLimitDelaysByTimer(t *testing.T) {
+	kc := testenv.Kafka(t)
+	name := processor.Group(testenv.Name(t, "ratelimit-delay"))
+	input, output := testenv.Name(t, "in"), testenv.Name(t, "out")
+	testenv.CreateTopic(t, kc, input, 4)
+	t.Cleanup(func() {
+		timers := string(processor.TimerStream(name))
+		testenv.DeleteTopics(t, kc, string(name)+"-table", string(name)+".error", output,
+			timers, timers+".ready", string(name)+".timers-loop")
+	})
+	limiter := ratelimit.Limiter{Limit: ratelimit.Limit{Rate: 10, Burst: 2}, Policy: ratelimit.Delay, MaxDelay: time.Second}
+	if err := limiter.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().Truncate(time.Millisecond)
+	var recs []record
+	want := map[string][]int{}
+	var passed, delayed []int
+	states := map[string]*ratelimit.State{}
+	for i := range 60 {
+		key := fmt.Sprintf("K%d", i%3)
+		recs = append(recs, record{key: key, n: i, at: at, value: fmt.Appendf(nil, `{"n":%d}`, i)})
+		if states[key] == nil {
+			states[key] = &ratelimit.State{}
+		}
+		switch d := limiter.Decide(states[key], at); d.Outcome {
+		case ratelimit.Pass:
+			passed = append(passed, i)
+		case ratelimit.Delayed:
+			delayed = append(delayed, i)
+		}
+	}
+	for _, n := range append(passed, delayed...) {
+		key := fmt.Sprintf("K%d", n%3)
+		want[key] = append(want[key], n)
+	}
+	job, err := ratelimit.Job(ratelimit.Config{Name: name, Input: processor.Stream(input), Output: processor.Stream(output),
+		Limiter: limiter})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := counter{stream: processor.Stream(input)}
+	r, err := processor.NewRunner(job, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), MaxRetries: -1,
+		Hooks: []processor.Hook{&done}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan error, 1)
+	go func() { stopped <- r.Run(ctx) }()
+	produce(t, kc, input, recs)
+	testenv.Eventually(t, 2*time.Minute, func() error {
+		if n := done.n.Load(); n < int64(len(recs)) {
+			return fmt.Errorf("processed %d of %d events (job health: %v)", n, len(recs), r.Healthy())
+		}
+		return nil
+	})
+	// The passing events are written by now, so the output topic has a
+	// leader to read from.
+	testenv.Eventually(t, 2*time.Minute, func() error {
+		if n := len(readAll(t, kc, output)); n < len(passed)+len(delayed) {
+			return fmt.Errorf("%d of %d events emitted (%d passed, %d delayed; job health: %v)",
+				n, len(passed)+len(delayed), len(passed), len(delayed), r.Healthy())
+		}
+		return nil
+	})
+	cancel()
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]int{}
+	for _, m := range readAll(t, kc, output) {
+		var v struct{ N int }
+		if err := json.Unmarshal(m.Value, &v); err != nil {
+			t.Fatalf("output %q: %v", m.Value, err)
+		}
+		got[string(m.Key)] = append(got[string(m.Key)], v.N)
+	}
+	for key, w := range want {
+		if !slices.Equal(got[key], w) {
+			t.Fatalf("key %s: emitted %v, want %v", key, got[key], w)
+		}
+	}
+	t.Logf("%d events on 3 keys: %d passed, %d delayed and released by timers", len(recs), len(passed), len(delayed))
 }
 
 func summaryString(n int64, since, until time.Time) string {
@@ -163,9 +283,18 @@ func burstWorkload(base time.Time) (recs []record, bad int) {
 	return recs, bad
 }
 
-type counter struct{ n atomic.Int64 }
+// counter counts the events of one stream a job consumed (its timers are
+// events too).
+type counter struct {
+	stream processor.Stream
+	n      atomic.Int64
+}
 
-func (c *counter) OnEvent(processor.EventInfo) { c.n.Add(1) }
+func (c *counter) OnEvent(e processor.EventInfo) {
+	if e.Stream == c.stream {
+		c.n.Add(1)
+	}
+}
 
 // produce writes recs in order with their timestamps.
 func produce(t *testing.T, kc kafkaclient.Config, topic string, recs []record) {

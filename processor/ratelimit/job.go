@@ -83,12 +83,16 @@ func Job(cfg Config) (processor.Job[State], error) {
 		s.summary = processor.NewOutput[SummaryEvent](cfg.SummaryOutput, event.JSON[SummaryEvent]{})
 		outputs = append(outputs, s.summary)
 	}
-	return processor.Job[State]{
+	job := processor.Job[State]{
 		Name:    cfg.Name,
 		State:   StateCodec{},
 		Inputs:  []processor.Input[State]{processor.On(cfg.Input, event.Raw{}, s.handle, cfg.InputOptions...)},
 		Outputs: outputs,
-	}, nil
+	}
+	if cfg.delayTimers() || cfg.summaryTimers() {
+		job.Timer = processor.OnTimer(event.Raw{}, s.fire)
+	}
+	return job, nil
 }
 
 type stage struct {
@@ -112,8 +116,14 @@ func (s *stage) handle(c *processor.Context[State], key string, raw []byte) erro
 		st = State{}
 	}
 	now := s.now(c)
-	s.cfg.Limiter.Observe(&st, rate)
-	d := s.cfg.Limiter.Decide(&st, now)
+	l := &s.cfg.Limiter
+	if s.cfg.delayTimers() && len(raw) > MaxDelayedBytes {
+		drop := *l // too large to hold in a timer: over the limit, it is dropped
+		drop.Policy = Drop
+		l = &drop
+	}
+	l.Observe(&st, rate)
+	d := l.Decide(&st, now)
 	if d.Summary != nil && s.cfg.SummaryOutput != "" {
 		if err := s.summary.Emit(c, key, s.summaryEvent(key, d.Summary)); err != nil {
 			return err
@@ -122,13 +132,20 @@ func (s *stage) handle(c *processor.Context[State], key string, raw []byte) erro
 	switch {
 	case d.Outcome.Emits():
 		err = s.out.Emit(c, key, raw)
-	case d.Outcome == Delayed:
+	case d.Outcome == Delayed && s.cfg.DelayOutput != "":
 		err = s.delay.Emit(c, key, DelayedEvent{Schema: DelayedSchema,
 			Meta:  event.Meta{Stream: string(s.cfg.DelayOutput), ID: event.NewID(), DT: time.Now().UTC()},
 			DueAt: d.Due.UTC(), Event: raw})
+	case d.Outcome == Delayed:
+		err = s.hold(c, key, raw, d.Due.Sub(now))
 	}
 	if err != nil {
 		return err
+	}
+	if s.cfg.summaryTimers() {
+		if err := s.anchor(c, key, &st, now); err != nil {
+			return err
+		}
 	}
 	return c.SetState(st)
 }
@@ -149,7 +166,7 @@ func (s *stage) now(c *processor.Context[State]) time.Time {
 	if ts := c.Timestamp(); !ts.IsZero() {
 		return ts
 	}
-	return time.Now()
+	return c.Now()
 }
 
 // check refuses events the stage cannot pass on and returns the error rate

@@ -107,6 +107,8 @@ func TestJobSampleAndSummaries(t *testing.T) {
 	}
 }
 
+// TestJobDelayAndRelease covers the Delay policy with a DelayOutput: the
+// stage writes held events to it, and a Release job forwards them.
 func TestJobDelayAndRelease(t *testing.T) {
 	clock := newClock()
 	h := start(t, ratelimit.Config{Clock: clock.now, DelayOutput: delayed, Limiter: ratelimit.Limiter{
@@ -224,7 +226,8 @@ func TestConfigValidate(t *testing.T) {
 		{"output is input", func(c *ratelimit.Config) { c.Output = "a" }, `Input and Output are both "a"`},
 		{"summary is output", func(c *ratelimit.Config) { c.SummaryOutput = "b" }, "Output and SummaryOutput"},
 		{"no rate", func(c *ratelimit.Config) { c.Limiter.Limit.Rate = 0 }, "Rate 0"},
-		{"delay without stream", func(c *ratelimit.Config) { c.Limiter.Policy = ratelimit.Delay }, "DelayOutput"},
+		{"delay by timers", func(c *ratelimit.Config) { c.Limiter.Policy = ratelimit.Delay }, ""},
+		{"delay to a stream", func(c *ratelimit.Config) { c.Limiter.Policy, c.DelayOutput = ratelimit.Delay, "d" }, ""},
 		{"stream without delay", func(c *ratelimit.Config) { c.DelayOutput = "d" }, "DelayOutput"},
 		{"adaptive without rate", func(c *ratelimit.Config) { c.Limiter.Adaptive = &ratelimit.Adaptive{} }, "go together"},
 		{"rate without adaptive", func(c *ratelimit.Config) { c.ErrorRate = rate }, "go together"},

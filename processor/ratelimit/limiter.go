@@ -94,9 +94,9 @@ type Limiter struct {
 	MaxDelay time.Duration
 	// SummaryInterval is the shortest time a summary covers: once it has
 	// passed since a key's first held-back event, that key's next event
-	// brings a Summary of what was held back. There are no timers: a key
-	// that goes quiet reports its last period with its next event. A
-	// negative value disables summaries. Default DefaultSummaryInterval.
+	// brings a Summary of what was held back (Decide), or, if the key went
+	// quiet, Summarize does when called (the stage calls it from a timer).
+	// A negative value disables summaries. Default DefaultSummaryInterval.
 	SummaryInterval time.Duration
 	// Adaptive, when set, tightens a key's limit while its error rate is
 	// high.
@@ -194,7 +194,8 @@ type Summary struct {
 	// Delayed counts the events delayed.
 	Delayed int64
 	// Since is when the first of them was held back; Until is the time of
-	// the event that brought the summary.
+	// the event that brought the summary (Decide), or the time Summarize
+	// was called with.
 	Since, Until time.Time
 }
 
@@ -227,11 +228,7 @@ func (l *Limiter) Observe(st *State, rate float64) {
 // more than Burst emission intervals past now. A Limiter with a zero Rate
 // passes everything.
 func (l *Limiter) Decide(st *State, now time.Time) Decision {
-	var d Decision
-	if si := l.summaryInterval(); si > 0 && st.Suppressed+st.Delayed > 0 && !now.Before(st.Since.Add(si)) {
-		d.Summary = &Summary{Suppressed: st.Suppressed, Delayed: st.Delayed, Since: st.Since, Until: now}
-		st.Suppressed, st.Delayed, st.Since = 0, 0, time.Time{}
-	}
+	d := Decision{Summary: l.Summarize(st, now)}
 	interval, burst, tight := l.effective(st)
 	d.Tightened = tight
 	if interval <= 0 {
@@ -269,6 +266,32 @@ func (l *Limiter) Decide(st *State, now time.Time) Decision {
 	st.Suppressed++
 	st.hold(now)
 	return d
+}
+
+// Summarize returns the Summary of what the key whose state is st held
+// back, and starts a new period, if SummaryInterval has passed at now since
+// the first of them; otherwise it returns nil and changes nothing. Decide
+// calls it for each event; call it yourself to report a key that went
+// quiet.
+func (l *Limiter) Summarize(st *State, now time.Time) *Summary {
+	si := l.summaryInterval()
+	if si <= 0 || st.Suppressed+st.Delayed == 0 || now.Before(st.Since.Add(si)) {
+		return nil
+	}
+	sum := &Summary{Suppressed: st.Suppressed, Delayed: st.Delayed, Since: st.Since, Until: now}
+	st.Suppressed, st.Delayed, st.Since = 0, 0, time.Time{}
+	return sum
+}
+
+// SummaryDue returns when the key whose state is st has a Summary due
+// (Since plus SummaryInterval), and false if it has nothing held back or
+// summaries are disabled.
+func (l *Limiter) SummaryDue(st *State) (time.Time, bool) {
+	si := l.summaryInterval()
+	if si <= 0 || st.Suppressed+st.Delayed == 0 {
+		return time.Time{}, false
+	}
+	return st.Since.Add(si), true
 }
 
 func (l *Limiter) summaryInterval() time.Duration {

@@ -96,6 +96,33 @@ func TestDecideSummaries(t *testing.T) {
 	}
 }
 
+// TestSummarize: a key that goes quiet is reported by Summarize once the
+// interval has passed since its first held-back event, and only then.
+func TestSummarize(t *testing.T) {
+	l := validated(t, Limiter{Limit: Limit{Rate: 1, Burst: 1}, SummaryInterval: 10 * time.Second})
+	var st State
+	if _, ok := l.SummaryDue(&st); ok || l.Summarize(&st, at(60_000)) != nil {
+		t.Fatal("summary due for a key that held nothing back")
+	}
+	for _, ms := range []int{0, 100, 200} {
+		l.Decide(&st, at(ms))
+	}
+	due, ok := l.SummaryDue(&st)
+	if !ok || !due.Equal(at(10_100)) {
+		t.Fatalf("summary due %v (%v), want +10.1 s", due.Sub(t0), ok)
+	}
+	if l.Summarize(&st, at(10_099)) != nil || st.Suppressed != 2 {
+		t.Fatal("summarized before it was due")
+	}
+	s := l.Summarize(&st, at(12_000))
+	if s == nil || s.Suppressed != 2 || !s.Since.Equal(at(100)) || !s.Until.Equal(at(12_000)) {
+		t.Fatalf("summary %+v, want 2 suppressed from +100ms until +12s", s)
+	}
+	if _, ok := l.SummaryDue(&st); ok || st.Suppressed != 0 {
+		t.Fatalf("period not reset: %+v", st)
+	}
+}
+
 func TestDecideAdaptive(t *testing.T) {
 	l := validated(t, Limiter{Limit: Limit{Rate: 10, Burst: 1}, Adaptive: &Adaptive{Threshold: 0.5, Factor: 0.1, Smoothing: 1}})
 	var st State
@@ -184,11 +211,14 @@ func TestStateCodec(t *testing.T) {
 		{},
 		{TAT: at(1500).Add(123)},
 		{TAT: at(1), Over: 7, Suppressed: 1 << 40, Delayed: 3, Since: at(-5), ErrorRate: 0.25},
+		{TAT: at(1), Suppressed: 3, Since: at(0), // with the stage's summary timer
+			TimerAt: at(60_000).UnixMilli(), EventAt: at(-600_000).UnixMilli(), SeenAt: at(0).UnixMilli()},
 	} {
 		b, _ := c.Encode(st)
 		got, err := c.Decode(b)
 		if err != nil || !got.TAT.Equal(st.TAT) || !got.Since.Equal(st.Since) || got.Over != st.Over ||
-			got.Suppressed != st.Suppressed || got.Delayed != st.Delayed || got.ErrorRate != st.ErrorRate {
+			got.Suppressed != st.Suppressed || got.Delayed != st.Delayed || got.ErrorRate != st.ErrorRate ||
+			got.TimerAt != st.TimerAt || got.EventAt != st.EventAt || got.SeenAt != st.SeenAt {
 			t.Fatalf("round trip of %+v: %+v, %v", st, got, err)
 		}
 		if len(b) > 40 {
@@ -212,6 +242,8 @@ func TestStateCodec(t *testing.T) {
 
 func FuzzStateCodec(f *testing.F) {
 	b, _ := StateCodec{}.Encode(State{TAT: t0, Over: 2, Suppressed: 3, Since: t0, ErrorRate: 0.3})
+	f.Add(b)
+	b, _ = StateCodec{}.Encode(State{TAT: t0, Suppressed: 3, Since: t0, TimerAt: 3, EventAt: 1, SeenAt: 2})
 	f.Add(b)
 	l := Limiter{Limit: Limit{Rate: 10}, Policy: Delay, Adaptive: &Adaptive{}}
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -12,9 +12,11 @@ import (
 // ErrNoEvent is returned for a DelayedEvent without an event.
 var ErrNoEvent = errors.New("ratelimit: delayed record holds no event")
 
-// Release returns the stateless job that completes the Delay policy: it
-// reads the DelayedEvents of the stage's DelayOutput and emits each held
-// event to cfg.Output, under its key, once its DueAt has come.
+// Release returns the stateless job that completes the Delay policy of a
+// stage with a Config.DelayOutput: it reads the DelayedEvents of that
+// stream and emits each held event to cfg.Output, under its key, once its
+// DueAt has come. A stage without DelayOutput needs no Release job: it
+// releases delayed events itself, from timers.
 //
 // It waits in the handler, so a partition's records are released in order
 // and one due later holds back those behind it; the stage bounds every wait

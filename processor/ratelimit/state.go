@@ -11,7 +11,8 @@ import (
 )
 
 // State is one key's rate-limit state: a dozen bytes for a key within its
-// limit, up to about 40 while it is held back. It is meant to be the state
+// limit, up to about 40 while it is held back, and about 15 more while the
+// stage has a summary timer pending for it. It is meant to be the state
 // of the ratelimit stage or a field of a job's own per-key state; it has a
 // compact binary form (StateCodec) and a JSON form.
 type State struct {
@@ -27,6 +28,16 @@ type State struct {
 	Since      time.Time `json:"since,omitzero"`
 	// ErrorRate is the key's smoothed error rate (see Adaptive).
 	ErrorRate float64 `json:"error_rate,omitzero"`
+
+	// TimerAt is when the stage's pending summary timer for the key is
+	// due, in processing time (Context.Now), Unix milliseconds; 0 if none
+	// is. EventAt and SeenAt anchor it: the stage's time of the key's
+	// newest event and the processing time it was handled at, Unix
+	// milliseconds. The stage keeps them only while a timer is pending;
+	// Decide does not use them.
+	TimerAt int64 `json:"timer_at,omitzero"`
+	EventAt int64 `json:"event_at,omitzero"`
+	SeenAt  int64 `json:"seen_at,omitzero"`
 }
 
 // hold notes that an event was held back at now.
@@ -46,13 +57,15 @@ const (
 	hasDelayed
 	hasSince
 	hasErrorRate
+	hasTimer // TimerAt, EventAt and SeenAt
 	allFlags = 1<<iota - 1
 )
 
 var errCorrupt = errors.New("ratelimit: corrupt state")
 
 // StateCodec is the binary codec of State: a format byte, a byte of flags
-// and the non-zero fields as varints (times in Unix nanoseconds).
+// and the non-zero fields as varints (times in Unix nanoseconds; the
+// stage's timer fields in milliseconds, relative to SeenAt).
 type StateCodec struct{}
 
 // Encode returns the binary encoding of s.
@@ -79,6 +92,12 @@ func (StateCodec) Encode(s State) ([]byte, error) {
 	if s.ErrorRate != 0 {
 		flags |= hasErrorRate
 		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(s.ErrorRate))
+	}
+	if s.TimerAt != 0 {
+		flags |= hasTimer
+		b = binary.AppendVarint(b, s.SeenAt)
+		b = binary.AppendVarint(b, s.EventAt-s.SeenAt)
+		b = binary.AppendVarint(b, s.TimerAt-s.SeenAt)
 	}
 	b[0], b[1] = stateFormat, flags
 	return b, nil
@@ -150,6 +169,18 @@ func decodeState(b []byte) (State, error) {
 			return State{}, fmt.Errorf("%w: error rate %v outside [0, 1]", errCorrupt, s.ErrorRate)
 		}
 		off += 8
+	}
+	if flags&hasTimer != 0 {
+		var anchor [3]int64
+		for i := range anchor {
+			v, err := next(true)
+			if err != nil {
+				return State{}, err
+			}
+			anchor[i] = v
+		}
+		s.SeenAt = anchor[0]
+		s.EventAt, s.TimerAt = s.SeenAt+anchor[1], s.SeenAt+anchor[2]
 	}
 	if off != len(b) {
 		return State{}, fmt.Errorf("%w: %d bytes after the state", errCorrupt, len(b)-off)

@@ -1,0 +1,115 @@
+package tokens_test
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/processor"
+	"github.com/ripplestream/ripple/processor/processortest"
+	"github.com/ripplestream/ripple/processor/tokens"
+	"github.com/ripplestream/ripple/schemas"
+)
+
+// TestEventSchema runs the stage on the in-memory harness and checks that
+// every event it emits, the optional fields included, matches
+// ripple/revision/tokens: 1.0.0, the schema its $schema names, and
+// current.yaml alike; and that the schema refuses broken events where they
+// are broken.
+func TestEventSchema(t *testing.T) {
+	repo, err := event.OpenRepositoryFS(schemas.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	current, err := repo.Schema("/ripple/revision/tokens/current")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Small limits, so that the truncation flags show.
+	job, err := tokens.Job(tokens.Config{MaxStateTokens: 3, MaxOutputTokens: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := processortest.New(t, job, processor.Config{})
+	in := tokens.DefaultInput
+	h.SendJSON(in, "enwiki/7", pageChange(7, 10, "The cat sat."))
+	h.SendJSON(in, "enwiki/7", pageChange(7, 12, "The cat ran, the dog sat on a mat.")) // 9 tokens, 7 distinct
+	h.SendJSON(in, "enwiki/7", pageChange(7, 11, "Stale text"))                         // ignored
+	h.SendJSON(in, "enwiki/7", pageChange(7, 13, "A dog."))                             // against truncated counts
+	if errs := h.Errors(); len(errs) != 0 {
+		t.Fatalf("errors: %+v", errs)
+	}
+	var emitted [][]byte
+	for _, m := range h.Output(tokens.DefaultOutput) {
+		emitted = append(emitted, m.Value)
+	}
+	if len(emitted) != 3 {
+		t.Fatalf("%d events emitted, want 3", len(emitted))
+	}
+
+	seen := map[string]bool{}
+	for i, b := range emitted {
+		if err := repo.Validate(b); err != nil {
+			t.Errorf("event %d: %v\n%s", i, err, b)
+		}
+		if err := current.Validate(b); err != nil {
+			t.Errorf("event %d against current.yaml: %v", i, err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		for k := range m {
+			seen[k] = true
+		}
+	}
+	for _, k := range []string{"root_event", "triggered_by", "tokens_truncated", "delta_truncated", "approximate"} {
+		if !seen[k] {
+			t.Errorf("no emitted event has %s: the test does not cover it", k)
+		}
+	}
+
+	first := emitted[0] // the, cat, sat: all added
+	for _, tt := range []struct {
+		name   string
+		change func(m map[string]any)
+		path   string
+	}{
+		{"empty token", func(m map[string]any) { m["tokens"] = []string{"the", ""} }, "/tokens/1"},
+		{"zero count", func(m map[string]any) { m["added"].(map[string]any)["cat"] = 0 }, "/added/cat"},
+		{"fractional count", func(m map[string]any) { m["added"].(map[string]any)["cat"] = 1.5 }, "/added/cat"},
+		{"no removed", func(m map[string]any) { delete(m, "removed") }, "/removed"},
+		{"negative token count", func(m map[string]any) { m["token_count"] = -1 }, "/token_count"},
+		{"flag as a string", func(m map[string]any) { m["tokens_truncated"] = "yes" }, "/tokens_truncated"},
+		{"no rev_id", func(m map[string]any) { delete(m, "rev_id") }, "/rev_id"},
+	} {
+		schemaViolation(t, repo, tt.name, schemaMutate(t, first, tt.change), tt.path)
+	}
+}
+
+// schemaMutate returns the JSON event raw changed by change.
+func schemaMutate(t *testing.T, raw []byte, change func(map[string]any)) []byte {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	change(m)
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// schemaViolation checks that the repository refuses raw, first at path.
+func schemaViolation(t *testing.T, repo *event.Repository, name string, raw []byte, path string) {
+	t.Helper()
+	var ve *event.ValidationError
+	if err := repo.Validate(raw); !errors.As(err, &ve) {
+		t.Errorf("%s: Validate = %v, want a *event.ValidationError", name, err)
+	} else if ve.Path != path {
+		t.Errorf("%s: violation at %s (%v), want at %s", name, ve.Path, ve, path)
+	}
+}
