@@ -8,9 +8,16 @@
 // Large fan-outs are computed in bounded steps: a Fanout is plain data (JSON)
 // holding a stack of reverse-traversal frames with store cursors, so a job
 // can persist it after every Step and resume after a crash without redoing
-// finished batches, with memory independent of the fan-out's size. A
-// Coalescer emits a URI at most once per window, so the same page purged by
-// several roots close together is purged once.
+// finished batches, with memory independent of the fan-out's size.
+//
+// Two coalescers keep the same page purged by several roots close
+// together from being purged once per root. A Window debounces by event
+// time: it holds a URI's purges for a window of W from the first and
+// emits one purge when the window closes, after every change it covers,
+// so no page is left stale and a burst of edits (a bot adding statements
+// to an item, one revision each) costs one purge per page. A Coalescer
+// only drops a purge that a purge already emitted after its change
+// covers; it never delays one.
 //
 // It does not read or write Kafka; the changeprop job and `ripple deps
 // replay` drive it.
