@@ -185,6 +185,8 @@ func (q Query) Select(usage []Aspect) ([]Aspect, bool) {
 // fewer round trips, which matters for a networked store. It validates every
 // page before storing any. On error, some of the pages may be stored;
 // storing them again is harmless, since a revision is stored only once.
+// Both stores of this module implement it; the conformance suite checks
+// that it gives what PutPage one page at a time gives.
 type BatchPutter interface {
 	PutPages(ctx context.Context, pages []PageDeps) ([]PutResult, error)
 }

@@ -12,11 +12,16 @@ import (
 	"github.com/ripplestream/ripple/deps"
 	"github.com/ripplestream/ripple/deps/dgraphstore"
 	"github.com/ripplestream/ripple/deps/pebblestore"
+	"github.com/ripplestream/ripple/deps/propagate"
 	"github.com/ripplestream/ripple/deps/replay"
 	"github.com/ripplestream/ripple/deps/workload"
 )
 
 const storeHelp = "dependency store: pebble:DIR (embedded) or dgraph:HOST:PORT (Dgraph alpha gRPC)"
+
+const windowHelp = "debounce purges of one page by event time: the first opens a window this long, later ones merge into it, " +
+	"one purge is written when the input's event time passes its end (after every change it covers); " +
+	"0: off (only drop purges already covered by one written after their change); negative: write every purge"
 
 func runDeps(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	subs := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
@@ -110,10 +115,15 @@ func replayLike(ctx context.Context, name, about string, args []string, stdout, 
 	fs := newFlags("deps "+name, about, "ripple deps "+name+" --store pebble:/tmp/graph --in work.jsonl", stderr)
 	store := fs.String("store", "", storeHelp)
 	in := fs.String("in", "-", "input file of JSON lines, - for stdin")
-	window := fs.Duration("window", time.Hour, "how long to remember purged pages for coalescing: a purge already emitted after a change covers it (negative: never coalesce)")
+	window := fs.Duration("window", propagate.DefaultWindow, windowHelp)
 	rerender := fs.Bool("rerender", false, "also print page_rerender events for pages whose text changed")
+	batch := fs.Int("batch", replay.DefaultBatch, "store up to this many consecutive dependency sets with one call "+
+		"(on Dgraph, a few transactions instead of one per set); 1: one at a time")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *batch < 1 {
+		return fmt.Errorf("--batch %d: want 1 or more", *batch)
 	}
 	if *store == "" {
 		fs.Usage()
@@ -129,7 +139,7 @@ func replayLike(ctx context.Context, name, about string, args []string, stdout, 
 		return err
 	}
 	defer r.Close()
-	cfg := replay.Config{Window: *window, Rerender: *rerender, LoadOnly: loadOnly, Progress: progress(stderr, 0)}
+	cfg := replay.Config{Window: *window, Rerender: *rerender, LoadOnly: loadOnly, Batch: *batch, Progress: progress(stderr, 0)}
 	sum, err := replay.Run(ctx, st, r, stdout, stderr, cfg)
 	if cfg.Progress != nil {
 		fmt.Fprintln(stderr)
@@ -161,7 +171,9 @@ func depsGen(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var cfg workload.Config
 	fs := newFlags("deps gen", `Writes a synthetic Wikidata-like workload as JSON lines: the dependency sets
 of every page (Zipf template use, nested templates, links, entity usage with
-a Wikibase-like aspect mix), then changes. Prints on stderr how many purges
+a Wikibase-like aspect mix), then changes, made in overlapping edit sessions
+(a bot editing one item several times seconds apart, an editor saving an
+article twice, a template fixed in a burst). Prints on stderr how many purges
 its ground-truth oracle calls for and how many a broad approach (every
 transcluder, backlink and entity user, regardless of aspect) would send.
 With --score STORE it also replays the workload and scores the engine.`, "ripple deps gen --changes 5000 --score pebble:/tmp/g > work.jsonl", stderr)
@@ -170,7 +182,11 @@ With --score STORE it also replays the workload and scores the engine.`, "ripple
 	fs.IntVar(&cfg.Templates, "templates", 200, "templates")
 	fs.IntVar(&cfg.Entities, "entities", 500, "Wikibase items")
 	fs.IntVar(&cfg.Changes, "changes", 3000, "changes after the initial parses")
+	fs.BoolVar(&cfg.Sessions.Off, "no-sessions", false, "make every change its own edit session (no bursts)")
+	fs.Float64Var(&cfg.Sessions.Entity.Edits, "entity-session-edits", 4, "mean edits of one item per Wikidata edit session")
+	fs.DurationVar(&cfg.Sessions.Entity.Gap, "entity-session-gap", 3*time.Second, "mean time between two edits of a Wikidata edit session")
 	score := fs.String("score", "", "replay into this store ("+storeHelp+"; must be empty) and print precision, recall and purge counts")
+	window := fs.Duration("window", propagate.DefaultWindow, "with --score: "+windowHelp)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -185,6 +201,9 @@ With --score STORE it also replays the workload and scores the engine.`, "ripple
 	}
 	exact, broad := w.Totals()
 	fmt.Fprintf(stderr, "ripple deps gen: %d lines, %d changes; oracle: %d purges; broad approach: %d purges\n", len(w.Lines), len(w.Truth), exact, broad)
+	for _, k := range w.ByKind() {
+		fmt.Fprintf(stderr, "  %-14s %5d changes: oracle %6d purges, broad %6d\n", k.Kind, k.Changes, k.Exact, k.Broad)
+	}
 	if *score == "" {
 		return nil
 	}
@@ -193,7 +212,7 @@ With --score STORE it also replays the workload and scores the engine.`, "ripple
 		return err
 	}
 	defer st.Close()
-	s, _, err := workload.Evaluate(ctx, w, st, time.Hour)
+	s, _, err := workload.Evaluate(ctx, w, st, *window)
 	if err != nil {
 		return err
 	}

@@ -69,6 +69,26 @@ func revSuffix(rev int64) string { return fmt.Sprint(1 + rev%16) }
 // deps.PutPages.
 func BenchPutPage(b *testing.B, s deps.Store, a *Articles, workers, batch int) {
 	b.Helper()
+	b.ReportMetric(benchPut(b, s, a, 0, workers, batch), "events/s")
+}
+
+// BenchPutPages stores events from to from+b.N-1 of a with deps.PutPages,
+// batch events a call, from workers goroutines, and reports pages/s. Events
+// from a.Pages() on are new revisions of stored pages; from below it, first
+// parses.
+func BenchPutPages(b *testing.B, s deps.Store, a *Articles, from int64, workers, batch int) {
+	b.Helper()
+	b.ReportMetric(benchPut(b, s, a, from, workers, batch), "pages/s")
+}
+
+// Pages returns the number of articles of a: event i is the first parse
+// of article i when i < Pages, a new revision of article i mod Pages
+// otherwise.
+func (a *Articles) Pages() int { return len(a.pool) }
+
+// benchPut stores events from to from+b.N-1 and returns how many a second.
+func benchPut(b *testing.B, s deps.Store, a *Articles, from int64, workers, batch int) float64 {
+	b.Helper()
 	batch = max(batch, 1)
 	var seq atomic.Int64
 	ctx := context.Background()
@@ -78,10 +98,10 @@ func BenchPutPage(b *testing.B, s deps.Store, a *Articles, workers, batch int) {
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			for from := seq.Add(int64(batch)) - int64(batch); from < n; from = seq.Add(int64(batch)) - int64(batch) {
+			for first := seq.Add(int64(batch)) - int64(batch); first < n; first = seq.Add(int64(batch)) - int64(batch) {
 				pages := make([]deps.PageDeps, 0, batch)
-				for i := from; i < min(from+int64(batch), n); i++ {
-					pages = append(pages, a.Event(i))
+				for i := first; i < min(first+int64(batch), n); i++ {
+					pages = append(pages, a.Event(from+i))
 				}
 				if _, err := deps.PutPages(ctx, s, pages); err != nil {
 					b.Error(err)
@@ -91,7 +111,7 @@ func BenchPutPage(b *testing.B, s deps.Store, a *Articles, workers, batch int) {
 		})
 	}
 	wg.Wait()
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
+	return float64(b.N) / time.Since(start).Seconds()
 }
 
 // BenchDependents runs b.Loop, each iteration a full traversal of the

@@ -45,6 +45,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"TransitiveTransclusion", testTransitiveTransclusion},
 		{"ConcurrentRevisions", testConcurrentRevisions},
 		{"BatchPut", testBatchPut},
+		{"BatchMatchesSequential", testBatchMatchesSequential},
 		{"InvalidInput", testInvalidInput},
 		{"ClosedAndCancelled", testClosedAndCancelled},
 	}

@@ -9,10 +9,12 @@ import (
 
 var _ deps.BatchPutter = (*Store)(nil)
 
-// PutPages implements deps.BatchPutter: pages are stored in rounds of at
-// most Config.MaxBatch distinct pages, each one transaction with one read
-// and one upsert block. A page that occurs several times goes into
-// successive rounds, in order, so the result is that of PutPage on each.
+// PutPages implements deps.BatchPutter: pages are stored in chunks of at
+// most Config.MaxBatch (and about maxChunkEdges edges), each one transaction with one read of the stored
+// pages, one lookup of the targets the uid cache does not know, and one
+// mutation. Within a chunk the pages are applied in order in memory, so a
+// page that occurs several times gets the result of PutPage on each, and
+// the mutation writes its last state.
 func (s *Store) PutPages(ctx context.Context, pages []deps.PageDeps) ([]deps.PutResult, error) {
 	normalized := make([]deps.PageDeps, len(pages))
 	for i, p := range pages {
@@ -27,40 +29,34 @@ func (s *Store) PutPages(ctx context.Context, pages []deps.PageDeps) ([]deps.Put
 		return nil, err
 	}
 	defer release()
-	out := make([]deps.PutResult, len(pages))
-	for _, round := range rounds(normalized, s.cfg.MaxBatch) {
-		batch := make([]deps.PageDeps, len(round))
-		for j, i := range round {
-			batch[j] = normalized[i]
-		}
-		res, err := s.putRound(ctx, batch, fmt.Sprintf("put %d pages", len(batch)))
+	out := make([]deps.PutResult, 0, len(pages))
+	for from := 0; from < len(normalized); {
+		to := chunkEnd(normalized, from, s.cfg.MaxBatch)
+		res, err := s.putChunk(ctx, normalized[from:to], fmt.Sprintf("put pages %d to %d of %d", from+1, to, len(pages)))
 		if err != nil {
 			return nil, err
 		}
-		for j, i := range round {
-			out[i] = res[j]
-		}
+		out = append(out, res...)
+		from = to
 	}
 	return out, nil
 }
 
-// rounds splits the indexes of pages into rounds of at most max pages in
-// which no page occurs twice; the k-th occurrence of a page comes in a
-// later round than its (k-1)-th.
-func rounds(pages []deps.PageDeps, max int) [][]int {
-	var out [][]int
-	next := map[pageName]int{} // the first round a page may still join
-	for i, p := range pages {
-		name := pageName{p.Wiki, p.Page.Title}
-		r := next[name]
-		for r < len(out) && len(out[r]) >= max {
-			r++
+// maxChunkEdges bounds the edges of the pages of one transaction, so that
+// its read of their stored edges stays a few megabytes.
+const maxChunkEdges = 100_000
+
+// chunkEnd returns the end of the chunk of pages that starts at from: at
+// most max pages, and no more than maxChunkEdges edges unless the first
+// page alone has more.
+func chunkEnd(pages []deps.PageDeps, from, max int) int {
+	edges := 0
+	for to := from; to < len(pages) && to-from < max; to++ {
+		p := pages[to]
+		edges += len(p.Templates) + len(p.Links) + len(p.Files) + len(p.Entities)
+		if edges > maxChunkEdges && to > from {
+			return to
 		}
-		if r == len(out) {
-			out = append(out, nil)
-		}
-		out[r] = append(out[r], i)
-		next[name] = r + 1
 	}
-	return out
+	return min(from+max, len(pages))
 }

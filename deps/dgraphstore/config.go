@@ -15,7 +15,11 @@ import (
 const (
 	DefaultPrefix     = "ripple_deps"
 	DefaultMaxRetries = 12
-	DefaultMaxBatch   = 100
+	DefaultMaxBatch   = 500
+	DefaultUIDCache   = 1 << 18
+	DefaultReadAhead  = deps.MaxLimit
+	readAheadTTL      = 5 * time.Second
+	maxRecvBytes      = 256 << 20
 	maxPrefixBytes    = 64
 	firstBackoff      = 2 * time.Millisecond
 	maxBackoff        = 500 * time.Millisecond
@@ -29,7 +33,8 @@ type Config struct {
 
 	// DialOptions are passed to grpc.Dial. Default: plaintext
 	// (insecure.NewCredentials), as for an alpha on loopback or a private
-	// network.
+	// network, and responses of up to 256 MiB (grpc.MaxCallRecvMsgSize;
+	// gRPC's default is 4 MiB).
 	DialOptions []grpc.DialOption
 
 	// Prefix starts every predicate name, followed by '_'. It must be a
@@ -50,6 +55,19 @@ type Config struct {
 	// concurrent writers. Default DefaultMaxBatch.
 	MaxBatch int
 
+	// UIDCache is how many node uids (of targets and pages, by key) the
+	// store remembers, so that writes and traversals need not look them
+	// up; it keeps up to twice as many, about 100 bytes each. Default
+	// DefaultUIDCache; negative disables the cache.
+	UIDCache int
+
+	// ReadAhead is how many dependents of a page edge Dependents reads
+	// with one query when asked for fewer: it keeps the rest, for up to 5
+	// s, for the call that resumes the traversal from its cursor (see
+	// deps.Store.Dependents on what a traversal sees of writes meanwhile).
+	// Default DefaultReadAhead; negative turns read-ahead off.
+	ReadAhead int
+
 	// Logger receives retry and lifecycle messages. Default: discard.
 	Logger *slog.Logger
 }
@@ -68,6 +86,9 @@ func (c Config) Validate() error {
 	if c.Prefix != "" && !validPrefix(c.Prefix) {
 		return fmt.Errorf("%w: dgraphstore: Prefix %q: want a letter, then up to %d letters, digits or '_'",
 			deps.ErrInvalidConfig, c.Prefix, maxPrefixBytes-1)
+	}
+	if c.ReadAhead > deps.MaxLimit {
+		return fmt.Errorf("%w: dgraphstore: ReadAhead %d: want at most %d", deps.ErrInvalidConfig, c.ReadAhead, deps.MaxLimit)
 	}
 	if c.MaxRetries < 0 || c.MaxBatch < 0 {
 		return fmt.Errorf("%w: dgraphstore: MaxRetries %d or MaxBatch %d is negative", deps.ErrInvalidConfig, c.MaxRetries, c.MaxBatch)
@@ -100,6 +121,18 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxBatch == 0 {
 		c.MaxBatch = DefaultMaxBatch
+	}
+	switch {
+	case c.ReadAhead == 0:
+		c.ReadAhead = DefaultReadAhead
+	case c.ReadAhead < 0:
+		c.ReadAhead = 0
+	}
+	switch {
+	case c.UIDCache == 0:
+		c.UIDCache = DefaultUIDCache
+	case c.UIDCache < 0:
+		c.UIDCache = 0
 	}
 	c.Collapse = c.Collapse.WithDefaults()
 	if c.Logger == nil {

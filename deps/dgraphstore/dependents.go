@@ -39,7 +39,10 @@ func (n dependentNode) aspects() []deps.Aspect {
 }
 
 // Dependents implements deps.Store: the reverse edge of the target node in
-// uid order, in batches of first/after.
+// uid order, with first and after. Page edges take one query in RDF, or
+// none when the traversal's read-ahead holds the page (pageDependents);
+// entity edges, whose aspects are facets, which RDF results cannot carry,
+// take JSON queries until a page is filled.
 func (s *Store) Dependents(ctx context.Context, q deps.Query) ([]deps.Dependent, deps.Cursor, error) {
 	q, err := q.Normalize()
 	if err != nil {
@@ -56,6 +59,9 @@ func (s *Store) Dependents(ctx context.Context, q deps.Query) ([]deps.Dependent,
 		return nil, "", err
 	}
 	defer release()
+	if q.Edge != deps.UsesEntity {
+		return s.pageDependents(ctx, q, after)
+	}
 	batch := q.Limit + 1
 	if len(q.Aspects) > 0 {
 		batch = max(batch, minFilteredBatch)

@@ -11,6 +11,7 @@
 //	<p>_wiki:        string @index(exact) .
 //	<p>_ref:         string .                        # "ns|page id|wiki|title"
 //	<p>_rev:         int .                           # set iff the page is stored
+//	<p>_edges:       string .                        # the page's edges, deflated
 //	<p>_transcludes: [uid] @reverse .
 //	<p>_links_to:    [uid] @reverse .
 //	<p>_uses_file:   [uid] @reverse .
@@ -18,32 +19,48 @@
 //
 // ref packs all a Dependent reports into one value, because a traversal
 // reads one value per dependent and each predicate read costs about as much
-// as the rest of the traversal.
+// as the rest of the traversal. edges repeats the page's outgoing edges
+// (kind, target, aspects), so that a write reads one value per page rather
+// than the key of every target; pages stored by earlier versions, without
+// it, are read through their edges and get it with their next revision.
 //
 // A page and an entity are one node each, unique by key: titles cannot
 // contain '|' and entity ids cannot either, so the keys of the two never
 // collide. A title that is only a target (a red link, a template never
-// parsed) is a node without rev and ref. DeletePage removes rev, ref and
+// parsed) is a node with a key only; wiki is set on stored pages, for the
+// wiki filter of entity traversals. DeletePage removes rev, ref, edges and
 // the outgoing edges, but keeps the node, which incoming links still point
 // at. Such orphaned nodes are not collected.
 //
 // # Writes
 //
-// PutPage runs in one transaction: a query reads the page's stored
-// revision and edges and the uids of the targets that already exist; the
-// diff against the new set becomes one upsert block, whose query binds a
-// variable to every target (and the page) not found, so that uid(var)
-// creates the node, and whose mutation sets the page's fields and added
-// edges (with aspect facets) and deletes the removed edges. The @upsert
-// index on key makes two transactions that create the same node conflict;
-// the loser is aborted and retried from the read, up to Config.MaxRetries
-// times.
+// PutPages (deps.BatchPutter) writes up to Config.MaxBatch pages in one
+// transaction, PutPage one: a query reads the pages' stored rev, ref and
+// edges; the pages are applied to that in order in memory (a page may
+// occur several times); a second query looks up the uids of the added and
+// removed targets that the uid cache does not know; and one mutation in
+// N-Quads sets each changed page's fields and added edges (with aspect
+// facets), creates the missing targets as blank nodes with their key, and
+// deletes the removed edges. The @upsert index on key makes two
+// transactions that create the same node conflict; the loser is aborted
+// and retried from the read, up to Config.MaxRetries times.
+//
+// The uid cache maps keys to uids. It needs no invalidation, also across
+// processes: a node gets its key when it is created, keeps it, and is
+// never deleted, and the cache learns only committed uids. Only
+// DropPredicates breaks that (see its doc).
 //
 // # Traversal and cursors
 //
 // Dependents walks the reverse edge of the target node in uid order with
-// first and after, filtering by wiki on the server and by aspect on the
-// client. The aspects come from each returned dependent's forward
+// first and after. For page edges that is one query, answered in RDF,
+// which Dgraph encodes and the store parses much faster than JSON at
+// thousands of dependents. It reads Config.ReadAhead dependents when asked
+// for fewer and keeps the rest for a few seconds, for the call that
+// resumes from its cursor: a traversal in pages of 1,000 then costs a
+// query per 10,000 dependents. For uses_entity, it filters by wiki on the
+// server and by aspect on the client, in JSON, since RDF results carry no
+// facets. The aspects come from each returned dependent's forward
 // uses_entity edge: asking for the facets of the reverse edge instead makes
 // Dgraph read the facets of every user of the entity on every call (over
 // 100 ms per call at 100k users).

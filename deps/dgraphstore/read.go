@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/dgraph-io/dgo/v230"
@@ -15,68 +16,152 @@ import (
 
 // stored is what the store holds for one page key.
 type stored struct {
-	uid     string            // the page's node, "" if none
-	found   bool              // the node has a revision: its deps are stored
-	deps    deps.PageDeps     // normalized, when found
-	targets map[string]string // key -> uid of every current edge target
+	uid   uint64        // the page's node, 0 if none
+	found bool          // the node has a revision: its deps are stored
+	deps  deps.PageDeps // normalized, when found
+	ref   string        // the stored ref value, when found
+	// legacy: found, but stored by an earlier version of the store,
+	// without the edges value.
+	legacy bool
 }
 
 // pageName names a page to read.
 type pageName struct{ wiki, title string }
 
-// child is a node at the end of an edge in a query result.
-type child struct {
+func (p pageName) key() string { return pageKey(p.wiki, p.title) }
+
+// pageNode is a page node in a query result.
+type pageNode struct {
+	UID   string  `json:"uid"`
+	Key   string  `json:"k"`
+	Rev   *int64  `json:"rev"`
+	Ref   string  `json:"ref"`
+	Edges *string `json:"e"`
+}
+
+// keyNode is a node with its key in a query result; Aspects is the facet of
+// a uses_entity edge to it.
+type keyNode struct {
 	UID     string `json:"uid"`
 	Key     string `json:"k"`
 	Aspects string `json:"a"`
 }
 
-// pageNode is the page node in a query result; E1..E4 are its edges, by
+// legacyNode is the page node of readLegacy; E1..E4 are its edges, by
 // EdgeKind.
-type pageNode struct {
-	UID            string  `json:"uid"`
-	Rev            *int64  `json:"rev"`
-	Ref            string  `json:"ref"`
-	E1, E2, E3, E4 []child `json:"-"`
+type legacyNode struct {
+	E1 []keyNode `json:"e1"`
+	E2 []keyNode `json:"e2"`
+	E3 []keyNode `json:"e3"`
+	E4 []keyNode `json:"e4"`
 }
 
-// UnmarshalJSON decodes the edge aliases e1..e4 into E1..E4.
-func (n *pageNode) UnmarshalJSON(b []byte) error {
-	type plain pageNode
-	var v struct {
-		plain
-		E1 []child `json:"e1"`
-		E2 []child `json:"e2"`
-		E3 []child `json:"e3"`
-		E4 []child `json:"e4"`
+// edges returns the targets of edge kind k.
+func (n legacyNode) edges(k deps.EdgeKind) []keyNode {
+	return [...][]keyNode{nil, n.E1, n.E2, n.E3, n.E4}[k]
+}
+
+// params collects the GraphQL variables of a query.
+type params struct {
+	vars  map[string]string
+	decls []string
+}
+
+// add binds a new variable $<prefix><n> to value and returns its name.
+func (p *params) add(prefix, value string) string {
+	if p.vars == nil {
+		p.vars = map[string]string{}
 	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
+	name := "$" + prefix + strconv.Itoa(len(p.decls))
+	p.vars[name] = value
+	p.decls = append(p.decls, name+": string")
+	return name
+}
+
+// query wraps blocks into a query that declares the variables.
+func (p *params) query(blocks string) string {
+	return "query q(" + strings.Join(p.decls, ", ") + ") {\n" + blocks + "}"
+}
+
+// readPages reads pages in txn, one result per name, in one query (two
+// when some were stored by an earlier version of the store, without the
+// edges value). It remembers the uids of the page nodes in r.
+func (s *Store) readPages(ctx context.Context, txn *dgo.Txn, names []pageName, r *resolver) ([]stored, error) {
+	var ps params
+	vars := make([]string, len(names))
+	for i, n := range names {
+		vars[i] = ps.add("p", n.key())
 	}
-	*n = pageNode(v.plain)
-	n.E1, n.E2, n.E3, n.E4 = v.E1, v.E2, v.E3, v.E4
-	return nil
+	q := ps.query(fmt.Sprintf(" p(func: eq(%s, [%s])) { uid k: %s rev: %s ref: %s e: %s }\n",
+		s.p.key, strings.Join(vars, ", "), s.p.key, s.p.rev, s.p.ref, s.p.edges))
+	resp, err := txn.QueryWithVars(ctx, q, ps.vars)
+	if err != nil {
+		return nil, err
+	}
+	var res struct {
+		P []pageNode `json:"p"`
+	}
+	if err := json.Unmarshal(resp.Json, &res); err != nil {
+		return nil, fmt.Errorf("decoding pages: %w", err)
+	}
+	byKey := make(map[string]pageNode, len(res.P))
+	for _, n := range res.P {
+		if _, dup := byKey[n.Key]; dup {
+			return nil, fmt.Errorf("page %s has several nodes; the @upsert index on %s should prevent that", n.Key, s.p.key)
+		}
+		byKey[n.Key] = n
+	}
+	out := make([]stored, len(names))
+	var legacy []int
+	for i, name := range names {
+		n, ok := byKey[name.key()]
+		if !ok {
+			continue
+		}
+		if out[i].uid, err = parseUID(n.UID); err != nil {
+			return nil, err
+		}
+		r.learn(name.key(), out[i].uid)
+		if n.Rev == nil {
+			continue
+		}
+		if n.Edges == nil {
+			legacy = append(legacy, i)
+			continue
+		}
+		edges, err := s.edges.decode(*n.Edges)
+		if err != nil {
+			return nil, fmt.Errorf("page %s:%s: %w", name.wiki, name.title, err)
+		}
+		if out[i], err = storedPage(out[i].uid, name, *n.Rev, n.Ref, edges); err != nil {
+			return nil, err
+		}
+	}
+	if len(legacy) > 0 {
+		if err := s.readLegacy(ctx, txn, names, legacy, byKey, out, r); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
-// edges returns the children of edge kind k.
-func (n pageNode) edges(k deps.EdgeKind) []child {
-	return [...][]child{nil, n.E1, n.E2, n.E3, n.E4}[k]
+// storedPage returns the stored state of page name from its fields.
+func storedPage(uid uint64, name pageName, rev int64, ref string, edges []deps.Edge) (stored, error) {
+	_, page, err := decodeRef(ref)
+	if err != nil {
+		return stored{}, fmt.Errorf("page %s:%s: %w", name.wiki, name.title, err)
+	}
+	return stored{uid: uid, found: true, ref: ref, deps: deps.PageDepsFromEdges(name.wiki, page, rev, edges)}, nil
 }
 
-// readPages reads pages in txn, and which of lookup (node keys) exist, as
-// a map from key to uid.
-func (s *Store) readPages(ctx context.Context, txn *dgo.Txn, pages []pageName, lookup []string) ([]stored, map[string]string, error) {
+// readLegacy reads the edges of the pages at indexes which of names, whose
+// nodes have a revision but no edge set, and fills out. Their targets' uids
+// go to r.
+func (s *Store) readLegacy(ctx context.Context, txn *dgo.Txn, names []pageName, which []int,
+	nodes map[string]pageNode, out []stored, r *resolver) error {
 	var q strings.Builder
-	vars := map[string]string{}
-	var params []string
-	param := func(name, value string) string {
-		vars[name] = value
-		params = append(params, name+": string")
-		return name
-	}
-	for i, p := range pages {
-		fmt.Fprintf(&q, " p%d(func: eq(%s, %s)) {\n  uid\n  rev: %s\n  ref: %s\n",
-			i, s.p.key, param(fmt.Sprintf("$p%d", i), pageKey(p.wiki, p.title)), s.p.rev, s.p.ref)
+	for _, i := range which {
+		fmt.Fprintf(&q, " l%d(func: uid(%#x)) {\n", i, out[i].uid)
 		for _, k := range deps.EdgeKinds() {
 			facets := ""
 			if k == deps.UsesEntity {
@@ -86,90 +171,79 @@ func (s *Store) readPages(ctx context.Context, txn *dgo.Txn, pages []pageName, l
 		}
 		q.WriteString(" }\n")
 	}
-	if len(lookup) > 0 {
-		names := make([]string, len(lookup))
-		for i, k := range lookup {
-			names[i] = param(fmt.Sprintf("$k%d", i), k)
-		}
-		fmt.Fprintf(&q, " known(func: eq(%s, [%s])) { uid k: %s }\n", s.p.key, strings.Join(names, ", "), s.p.key)
-	}
-	resp, err := txn.QueryWithVars(ctx, "query q("+strings.Join(params, ", ")+") {\n"+q.String()+"}", vars)
+	resp, err := txn.Query(ctx, "{\n"+q.String()+"}")
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	var res map[string]json.RawMessage
+	var res map[string][]legacyNode
 	if err := json.Unmarshal(resp.Json, &res); err != nil {
-		return nil, nil, fmt.Errorf("decoding pages: %w", err)
+		return fmt.Errorf("decoding pages: %w", err)
 	}
-	known := map[string]string{}
-	var found []child
-	if err := unmarshalOptional(res["known"], &found); err != nil {
-		return nil, nil, err
-	}
-	for _, c := range found {
-		known[c.Key] = c.UID
-	}
-	out := make([]stored, len(pages))
-	for i, p := range pages {
-		if out[i], err = s.decodeStored(res[fmt.Sprintf("p%d", i)], p); err != nil {
-			return nil, nil, err
-		}
-	}
-	return out, known, nil
-}
-
-// decodeStored decodes the query result of one page.
-func (s *Store) decodeStored(raw json.RawMessage, p pageName) (stored, error) {
-	var nodes []pageNode
-	if err := unmarshalOptional(raw, &nodes); err != nil {
-		return stored{}, fmt.Errorf("decoding page %s:%s: %w", p.wiki, p.title, err)
-	}
-	st := stored{targets: map[string]string{}}
-	switch len(nodes) {
-	case 0:
-		return st, nil
-	case 1:
-		return st, s.fillStored(&st, nodes[0], p.wiki, p.title)
-	}
-	return stored{}, fmt.Errorf("page %s:%s has %d nodes; the @upsert index on %s should prevent that", p.wiki, p.title, len(nodes), s.p.key)
-}
-
-// unmarshalOptional decodes raw into v unless raw is absent.
-func unmarshalOptional(raw json.RawMessage, v any) error {
-	if len(raw) == 0 {
-		return nil
-	}
-	return json.Unmarshal(raw, v)
-}
-
-// fillStored converts the page node n of (wiki, title) into st.
-func (s *Store) fillStored(st *stored, n pageNode, wiki, title string) error {
-	st.uid = n.UID
-	var edges []deps.Edge
-	for _, k := range deps.EdgeKinds() {
-		for _, c := range n.edges(k) {
-			st.targets[c.Key] = c.UID
-			e := deps.Edge{Kind: k, Target: c.Key}
-			if k == deps.UsesEntity {
-				e.Aspects = splitAspects(c.Aspects)
-			} else {
-				e.Target = titleOfKey(wiki, c.Key)
+	for _, i := range which {
+		name := names[i]
+		var edges []deps.Edge
+		for _, node := range res["l"+strconv.Itoa(i)] {
+			for _, k := range deps.EdgeKinds() {
+				for _, c := range node.edges(k) {
+					uid, err := parseUID(c.UID)
+					if err != nil {
+						return err
+					}
+					r.learn(c.Key, uid)
+					e := deps.Edge{Kind: k, Target: titleOfKey(name.wiki, c.Key)}
+					if k == deps.UsesEntity {
+						e.Target, e.Aspects = c.Key, splitAspects(c.Aspects)
+					}
+					edges = append(edges, e)
+				}
 			}
-			edges = append(edges, e)
+		}
+		slices.SortFunc(edges, func(a, b deps.Edge) int {
+			return cmp.Or(cmp.Compare(a.Kind, b.Kind), strings.Compare(a.Target, b.Target))
+		})
+		n := nodes[name.key()]
+		if out[i], err = storedPage(out[i].uid, name, *n.Rev, n.Ref, edges); err != nil {
+			return err
+		}
+		out[i].legacy = true
+	}
+	return nil
+}
+
+// lookup returns the uids of the nodes of keys that exist, read in txn.
+func (s *Store) lookup(ctx context.Context, txn *dgo.Txn, keys []string) (map[string]uint64, error) {
+	var ps params
+	vars := make([]string, len(keys))
+	for i, k := range keys {
+		vars[i] = ps.add("k", k)
+	}
+	q := ps.query(fmt.Sprintf(" k(func: eq(%s, [%s])) { uid k: %s }\n", s.p.key, strings.Join(vars, ", "), s.p.key))
+	resp, err := txn.QueryWithVars(ctx, q, ps.vars)
+	if err != nil {
+		return nil, err
+	}
+	var res struct {
+		K []keyNode `json:"k"`
+	}
+	if err := json.Unmarshal(resp.Json, &res); err != nil {
+		return nil, fmt.Errorf("decoding node keys: %w", err)
+	}
+	out := make(map[string]uint64, len(res.K))
+	for _, n := range res.K {
+		if out[n.Key], err = parseUID(n.UID); err != nil {
+			return nil, err
 		}
 	}
-	if n.Rev == nil {
-		return nil
+	return out, nil
+}
+
+// parseUID parses a uid as Dgraph prints it, 0x and hex digits.
+func parseUID(s string) (uint64, error) {
+	uid, err := strconv.ParseUint(strings.TrimPrefix(s, "0x"), 16, 64)
+	if err != nil || uid == 0 {
+		return 0, fmt.Errorf("malformed uid %q", s)
 	}
-	slices.SortFunc(edges, func(a, b deps.Edge) int {
-		return cmp.Or(cmp.Compare(a.Kind, b.Kind), strings.Compare(a.Target, b.Target))
-	})
-	_, page, err := decodeRef(n.Ref)
-	if err != nil {
-		return fmt.Errorf("page %s:%s: %w", wiki, title, err)
-	}
-	st.found, st.deps = true, deps.PageDepsFromEdges(wiki, page, *n.Rev, edges)
-	return nil
+	return uid, nil
 }
 
 // Page implements deps.Store.
@@ -185,7 +259,7 @@ func (s *Store) Page(ctx context.Context, wiki, title string) (deps.PageDeps, bo
 	defer release()
 	txn := s.dg.NewReadOnlyTxn()
 	defer txn.Discard(ctx)
-	sts, _, err := s.readPages(ctx, txn, []pageName{{wiki, title}}, nil)
+	sts, err := s.readPages(ctx, txn, []pageName{{wiki, title}}, s.newResolver())
 	if err != nil {
 		return deps.PageDeps{}, false, s.wrap(ctx, "read "+wiki+":"+title, err)
 	}

@@ -18,15 +18,15 @@ const aspectsFacet = "aspects"
 
 // preds holds the predicate names of one prefix.
 type preds struct {
-	key, wiki, ref, rev string
-	edge                map[deps.EdgeKind]string
+	key, wiki, ref, rev, edges string
+	edge                       map[deps.EdgeKind]string
 }
 
 // newPreds returns the predicate names for prefix.
 func newPreds(prefix string) preds {
 	p := func(name string) string { return prefix + "_" + name }
 	return preds{
-		key: p("key"), wiki: p("wiki"), ref: p("ref"), rev: p("rev"),
+		key: p("key"), wiki: p("wiki"), ref: p("ref"), rev: p("rev"), edges: p("edges"),
 		edge: map[deps.EdgeKind]string{
 			deps.Transcludes: p("transcludes"),
 			deps.LinksTo:     p("links_to"),
@@ -43,6 +43,7 @@ func (p preds) schema() string {
 	fmt.Fprintf(&b, "%s: string @index(exact) .\n", p.wiki)
 	fmt.Fprintf(&b, "%s: string .\n", p.ref)
 	fmt.Fprintf(&b, "%s: int .\n", p.rev)
+	fmt.Fprintf(&b, "%s: string .\n", p.edges)
 	for _, k := range deps.EdgeKinds() {
 		fmt.Fprintf(&b, "%s: [uid] @reverse .\n", p.edge[k])
 	}
@@ -51,7 +52,7 @@ func (p preds) schema() string {
 
 // all returns every predicate name.
 func (p preds) all() []string {
-	out := []string{p.key, p.wiki, p.ref, p.rev}
+	out := []string{p.key, p.wiki, p.ref, p.rev, p.edges}
 	for _, k := range deps.EdgeKinds() {
 		out = append(out, p.edge[k])
 	}

@@ -26,6 +26,9 @@ type Store struct {
 	p     preds
 	dg    *dgo.Dgraph
 	conns []*grpc.ClientConn
+	uids  *uidCache
+	ahead *readAhead
+	edges *edgeCodec
 
 	mu struct {
 		sync.RWMutex // held for reading by every call, for writing by Close
@@ -44,9 +47,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	cfg = cfg.withDefaults()
 	opts := cfg.DialOptions
 	if len(opts) == 0 {
-		opts = []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}
+		opts = []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials()),
+			grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxRecvBytes))}
 	}
-	s := &Store{cfg: cfg, p: newPreds(cfg.Prefix)}
+	s := &Store{cfg: cfg, p: newPreds(cfg.Prefix), uids: newUIDCache(cfg.UIDCache),
+		ahead: &readAhead{ttl: readAheadTTL}, edges: newEdgeCodec()}
 	var clients []api.DgraphClient
 	for _, addr := range cfg.Addrs {
 		conn, err := grpc.Dial(addr, opts...)
@@ -89,12 +94,16 @@ func (s *Store) closeConns() error {
 // DropPredicates drops every predicate of the store's prefix, with its data
 // and indexes, leaving the rest of the cluster alone. Tests use it to clean
 // up; the store stays open but PutPage fails until the store is reopened.
+// Other stores open on the prefix must be reopened too: they remember uids
+// of nodes that no longer have keys.
 func (s *Store) DropPredicates(ctx context.Context) error {
 	release, err := s.acquire(ctx)
 	if err != nil {
 		return err
 	}
 	defer release()
+	defer s.uids.reset()
+	defer s.ahead.reset()
 	for _, name := range s.p.all() {
 		if err := s.dg.Alter(ctx, &api.Operation{DropOp: api.Operation_ATTR, DropValue: name}); err != nil {
 			return s.wrap(ctx, "drop "+name, err)

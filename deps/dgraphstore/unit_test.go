@@ -1,11 +1,15 @@
 package dgraphstore
 
 import (
+	"bytes"
+	"compress/flate"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dgraph-io/dgo/v230"
 	"google.golang.org/grpc/codes"
@@ -28,6 +32,8 @@ func TestConfigValidate(t *testing.T) {
 		{Config{Addrs: []string{"a:1"}, Prefix: "_x"}, false},
 		{Config{Addrs: []string{"a:1"}, Prefix: strings.Repeat("a", maxPrefixBytes+1)}, false},
 		{Config{Addrs: []string{"a:1"}, MaxRetries: -1}, false},
+		{Config{Addrs: []string{"a:1"}, ReadAhead: -1, UIDCache: -1, MaxBatch: 1}, true},
+		{Config{Addrs: []string{"a:1"}, ReadAhead: deps.MaxLimit + 1}, false},
 		{Config{Addrs: []string{"a:1"}, Collapse: deps.CollapseLimits{Labels: -5}}, false},
 	} {
 		err := c.cfg.Validate()
@@ -36,7 +42,8 @@ func TestConfigValidate(t *testing.T) {
 		}
 	}
 	d := Config{Addrs: []string{"a:1"}}.withDefaults()
-	if d.Prefix != DefaultPrefix || d.MaxRetries != DefaultMaxRetries || d.Collapse != deps.DefaultCollapseLimits() || d.Logger == nil {
+	if d.Prefix != DefaultPrefix || d.MaxRetries != DefaultMaxRetries || d.MaxBatch != DefaultMaxBatch || d.UIDCache != DefaultUIDCache ||
+		d.ReadAhead != DefaultReadAhead || d.Collapse != deps.DefaultCollapseLimits() || d.Logger == nil {
 		t.Errorf("withDefaults = %+v", d)
 	}
 }
@@ -76,6 +83,7 @@ func TestSchema(t *testing.T) {
 		"rp_wiki: string @index(exact) .",
 		"rp_ref: string .",
 		"rp_rev: int .",
+		"rp_edges: string .",
 		"rp_transcludes: [uid] @reverse .",
 		"rp_links_to: [uid] @reverse .",
 		"rp_uses_file: [uid] @reverse .",
@@ -85,8 +93,8 @@ func TestSchema(t *testing.T) {
 			t.Errorf("schema lacks %q:\n%s", want, schema)
 		}
 	}
-	if n := len(p.all()); n != 8 {
-		t.Errorf("%d predicates, want 8", n)
+	if n := len(p.all()); n != 9 {
+		t.Errorf("%d predicates, want 9", n)
 	}
 	if targetKey("enwiki", deps.LinksTo, "X") != "enwiki|X" || targetKey("enwiki", deps.UsesEntity, "Q1") != "Q1" {
 		t.Error("targetKey")
@@ -96,17 +104,76 @@ func TestSchema(t *testing.T) {
 	}
 }
 
-func TestRounds(t *testing.T) {
-	page := func(title string) deps.PageDeps {
-		return deps.PageDeps{Wiki: "w", Page: deps.PageRef{Title: title}}
+func TestEdgeSet(t *testing.T) {
+	p, err := deps.PageDeps{
+		Wiki: "enwiki", Page: deps.PageRef{Title: "A"}, RevID: 1,
+		Templates: []string{"Template:B", "Module:A/b"}, Links: []string{"Größe", "A_\\\"q'"},
+		Files:    []string{"File:X.png"},
+		Entities: []deps.EntityUsage{{ID: "Q42", Aspects: []deps.Aspect{"S", "L.en", "C.P31"}}, {ID: "L7-F1", Aspects: []deps.Aspect{"X"}}},
+	}.Normalize(deps.DefaultCollapseLimits())
+	if err != nil {
+		t.Fatal(err)
 	}
-	pages := []deps.PageDeps{page("A"), page("B"), page("A"), page("C"), page("A"), page("D"), page("E")}
-	got := fmt.Sprint(rounds(pages, 2))
-	if want := "[[0 1] [2 3] [4 5] [6]]"; got != want {
-		t.Errorf("rounds = %s, want %s", got, want)
+	c := newEdgeCodec()
+	for _, p := range []deps.PageDeps{p, {Wiki: "enwiki", Page: deps.PageRef{Title: "Empty"}, RevID: 1}} {
+		got, err := c.decode(c.encode(p))
+		if want := p.Edges(); err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("edge set round trip: %v, %v; want %v", got, err, want)
+		}
 	}
-	if got, want := fmt.Sprint(rounds(pages, 100)), "[[0 1 3 5 6] [2] [4]]"; got != want {
-		t.Errorf("rounds = %s, want %s", got, want)
+	deflate := func(text string) string {
+		var b bytes.Buffer
+		w, _ := flate.NewWriter(&b, flate.BestSpeed)
+		w.Write([]byte(text))
+		w.Close()
+		return edgeSetVersion + base64.RawStdEncoding.EncodeToString(b.Bytes())
+	}
+	if got, err := c.decode(deflate("1A\n4Q1 S")); err != nil || fmt.Sprint(got) != "[{transcludes A []} {uses_entity Q1 [S]}]" {
+		t.Errorf("decode of a hand-made edge set: %v, %v", got, err)
+	}
+	for _, bad := range []string{"", "e1\n1A", edgeSetVersion + "!!", edgeSetVersion + "AAAA", deflate("1A\n"), deflate("9A"), deflate("1")} {
+		if _, err := c.decode(bad); err == nil {
+			t.Errorf("decode(%q) accepted", bad)
+		}
+	}
+}
+
+func TestChangeOf(t *testing.T) {
+	page := func(links []string, aspects ...deps.Aspect) deps.PageDeps {
+		return deps.PageDeps{Wiki: "w", Page: deps.PageRef{Title: "P"}, RevID: 1, Links: links,
+			Entities: []deps.EntityUsage{{ID: "Q1", Aspects: aspects}}}
+	}
+	before := stored{found: true, deps: page([]string{"A", "B", "C"}, "S")}
+	c := changeOf(before, page([]string{"B", "D"}, "L.en", "S"))
+	if got, want := fmt.Sprint(c.set, c.del), "[{links_to D []} {uses_entity Q1 [L.en S]}] [{links_to A []} {links_to C []}]"; got != want {
+		t.Errorf("changeOf: set, del = %s, want %s", got, want)
+	}
+	if c := changeOf(before, before.deps); len(c.set)+len(c.del) != 0 {
+		t.Errorf("changeOf an unchanged set: %+v", c)
+	}
+}
+
+func TestUIDCache(t *testing.T) {
+	c := newUIDCache(2)
+	c.put("a", 1)
+	c.put("b", 2)
+	c.put("c", 3) // a and b become the old generation
+	if c.get("a") != 1 || c.get("c") != 3 {
+		t.Fatal("lost a key of the old or current generation")
+	}
+	c.put("d", 4) // a moved to the current generation with c; b is dropped
+	c.put("e", 5)
+	if c.get("b") != 0 || c.get("d") != 4 || c.get("e") != 5 {
+		t.Errorf("generations: b=%d d=%d e=%d", c.get("b"), c.get("d"), c.get("e"))
+	}
+	c.reset()
+	if c.get("e") != 0 {
+		t.Error("reset kept a key")
+	}
+	off := newUIDCache(0)
+	off.put("a", 1)
+	if off.get("a") != 0 {
+		t.Error("a disabled cache remembered a key")
 	}
 }
 
@@ -131,5 +198,89 @@ func TestWrapClassifies(t *testing.T) {
 	cancel()
 	if err := s.wrap(cancelled, "op", status.Error(codes.Canceled, "x")); !errors.Is(err, context.Canceled) || deps.Retriable(err) {
 		t.Errorf("wrap with a cancelled context: %v", err)
+	}
+}
+
+func TestParseRefsRDF(t *testing.T) {
+	rdf := `<0x2> <r> "0|5|enwiki|A" .
+<0xa> <r> "10|6|enwiki|Template:\"Q\"_\u00fc" .
+`
+	got, err := parseRefsRDF([]byte(rdf))
+	if want := `[{2 0|5|enwiki|A} {10 10|6|enwiki|Template:"Q"_ü}]`; err != nil || fmt.Sprint(got) != want {
+		t.Errorf("parseRefsRDF = %v, %v; want %s", got, err, want)
+	}
+	if got, err := parseRefsRDF(nil); err != nil || len(got) != 0 {
+		t.Errorf("parseRefsRDF of nothing = %v, %v", got, err)
+	}
+	for _, bad := range []string{
+		"<0x2> <r> \"0|1|w|A\"\n", // no dot
+		"<0x1> <x> \"0|1|w|A\" .\n",
+		"<0x1> <r> 0|1|w|A .\n",
+		"<zz> <r> \"0|1|w|A\" .\n",
+		"<0x2> <r> \"0|1|w|A\" .\n<0x1> <r> \"0|1|w|B\" .\n", // out of order
+	} {
+		if _, err := parseRefsRDF([]byte(bad)); err == nil {
+			t.Errorf("parseRefsRDF(%q) accepted", bad)
+		}
+	}
+}
+
+func TestReadAhead(t *testing.T) {
+	r := &readAhead{ttl: time.Minute}
+	now := time.Now()
+	refs := func(uids ...uint64) []rdfRef {
+		out := make([]rdfRef, len(uids))
+		for i, u := range uids {
+			out[i] = rdfRef{uid: u, ref: fmt.Sprint(u)}
+		}
+		return out
+	}
+	// A read of 5 dependents and more, returned in pages of 2.
+	nodes, next, ok := r.page(&stash{edge: deps.LinksTo, target: "w|T", nodes: refs(1, 2, 3, 4, 5), more: true, read: now}, 2)
+	if !ok || fmt.Sprint(nodes) != "[{1 1} {2 2}]" || next != encodeCursor(2) {
+		t.Fatalf("first page: %v, %q, %v", nodes, next, ok)
+	}
+	if r.take(deps.Transcludes, "w|T", next, now) != nil || r.take(deps.LinksTo, "w|U", next, now) != nil {
+		t.Error("took the stash of another traversal")
+	}
+	st := r.take(deps.LinksTo, "w|T", next, now)
+	if st == nil {
+		t.Fatal("no stash for the second page")
+	}
+	if nodes, next, ok = r.page(st, 2); !ok || fmt.Sprint(nodes) != "[{3 3} {4 4}]" || next != encodeCursor(4) {
+		t.Fatalf("second page: %v, %q, %v", nodes, next, ok)
+	}
+	// One dependent left and more follow: not enough for a page of 2.
+	if st = r.take(deps.LinksTo, "w|T", next, now); st == nil {
+		t.Fatal("no stash for the third page")
+	}
+	if _, _, ok = r.page(st, 2); ok {
+		t.Error("a stash of 1 dependent with more to follow filled a page of 2")
+	}
+	// The end of a traversal, and a stale stash.
+	if nodes, next, ok = r.page(&stash{nodes: refs(7), read: now}, 2); !ok || len(nodes) != 1 || next != "" {
+		t.Errorf("last page: %v, %q, %v", nodes, next, ok)
+	}
+	r.page(&stash{edge: deps.LinksTo, target: "w|T", nodes: refs(8, 9, 10), read: now}, 1)
+	if r.take(deps.LinksTo, "w|T", encodeCursor(8), now.Add(2*time.Minute)) != nil {
+		t.Error("took a stash older than the ttl")
+	}
+	for i := range maxStashes + 1 {
+		r.put(&stash{after: encodeCursor(uint64(i + 1)), read: now})
+	}
+	if r.take(0, "", encodeCursor(1), now) != nil || r.take(0, "", encodeCursor(2), now) == nil {
+		t.Error("kept more than maxStashes stashes, or not the newest")
+	}
+}
+
+func TestChunkEnd(t *testing.T) {
+	page := func(links int) deps.PageDeps { return deps.PageDeps{Links: make([]string, links)} }
+	pages := []deps.PageDeps{page(10), page(maxChunkEdges), page(10), page(maxChunkEdges + 1), page(1), page(1), page(1)}
+	var got []int
+	for from := 0; from < len(pages); from = chunkEnd(pages, from, 2) {
+		got = append(got, from)
+	}
+	if want := "[0 1 2 3 4 6]"; fmt.Sprint(got) != want {
+		t.Errorf("chunks start at %v, want %s", got, want)
 	}
 }

@@ -1,9 +1,10 @@
 package dgraphstore
 
 import (
+	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/dgraph-io/dgo/v230"
@@ -23,197 +24,263 @@ func (s *Store) PutPage(ctx context.Context, p deps.PageDeps) (deps.PutResult, e
 		return deps.PutResult{}, err
 	}
 	defer release()
-	res, err := s.putRound(ctx, []deps.PageDeps{next}, fmt.Sprintf("put %s:%s rev %d", next.Wiki, next.Page.Title, next.RevID))
+	res, err := s.putChunk(ctx, []deps.PageDeps{next}, fmt.Sprintf("put %s:%s rev %d", next.Wiki, next.Page.Title, next.RevID))
 	if err != nil {
 		return deps.PutResult{}, err
 	}
 	return res[0], nil
 }
 
-// putRound stores normalized pages of distinct keys in one transaction,
-// retried when aborted.
-func (s *Store) putRound(ctx context.Context, pages []deps.PageDeps, op string) ([]deps.PutResult, error) {
+// putChunk stores normalized pages in one transaction, retried when
+// aborted, and returns the result of each.
+func (s *Store) putChunk(ctx context.Context, pages []deps.PageDeps, op string) ([]deps.PutResult, error) {
 	var res []deps.PutResult
 	err := s.inTxn(ctx, op, func(txn *dgo.Txn) error {
-		r, err := s.tryRound(ctx, txn, pages)
+		r, err := s.tryChunk(ctx, txn, pages)
 		res = r
 		return err
 	})
 	return res, err
 }
 
-// tryRound is one attempt of putRound in txn: read the pages and the
-// targets that exist, then commit one upsert block for the pages whose
-// revision is newer than the stored one.
-func (s *Store) tryRound(ctx context.Context, txn *dgo.Txn, pages []deps.PageDeps) ([]deps.PutResult, error) {
-	names := make([]pageName, len(pages))
-	var lookup []string
-	seen := map[string]bool{}
-	for i, p := range pages {
-		names[i] = pageName{p.Wiki, p.Page.Title}
-		for _, e := range p.Edges() {
-			if k := targetKey(p.Wiki, e.Kind, e.Target); !seen[k] {
-				seen[k] = true
-				lookup = append(lookup, k)
-			}
+// tryChunk is one attempt of putChunk in txn: read the stored pages, apply
+// the pages to them in order in memory, and commit one mutation that turns
+// each stored page into its last applied state.
+func (s *Store) tryChunk(ctx context.Context, txn *dgo.Txn, pages []deps.PageDeps) ([]deps.PutResult, error) {
+	index := map[string]int{}
+	var names []pageName
+	for _, p := range pages {
+		name := pageName{p.Wiki, p.Page.Title}
+		if _, ok := index[name.key()]; !ok {
+			index[name.key()] = len(names)
+			names = append(names, name)
 		}
 	}
-	sts, known, err := s.readPages(ctx, txn, names, lookup)
+	r := s.newResolver()
+	before, err := s.readPages(ctx, txn, names, r)
 	if err != nil {
 		return nil, err
 	}
-	refs := &nodeRefs{known: known, ref: map[string]string{}, vars: map[string]string{}, keyPred: s.p.key}
-	for i, st := range sts {
-		if st.uid != "" {
-			refs.known[pageKey(names[i].wiki, names[i].title)] = st.uid
-		}
-	}
+	after := make([]*deps.PageDeps, len(names)) // the last applied set of each page
 	res := make([]deps.PutResult, len(pages))
-	var sets, dels []map[string]any
 	for i, next := range pages {
-		prev := sts[i].deps
-		if sts[i].found && prev.RevID >= next.RevID {
-			res[i] = deps.PutResult{PrevRevID: prev.RevID}
+		j := index[pageKey(next.Wiki, next.Page.Title)]
+		cur, found := before[j].deps, before[j].found
+		if after[j] != nil {
+			cur, found = *after[j], true
+		}
+		if found && cur.RevID >= next.RevID {
+			res[i] = deps.PutResult{PrevRevID: cur.RevID}
 			continue
 		}
-		set, del := s.pageMutation(refs, sts[i], next)
-		sets = append(sets, set)
-		if del != nil {
-			dels = append(dels, del)
-		}
-		added, removed := deps.Diff(prev, next)
-		res[i] = deps.PutResult{Applied: true, PrevRevID: prev.RevID, Added: added, Removed: removed}
+		added, removed := deps.Diff(cur, next)
+		res[i] = deps.PutResult{Applied: true, PrevRevID: cur.RevID, Added: added, Removed: removed}
+		after[j] = &pages[i]
 	}
-	if len(sets) == 0 {
+	m := &mutation{s: s, r: r}
+	for j, next := range after {
+		if next != nil {
+			m.changes = append(m.changes, changeOf(before[j], *next))
+		}
+	}
+	if len(m.changes) == 0 {
 		return res, nil
 	}
-	req, err := refs.request(sets, dels)
+	if err := m.resolve(ctx, txn); err != nil {
+		return nil, err
+	}
+	resp, err := txn.Do(ctx, m.request())
 	if err != nil {
 		return nil, err
 	}
-	if _, err := txn.Do(ctx, req); err != nil {
-		return nil, err
-	}
+	m.created(resp.Uids)
 	return res, nil
 }
 
-// nodeRefs names the nodes of one upsert block: existing ones by uid, the
-// others by a query variable bound to their key, so that uid(var) creates
-// them (once, however many pages of the block point at them).
-type nodeRefs struct {
-	known   map[string]string // key -> uid of existing nodes
-	ref     map[string]string // key -> "0x.." or "uid(nI)"
-	vars    map[string]string // $nI -> key
-	blocks  []string          // "nI as var(func: eq(<key>, $nI))"
-	keyPred string
+// change is what one transaction does to one page: turn before into next
+// by adding set (new edges, and entity edges whose aspects changed) and
+// deleting del.
+type change struct {
+	before   stored
+	next     deps.PageDeps
+	set, del []deps.Edge
 }
 
-// of returns the reference to the node of key and whether the mutation
-// creates it (true only the first time).
-func (r *nodeRefs) of(key string) (ref string, created bool) {
-	if ref, ok := r.ref[key]; ok {
-		return ref, false
-	}
-	if uid, ok := r.known[key]; ok {
-		r.ref[key] = uid
-		return uid, false
-	}
-	name := fmt.Sprintf("n%d", len(r.blocks))
-	r.vars["$"+name] = key
-	r.blocks = append(r.blocks, fmt.Sprintf("%s as var(func: eq(%s, $%s))", name, r.keyPred, name))
-	r.ref[key] = "uid(" + name + ")"
-	return r.ref[key], true
-}
-
-// request returns the upsert block that sets sets, deletes dels, and
-// commits.
-func (r *nodeRefs) request(sets, dels []map[string]any) (*api.Request, error) {
-	mu := &api.Mutation{}
-	var err error
-	if mu.SetJson, err = json.Marshal(sets); err != nil {
-		return nil, err
-	}
-	if len(dels) > 0 {
-		if mu.DeleteJson, err = json.Marshal(dels); err != nil {
-			return nil, err
+// changeOf returns the change from before to next, both normalized, whose
+// edges are sorted by (Kind, Target).
+func changeOf(before stored, next deps.PageDeps) change {
+	c := change{before: before, next: next}
+	pe, ne := before.deps.Edges(), next.Edges()
+	i, j := 0, 0
+	for i < len(pe) || j < len(ne) {
+		o := 1
+		switch {
+		case i == len(pe):
+		case j == len(ne):
+			o = -1
+		default:
+			o = cmp.Or(cmp.Compare(pe[i].Kind, ne[j].Kind), strings.Compare(pe[i].Target, ne[j].Target))
 		}
-	}
-	req := &api.Request{Mutations: []*api.Mutation{mu}, Vars: r.vars, CommitNow: true}
-	if len(r.blocks) > 0 {
-		params := make([]string, 0, len(r.vars))
-		for name := range r.vars {
-			params = append(params, name+": string")
-		}
-		req.Query = fmt.Sprintf("query q(%s) {\n %s\n}", strings.Join(params, ", "), strings.Join(r.blocks, "\n "))
-	}
-	return req, nil
-}
-
-// pageMutation returns the JSON objects that turn the stored page st into
-// next: set (the page's fields and its new or changed edges) and del (its
-// removed edges, or nil).
-func (s *Store) pageMutation(refs *nodeRefs, st stored, next deps.PageDeps) (set, del map[string]any) {
-	self := pageKey(next.Wiki, next.Page.Title)
-	pageRef, created := refs.of(self)
-	set = map[string]any{"uid": pageRef, s.p.rev: next.RevID}
-	if ref := encodeRef(next.Wiki, next.Page); !st.found || ref != encodeRef(st.deps.Wiki, st.deps.Page) {
-		set[s.p.ref] = ref
-	}
-	if created {
-		set[s.p.key], set[s.p.wiki] = self, next.Wiki
-	}
-	before := map[deps.EdgeKind]map[string]string{}
-	for _, e := range st.deps.Edges() {
-		if before[e.Kind] == nil {
-			before[e.Kind] = map[string]string{}
-		}
-		before[e.Kind][e.Target] = joinAspects(e.Aspects)
-	}
-	for _, e := range next.Edges() {
-		aspects := joinAspects(e.Aspects)
-		old, had := before[e.Kind][e.Target]
-		delete(before[e.Kind], e.Target)
-		if had && old == aspects {
-			continue
-		}
-		pred := s.p.edge[e.Kind]
-		set[pred] = append(asList(set[pred]), s.targetObject(refs, next.Wiki, e, aspects))
-	}
-	for kind, gone := range before {
-		for target := range gone {
-			if del == nil {
-				del = map[string]any{"uid": st.uid}
+		switch {
+		case o < 0:
+			c.del = append(c.del, pe[i])
+			i++
+		case o > 0:
+			c.set = append(c.set, ne[j])
+			j++
+		default:
+			if joinAspects(pe[i].Aspects) != joinAspects(ne[j].Aspects) {
+				c.set = append(c.set, ne[j])
 			}
-			pred := s.p.edge[kind]
-			del[pred] = append(asList(del[pred]), map[string]any{"uid": st.targets[targetKey(next.Wiki, kind, target)]})
+			i, j = i+1, j+1
 		}
 	}
-	return set, del
+	return c
 }
 
-// targetObject returns the JSON object of edge e's target node, with the
-// key fields of a node the mutation creates and the aspects facet.
-func (s *Store) targetObject(refs *nodeRefs, wiki string, e deps.Edge, aspects string) map[string]any {
-	key := targetKey(wiki, e.Kind, e.Target)
-	ref, created := refs.of(key)
-	obj := map[string]any{"uid": ref}
-	if created {
-		obj[s.p.key] = key
-		if e.Kind != deps.UsesEntity {
-			obj[s.p.wiki] = wiki
+// resolver resolves node keys to uids within one transaction: from what the
+// transaction read, then from the store's cache. What it learns from reads
+// is committed, so it goes to the cache at once.
+type resolver struct {
+	cache *uidCache
+	uids  map[string]uint64
+}
+
+func (s *Store) newResolver() *resolver {
+	return &resolver{cache: s.uids, uids: map[string]uint64{}}
+}
+
+// learn records the committed uid of key.
+func (r *resolver) learn(key string, uid uint64) {
+	r.uids[key] = uid
+	r.cache.put(key, uid)
+}
+
+// uid returns the uid of key, 0 if unknown.
+func (r *resolver) uid(key string) uint64 {
+	if uid, ok := r.uids[key]; ok {
+		return uid
+	}
+	uid := r.cache.get(key)
+	if uid != 0 {
+		r.uids[key] = uid
+	}
+	return uid
+}
+
+// mutation builds the N-Quads of the changes of one transaction.
+type mutation struct {
+	s        *Store
+	r        *resolver
+	changes  []change
+	set, del strings.Builder
+	blank    map[string]string // blank node name -> key, of the nodes it creates
+}
+
+// resolve looks up the uids of the edge targets of the changes that
+// neither the transaction nor the cache know, in one query.
+func (m *mutation) resolve(ctx context.Context, txn *dgo.Txn) error {
+	var missing []string
+	seen := map[string]bool{}
+	for _, c := range m.changes {
+		for _, l := range [][]deps.Edge{c.set, c.del} {
+			for _, e := range l {
+				key := targetKey(c.next.Wiki, e.Kind, e.Target)
+				if !seen[key] && m.r.uid(key) == 0 {
+					seen[key] = true
+					missing = append(missing, key)
+				}
+			}
 		}
 	}
-	if e.Kind == deps.UsesEntity {
-		obj[s.p.edge[e.Kind]+"|"+aspectsFacet] = aspects
+	if len(missing) == 0 {
+		return nil
 	}
-	return obj
+	found, err := m.s.lookup(ctx, txn, missing)
+	if err != nil {
+		return err
+	}
+	for key, uid := range found {
+		m.r.learn(key, uid)
+	}
+	return nil
 }
 
-// asList returns v as a list of objects (nil when v is unset).
-func asList(v any) []map[string]any {
-	l, _ := v.([]map[string]any)
-	return l
+// request returns the request that commits the changes. Nodes of keys
+// still unknown are created as blank nodes with their key: the @upsert
+// index on key makes two transactions that create the same key conflict.
+func (m *mutation) request() *api.Request {
+	m.blank = map[string]string{}
+	nodes := map[string]string{} // key -> blank node, within the request
+	node := func(key string, uid uint64) string {
+		if uid != 0 {
+			return "<" + formatUID(uid) + ">"
+		}
+		if n, ok := nodes[key]; ok {
+			return n
+		}
+		name := "n" + strconv.Itoa(len(nodes))
+		m.blank[name] = key
+		nodes[key] = "_:" + name
+		m.quad(&m.set, nodes[key], m.s.p.key, strconv.Quote(key))
+		return nodes[key]
+	}
+	p := m.s.p
+	for _, c := range m.changes {
+		self := node(pageKey(c.next.Wiki, c.next.Page.Title), c.before.uid)
+		m.quad(&m.set, self, p.rev, strconv.Quote(strconv.FormatInt(c.next.RevID, 10)))
+		if ref := encodeRef(c.next.Wiki, c.next.Page); !c.before.found || ref != c.before.ref {
+			m.quad(&m.set, self, p.ref, strconv.Quote(ref))
+		}
+		if !c.before.found {
+			m.quad(&m.set, self, p.wiki, strconv.Quote(c.next.Wiki))
+		}
+		if !c.before.found || c.before.legacy || len(c.set)+len(c.del) > 0 {
+			m.quad(&m.set, self, p.edges, strconv.Quote(m.s.edges.encode(c.next)))
+		}
+		for _, e := range c.set {
+			key := targetKey(c.next.Wiki, e.Kind, e.Target)
+			obj := node(key, m.r.uid(key))
+			if e.Kind == deps.UsesEntity {
+				obj += " (" + aspectsFacet + "=" + strconv.Quote(joinAspects(e.Aspects)) + ")"
+			}
+			m.quad(&m.set, self, p.edge[e.Kind], obj)
+		}
+		for _, e := range c.del {
+			// A target that does not exist has no edge to delete.
+			if uid := m.r.uid(targetKey(c.next.Wiki, e.Kind, e.Target)); uid != 0 {
+				m.quad(&m.del, self, p.edge[e.Kind], "<"+formatUID(uid)+">")
+			}
+		}
+	}
+	mu := &api.Mutation{SetNquads: []byte(m.set.String())}
+	if m.del.Len() > 0 {
+		mu.DelNquads = []byte(m.del.String())
+	}
+	return &api.Request{Mutations: []*api.Mutation{mu}, CommitNow: true}
 }
+
+// quad appends the N-Quad "subject <pred> object ." to b.
+func (m *mutation) quad(b *strings.Builder, subject, pred, object string) {
+	b.WriteString(subject)
+	b.WriteString(" <")
+	b.WriteString(pred)
+	b.WriteString("> ")
+	b.WriteString(object)
+	b.WriteString(" .\n")
+}
+
+// created records the uids of the nodes a committed request created.
+func (m *mutation) created(uids map[string]string) {
+	for name, key := range m.blank {
+		if uid, err := parseUID(uids[name]); err == nil {
+			m.r.learn(key, uid)
+		}
+	}
+}
+
+// formatUID returns uid as Dgraph writes it.
+func formatUID(uid uint64) string { return "0x" + strconv.FormatUint(uid, 16) }
 
 // DeletePage implements deps.Store.
 func (s *Store) DeletePage(ctx context.Context, wiki, title string) (deps.PutResult, error) {
@@ -235,21 +302,21 @@ func (s *Store) DeletePage(ctx context.Context, wiki, title string) (deps.PutRes
 	return res, err
 }
 
-// tryDelete is one attempt of DeletePage in txn.
+// tryDelete is one attempt of DeletePage in txn: it removes the page's
+// fields and outgoing edges, and keeps its node and key.
 func (s *Store) tryDelete(ctx context.Context, txn *dgo.Txn, wiki, title string) (deps.PutResult, error) {
-	sts, _, err := s.readPages(ctx, txn, []pageName{{wiki, title}}, nil)
+	sts, err := s.readPages(ctx, txn, []pageName{{wiki, title}}, s.newResolver())
 	if err != nil || !sts[0].found {
 		return deps.PutResult{}, err
 	}
 	st := sts[0]
-	del := map[string]any{"uid": st.uid, s.p.rev: nil, s.p.ref: nil}
-	for _, k := range deps.EdgeKinds() {
-		del[s.p.edge[k]] = nil
+	var del strings.Builder
+	self := "<" + formatUID(st.uid) + ">"
+	for _, pred := range []string{s.p.rev, s.p.ref, s.p.edges, s.p.edge[deps.Transcludes],
+		s.p.edge[deps.LinksTo], s.p.edge[deps.UsesFile], s.p.edge[deps.UsesEntity]} {
+		fmt.Fprintf(&del, "%s <%s> * .\n", self, pred)
 	}
-	mu := &api.Mutation{}
-	if mu.DeleteJson, err = json.Marshal(del); err != nil {
-		return deps.PutResult{}, err
-	}
+	mu := &api.Mutation{DelNquads: []byte(del.String())}
 	if _, err := txn.Do(ctx, &api.Request{Mutations: []*api.Mutation{mu}, CommitNow: true}); err != nil {
 		return deps.PutResult{}, err
 	}

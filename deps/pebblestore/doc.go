@@ -20,7 +20,9 @@
 // in (wiki, title) order, filtering entity aspects from the values.
 //
 // PutPage and DeletePage write the forward record and all reverse changes in
-// one atomic batch, serialized per page by a striped lock.
+// one atomic batch, serialized per page by a striped lock. PutPages
+// (deps.BatchPutter) applies many pages in order in memory and writes the
+// net change of each in one batch, under the locks of all their stripes.
 //
 // # Cursors
 //

@@ -103,16 +103,23 @@ func (s *Store) acquire(ctx context.Context) (*pebble.DB, func(), error) {
 	return s.mu.db, s.mu.RUnlock, nil
 }
 
-// lockPage locks the stripe of (wiki, title) and returns its unlock.
+// lockPage locks the stripe of (wiki, title) and returns its unlock. A
+// call that locks several stripes locks them in increasing order
+// (lockStripes).
 func (s *Store) lockPage(wiki, title string) func() {
+	m := &s.locks[s.stripe(wiki, title)]
+	m.Lock()
+	return m.Unlock
+}
+
+// stripe returns the index of the lock stripe of (wiki, title).
+func (s *Store) stripe(wiki, title string) int {
 	var h maphash.Hash
 	h.SetSeed(s.seed)
 	h.WriteString(wiki)
 	h.WriteByte(0)
 	h.WriteString(title)
-	m := &s.locks[h.Sum64()%pageLocks]
-	m.Lock()
-	return m.Unlock
+	return int(h.Sum64() % pageLocks)
 }
 
 func (s *Store) writeOptions() *pebble.WriteOptions {

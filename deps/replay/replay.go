@@ -25,11 +25,17 @@ import (
 type Config struct {
 	// Engine tunes the propagation engine.
 	Engine propagate.Config
-	// Window is how long the coalescer remembers a purged URI (default 1
-	// hour of event time; negative disables coalescing). See
-	// propagate.Coalescer: a purge is dropped only when one already emitted
-	// covers its change.
+	// Window is W, the length of the event-time window that debounces
+	// purges of one URI (see propagate.Window): the first purge opens it,
+	// later ones are merged, and one purge is written when the input's
+	// event time passes its end or the input ends, after every change it
+	// covers. 0 turns the window off: a propagate.Coalescer drops only
+	// purges already covered by one written after their change (nothing,
+	// on an in-order replay). Negative: every purge is written.
 	Window time.Duration
+	// MaxOpen caps the URIs held by the window (default
+	// propagate.DefaultMaxOpen); beyond it purges are written early.
+	MaxOpen int
 	// Domains maps wikis to domains for purge URIs (see propagate.Domains).
 	Domains propagate.Domains
 	// Rerender also writes page_rerender events.
@@ -39,10 +45,20 @@ type Config struct {
 	// LoadOnly applies dependency sets and skips (counts) changes: it
 	// loads a graph without emitting anything.
 	LoadOnly bool
-	// Observe, if set, sees every purge a change yields (before
-	// coalescing: admitted says whether it was emitted), with the number
-	// of the input line. Scorers use it to compare against an oracle.
-	Observe func(line int, p propagate.Purge, uri string, admitted bool)
+	// Batch is the most consecutive dependency sets stored with one
+	// deps.PutPages call (default DefaultBatch; 1 stores each set alone).
+	// The sets before a change are stored before it is applied, so the
+	// output is that of a replay line by line; after a fatal error, up to
+	// Batch sets before the failing line may not be stored (replaying
+	// them again is harmless).
+	Batch int
+	// Observe, if set, sees every purge a change yields, before
+	// coalescing, with the number of the input line. Scorers use it to
+	// compare against an oracle.
+	Observe func(line int, p propagate.Purge, uri string)
+	// Emitted, if set, sees every purge written and the input's event
+	// time when it was written (never before a change it covers).
+	Emitted func(rc propagate.ResourceChange, at time.Time)
 }
 
 // Summary counts what a replay did.
@@ -50,12 +66,19 @@ type Summary struct {
 	Lines, Dependencies, PageChanges, EntityChanges int
 	Bad, Skipped                                    int
 	Purges, Coalesced, Rerenders                    int
+	// Early counts purges the window wrote before their time to stay
+	// within MaxOpen.
+	Early int
 }
 
 func (s Summary) String() string {
+	early := ""
+	if s.Early > 0 {
+		early = fmt.Sprintf(", %d written early at the window's cap", s.Early)
+	}
 	return fmt.Sprintf("%d lines: %d dependency sets, %d page changes, %d entity changes, %d bad, %d skipped; "+
-		"%d purges emitted (%d coalesced away), %d re-renders",
-		s.Lines, s.Dependencies, s.PageChanges, s.EntityChanges, s.Bad, s.Skipped, s.Purges, s.Coalesced, s.Rerenders)
+		"%d purges emitted (%d coalesced away%s), %d re-renders",
+		s.Lines, s.Dependencies, s.PageChanges, s.EntityChanges, s.Bad, s.Skipped, s.Purges, s.Coalesced, early, s.Rerenders)
 }
 
 // Run replays the JSON lines of in against store, writing output events to
@@ -63,21 +86,23 @@ func (s Summary) String() string {
 // lines are skipped and counted; Run fails only when it cannot go on (a
 // store error, or writing output failed).
 func Run(ctx context.Context, store deps.Store, in io.Reader, out, errs io.Writer, cfg Config) (Summary, error) {
-	if cfg.Window == 0 {
-		cfg.Window = time.Hour
-	}
 	engine, err := propagate.New(store, cfg.Engine)
 	if err != nil {
 		return Summary{}, err
 	}
-	r := &replayer{ctx: ctx, engine: engine, cfg: cfg, coalesce: propagate.NewCoalescer(cfg.Window),
-		out: bufio.NewWriter(out), enc: nil}
-	r.enc = json.NewEncoder(r.out)
+	if cfg.Batch <= 0 {
+		cfg.Batch = DefaultBatch
+	}
+	r := &replayer{ctx: ctx, engine: engine, cfg: cfg, out: bufio.NewWriter(out)}
+	r.batch = &depsBatch{ctx: ctx, store: store, max: cfg.Batch, errs: errs, sum: &r.sum}
+	if r.output, err = newOutput(cfg, json.NewEncoder(r.out), &r.sum); err != nil {
+		return Summary{}, err
+	}
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	for sc.Scan() {
 		if err := ctx.Err(); err != nil {
-			return r.sum, err
+			return r.sum, r.finish(err)
 		}
 		r.sum.Lines++
 		line := strings.TrimSpace(sc.Text())
@@ -91,16 +116,28 @@ func Run(ctx context.Context, store deps.Store, in io.Reader, out, errs io.Write
 				fmt.Fprintf(errs, "line %d: %v (skipped)\n", r.sum.Lines, bad.err)
 				continue
 			}
-			return r.sum, fmt.Errorf("line %d: %w", r.sum.Lines, err)
+			return r.sum, r.finish(fmt.Errorf("line %d: %w", r.sum.Lines, err))
 		}
 		if cfg.Progress != nil {
 			cfg.Progress(r.sum)
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return r.sum, fmt.Errorf("reading input after line %d: %w", r.sum.Lines, err)
+		return r.sum, r.finish(fmt.Errorf("reading input after line %d: %w", r.sum.Lines, err))
 	}
-	return r.sum, r.out.Flush()
+	return r.sum, r.finish(r.batch.flush())
+}
+
+// finish writes the purges the window still holds, even when the replay
+// stops on an error (their changes were applied), and flushes the output.
+func (r *replayer) finish(err error) error {
+	if ferr := r.output.flush(); err == nil {
+		err = ferr
+	}
+	if ferr := r.out.Flush(); err == nil {
+		err = ferr
+	}
+	return err
 }
 
 // badLine marks an input line that cannot be routed: skipped, not fatal.
@@ -109,19 +146,26 @@ type badLine struct{ err error }
 func (b badLine) Error() string { return b.err.Error() }
 
 type replayer struct {
-	ctx      context.Context
-	engine   *propagate.Engine
-	cfg      Config
-	coalesce *propagate.Coalescer
-	out      *bufio.Writer
-	enc      *json.Encoder
-	sum      Summary
+	ctx    context.Context
+	engine *propagate.Engine
+	cfg    Config
+	output *output
+	out    *bufio.Writer
+	sum    Summary
+	batch  *depsBatch // dependency sets not yet stored
 }
 
 func (r *replayer) line(b []byte) error {
 	env, err := event.PeekEnvelope(b)
 	if err != nil {
 		return badLine{err}
+	}
+	at := env.DT
+	if at.IsZero() {
+		at = env.Meta.DT
+	}
+	if err := r.output.advance(at); err != nil {
+		return err
 	}
 	var change propagate.Change
 	title := env.SchemaTitle()
@@ -135,11 +179,9 @@ func (r *replayer) line(b []byte) error {
 		if err != nil {
 			return badLine{err}
 		}
-		if _, err := r.engine.ApplyDependencies(r.ctx, ev.PageDeps()); err != nil {
-			return storeOrBad(err)
-		}
-		r.sum.Dependencies++
-		return nil
+		// Stored in batches, straight into the store, as
+		// Engine.ApplyDependencies would store each.
+		return r.batch.add(r.sum.Lines, ev.PageDeps())
 	case "mediawiki/page/change":
 		ev, err := event.JSON[propagate.PageChangeEvent]{}.Decode(b)
 		if err != nil {
@@ -162,7 +204,10 @@ func (r *replayer) line(b []byte) error {
 		return badLine{fmt.Errorf("$schema %q is not an input of dependency tracking "+
 			"(want /ripple/page/dependencies/*, /mediawiki/page/change/* or /ripple/entity/change/*)", env.Schema)}
 	}
-	return r.propagate(change, env.DT)
+	if err := r.batch.flush(); err != nil {
+		return err
+	}
+	return r.propagate(change, at)
 }
 
 func (r *replayer) propagate(c propagate.Change, at time.Time) error {
@@ -175,25 +220,7 @@ func (r *replayer) propagate(c propagate.Change, at time.Time) error {
 		if err != nil {
 			return badLine{err}
 		}
-		// Replays have no processing time of their own: the input's
-		// event time is the clock purges are emitted at.
-		admitted := r.coalesce.Admit(rc.Meta.URI, f.Root.DT, at)
-		if r.cfg.Observe != nil {
-			r.cfg.Observe(r.sum.Lines, p, rc.Meta.URI, admitted)
-		}
-		if !admitted {
-			r.sum.Coalesced++
-			return nil
-		}
-		r.sum.Purges++
-		if err := r.enc.Encode(rc); err != nil {
-			return err
-		}
-		if r.cfg.Rerender && rr != nil {
-			r.sum.Rerenders++
-			return r.enc.Encode(rr)
-		}
-		return nil
+		return r.output.purge(r.sum.Lines, p, rc, rr, at)
 	}
 	for _, p := range now {
 		if err := emit(p); err != nil {

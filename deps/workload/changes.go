@@ -9,26 +9,6 @@ import (
 	"github.com/ripplestream/ripple/event"
 )
 
-// change draws one change, emits it and records its oracle. The mix is
-// Wikidata-like: 62% entity edits, 25% article edits, 3% template edits,
-// 4% creations, 3% deletions, 3% moves.
-func (g *gen) change() {
-	switch r := g.rng.IntN(100); {
-	case r < 62:
-		g.entityChange()
-	case r < 87:
-		g.articleEdit()
-	case r < 90:
-		g.templateEdit()
-	case r < 94:
-		g.create()
-	case r < 97:
-		g.delete()
-	default:
-		g.move()
-	}
-}
-
 func (g *gen) live(ns deps.Namespace) *page {
 	for {
 		p := g.pages[g.order[g.rng.IntN(len(g.order))]]
@@ -41,7 +21,7 @@ func (g *gen) live(ns deps.Namespace) *page {
 func (g *gen) pageChange(kind string, p *page, prior string) int {
 	ev := map[string]any{
 		"$schema":          "/mediawiki/page/change/1.2.0",
-		"meta":             event.Meta{Stream: "mediawiki.page_change.v1", ID: event.NewID(), DT: g.tick(), Domain: "en.wikipedia.org", URI: "https://en.wikipedia.org/wiki/" + p.ref.Title},
+		"meta":             event.Meta{Stream: "mediawiki.page_change.v1", ID: event.NewID(), DT: g.clock, Domain: "en.wikipedia.org", URI: "https://en.wikipedia.org/wiki/" + p.ref.Title},
 		"dt":               g.clock,
 		"wiki_id":          wiki,
 		"page_change_kind": kind,
@@ -54,20 +34,30 @@ func (g *gen) pageChange(kind string, p *page, prior string) int {
 	return g.emit(ev)
 }
 
-func (g *gen) record(line int, truth map[string]bool, broad int) {
-	t := make([]string, 0, len(truth))
-	for title := range truth {
+// record keeps the oracle of the change on line: the pages it must purge
+// and the pages a broad approach purges.
+func (g *gen) record(line int, kind Kind, truth, broad map[string]bool) {
+	g.out.Kinds[line] = kind
+	g.out.Truth[line] = titles(truth)
+	g.out.BroadPages[line] = titles(broad)
+	g.out.Broad[line] = len(broad)
+}
+
+func titles(set map[string]bool) []string {
+	t := make([]string, 0, len(set))
+	for title := range set {
 		t = append(t, wiki+":"+title)
 	}
 	sort.Strings(t)
-	g.out.Truth[line] = t
-	g.out.Broad[line] = broad
+	return t
 }
 
-func (g *gen) articleEdit() {
-	p := g.live(deps.NamespaceMain)
+// articleEdit edits an article: the page itself must be purged, and
+// broad purging purges just that too.
+func (g *gen) articleEdit(p *page) {
 	line := g.pageChange("edit", p, "")
-	g.record(line, map[string]bool{p.ref.Title: true}, 1)
+	self := map[string]bool{p.ref.Title: true}
+	g.record(line, ArticleEdit, self, self)
 	if g.rng.IntN(10) < 4 { // the edit changed what the page uses: a re-parse follows
 		zipfT := newTemplateZipf(g)
 		g.randomDeps(p, zipfT)
@@ -75,15 +65,12 @@ func (g *gen) articleEdit() {
 	}
 }
 
-// templateEdit edits a template chosen uniformly: heavily used templates
-// are protected on Wikimedia wikis and rarely edited, so edits spread over
-// the long tail (their use, not their edits, follows Zipf).
-func (g *gen) templateEdit() {
-	p := g.pages[fmt.Sprintf("Template:T%d", g.rng.IntN(g.cfg.Templates))]
+// templateEdit edits a template: it and its transcluders, transitively.
+func (g *gen) templateEdit(p *page) {
 	line := g.pageChange("edit", p, "")
 	truth := g.transcluders(p.ref.Title)
 	truth[p.ref.Title] = true
-	g.record(line, truth, len(truth))
+	g.record(line, TemplateEdit, truth, truth)
 }
 
 // transcluders is the oracle's transitive closure of pages transcluding t.
@@ -117,27 +104,34 @@ func (g *gen) backlinks(t string) map[string]bool {
 	return out
 }
 
-func (g *gen) create() {
-	for {
-		title := fmt.Sprintf("Article_%d", g.cfg.Pages+g.rng.IntN(g.cfg.Pages/10+1))
-		if p, ok := g.pages[title]; ok && !p.deleted {
-			continue
+// create creates a page at a title that some pages already link to (red
+// links), if one is free; false if none is.
+func (g *gen) create() bool {
+	var free []string
+	for i := range g.cfg.Pages/10 + 1 {
+		title := fmt.Sprintf("Article_%d", g.cfg.Pages+i)
+		if p, ok := g.pages[title]; !ok || p.deleted {
+			free = append(free, title)
 		}
-		p := &page{ref: deps.PageRef{ID: g.nextID(), Title: title}, entities: map[string][]deps.Aspect{}}
-		if old, ok := g.pages[title]; ok {
-			p.rev = old.rev
-		} else {
-			g.order = append(g.order, title)
-		}
-		g.pages[title] = p
-		p.rev++
-		line := g.pageChange("create", p, "")
-		truth := g.backlinks(title)
-		truth[title] = true
-		g.record(line, truth, len(truth))
-		g.parse(p)
-		return
 	}
+	if len(free) == 0 {
+		return false
+	}
+	title := free[g.rng.IntN(len(free))]
+	p := &page{ref: deps.PageRef{ID: g.nextID(), Title: title}, entities: map[string][]deps.Aspect{}}
+	if old, ok := g.pages[title]; ok {
+		p.rev = old.rev
+	} else {
+		g.order = append(g.order, title)
+	}
+	g.pages[title] = p
+	p.rev++
+	line := g.pageChange("create", p, "")
+	truth := g.backlinks(title)
+	truth[title] = true
+	g.record(line, Creation, truth, truth)
+	g.parse(p)
+	return true
 }
 
 func (g *gen) delete() {
@@ -146,7 +140,7 @@ func (g *gen) delete() {
 	line := g.pageChange("delete", p, "")
 	truth := g.backlinks(p.ref.Title)
 	truth[p.ref.Title] = true
-	g.record(line, truth, len(truth))
+	g.record(line, Deletion, truth, truth)
 }
 
 func (g *gen) move() {
@@ -163,13 +157,12 @@ func (g *gen) move() {
 		truth[t] = true
 	}
 	truth[oldTitle], truth[newTitle] = true, true
-	g.record(line, truth, len(truth))
+	g.record(line, Move, truth, truth)
 }
 
-// entityChange edits one aspect of an entity, as most Wikidata edits do:
+// entityChange edits one aspect of entity id, as most Wikidata edits do:
 // a label or description in one of many languages, a statement, sitelinks.
-func (g *gen) entityChange() {
-	id := fmt.Sprintf("Q%d", 1+g.rng.IntN(g.cfg.Entities))
+func (g *gen) entityChange(id string) {
 	var aspect deps.Aspect
 	switch r := g.rng.IntN(100); {
 	case r < 60:
@@ -182,23 +175,23 @@ func (g *gen) entityChange() {
 		aspect = deps.AspectSitelinks
 	}
 	ev := deps.EntityChange{
-		Envelope: event.Envelope{Schema: deps.EntityChangeSchema, Meta: event.Meta{Stream: "ripple.entity_change", ID: event.NewID(), DT: g.tick(), Domain: "www.wikidata.org"}, DT: g.clock},
+		Envelope: event.Envelope{Schema: deps.EntityChangeSchema, Meta: event.Meta{Stream: "ripple.entity_change", ID: event.NewID(), DT: g.clock, Domain: "www.wikidata.org"}, DT: g.clock},
 		WikiID:   "wikidatawiki", EntityID: id, RevID: g.nextID(), Aspects: []string{string(aspect)},
 	}
 	line := g.emit(ev)
-	truth, users := map[string]bool{}, 0
+	truth, users := map[string]bool{}, map[string]bool{}
 	for _, title := range g.order {
 		p := g.pages[title]
 		usage, ok := p.entities[id]
 		if p.deleted || !ok {
 			continue
 		}
-		users++
+		users[title] = true
 		if usesAspect(usage, aspect) {
 			truth[title] = true
 		}
 	}
-	g.record(line, truth, users)
+	g.record(line, EntityEdit, truth, users)
 }
 
 // usesAspect is the oracle's own matching rule: the page uses everything

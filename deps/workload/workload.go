@@ -3,10 +3,14 @@
 // (templates nest), link to each other and use Wikibase entities with a
 // realistic aspect mix; then a sequence of changes (entity edits in many
 // languages, article and template edits, page creations, deletions and
-// moves, re-parses). It keeps its own model of the wiki and computes, for
-// every change, the exact set of pages whose rendering the change affects
-// (the ground-truth oracle) and how many pages a broad approach would purge
-// (every transcluder, backlink and entity user, regardless of aspect).
+// moves, re-parses) made in edit sessions that overlap in time (see
+// Sessions). It keeps its own model of the wiki and computes, for every
+// change, the exact set of pages whose rendering the change affects (the
+// ground-truth oracle) and the pages a broad approach would purge (every
+// transcluder, backlink and entity user, regardless of aspect).
+//
+// It does not replay anything itself beyond Evaluate, which drives
+// deps/replay and scores what it wrote against the oracle.
 package workload
 
 import (
@@ -27,6 +31,8 @@ type Config struct {
 	Templates int // templates; default 200 (a tenth nest other templates)
 	Entities  int // Wikibase items; default 500
 	Changes   int // changes after the initial parses; default 3000
+	// Sessions shapes the bursts changes come in and their event times.
+	Sessions Sessions
 }
 
 // Validate fills defaults.
@@ -46,19 +52,62 @@ func (c *Config) Validate() error {
 	if c.Pages < 10 || c.Templates < 2 || c.Entities < 1 || c.Changes < 0 {
 		return fmt.Errorf("workload: need >= 10 pages, >= 2 templates, >= 1 entity (got %d, %d, %d)", c.Pages, c.Templates, c.Entities)
 	}
-	return nil
+	return c.Sessions.Validate()
 }
 
 // Workload is a generated input stream with its oracle.
 type Workload struct {
-	// Lines are the input events as JSON, in order.
+	// Lines are the input events as JSON, in order of event time.
 	Lines [][]byte
+	// Times are the event times (dt) of Lines, never decreasing.
+	Times []time.Time
 	// Truth maps the 1-based line number of each change to the sorted
 	// titles ("wiki:title") it must purge.
 	Truth map[int][]string
 	// Broad maps the line number of each change to the number of pages a
 	// broad approach purges for it.
 	Broad map[int]int
+	// BroadPages maps the line number of each change to the sorted titles
+	// a broad approach purges for it.
+	BroadPages map[int][]string
+	// Kinds maps the line number of each change to its kind.
+	Kinds map[int]Kind
+}
+
+// Kind is the kind of a change.
+type Kind string
+
+// Change kinds.
+const (
+	EntityEdit   Kind = "entity edit"
+	ArticleEdit  Kind = "article edit"
+	TemplateEdit Kind = "template edit"
+	Creation     Kind = "creation"
+	Deletion     Kind = "deletion"
+	Move         Kind = "move"
+)
+
+// KindTotals counts one kind of change.
+type KindTotals struct {
+	Kind Kind
+	// Changes is how many; Exact the purges the oracle calls for; Broad
+	// the purges a broad approach sends.
+	Changes, Exact, Broad int
+}
+
+// ByKind breaks Totals down by kind of change, in a fixed order.
+func (w *Workload) ByKind() []KindTotals {
+	out := []KindTotals{{Kind: EntityEdit}, {Kind: ArticleEdit}, {Kind: TemplateEdit}, {Kind: Creation}, {Kind: Deletion}, {Kind: Move}}
+	for line, k := range w.Kinds {
+		for i := range out {
+			if out[i].Kind == k {
+				out[i].Changes++
+				out[i].Exact += len(w.Truth[line])
+				out[i].Broad += w.Broad[line]
+			}
+		}
+	}
+	return out
 }
 
 // Totals returns the number of purges the oracle and the broad approach
@@ -95,7 +144,7 @@ type gen struct {
 	pages map[string]*page // by title, templates included
 	order []string         // titles in creation order, for stable choices
 	out   *Workload
-	clock time.Time
+	clock time.Time // event time of the next line
 	ids   int64
 	zipfE *rand.Zipf
 }
@@ -112,26 +161,27 @@ func Generate(cfg Config) (*Workload, error) {
 		return nil, err
 	}
 	g := &gen{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 0x5eed)), pages: map[string]*page{},
-		out: &Workload{Truth: map[int][]string{}, Broad: map[int]int{}}, clock: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
+		out:   &Workload{Truth: map[int][]string{}, Broad: map[int]int{}, BroadPages: map[int][]string{}, Kinds: map[int]Kind{}},
+		clock: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
 	g.zipfE = rand.NewZipf(g.rng, 1.2, 3, uint64(cfg.Entities-1))
 	g.build()
-	for range cfg.Changes {
-		g.change()
-	}
+	g.sessions()
 	return g.out, nil
 }
 
-func (g *gen) tick() time.Time {
+// tick advances the clock between the initial parses.
+func (g *gen) tick() {
 	g.clock = g.clock.Add(time.Duration(100+g.rng.IntN(900)) * time.Millisecond)
-	return g.clock
 }
 
+// emit appends an event that happened at the clock's time.
 func (g *gen) emit(v any) int {
 	b, err := json.Marshal(v)
 	if err != nil {
 		panic(err) // plain structs: cannot fail
 	}
 	g.out.Lines = append(g.out.Lines, b)
+	g.out.Times = append(g.out.Times, g.clock)
 	return len(g.out.Lines)
 }
 
@@ -155,6 +205,7 @@ func (g *gen) build() {
 }
 
 func (g *gen) add(p *page) {
+	g.tick()
 	g.pages[p.ref.Title] = p
 	g.order = append(g.order, p.ref.Title)
 	g.parse(p)
@@ -195,11 +246,12 @@ func (g *gen) usage() []deps.Aspect {
 	return uniqueAspects(as)
 }
 
-// parse emits the page's current dependency set.
+// parse emits the page's current dependency set, at the time of the edit
+// that caused the parse.
 func (g *gen) parse(p *page) {
 	p.rev++
 	ev := deps.PageDependencies{
-		Envelope: event.Envelope{Schema: deps.DependenciesSchema, Meta: event.Meta{Stream: "ripple.page_dependencies", ID: event.NewID(), DT: g.tick(), Domain: "en.wikipedia.org"}, DT: g.clock},
+		Envelope: event.Envelope{Schema: deps.DependenciesSchema, Meta: event.Meta{Stream: "ripple.page_dependencies", ID: event.NewID(), DT: g.clock, Domain: "en.wikipedia.org"}, DT: g.clock},
 		WikiID:   wiki,
 		Page:     deps.EventPage{PageID: p.ref.ID, PageTitle: p.ref.Title, NamespaceID: int(p.ref.Namespace)},
 		RevID:    p.rev, Templates: nonNil(p.templates), Links: nonNil(p.links), Files: []string{},
