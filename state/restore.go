@@ -39,12 +39,18 @@ func Restore(ctx context.Context, client sarama.Client, topic string, partition 
 	if err != nil {
 		return fmt.Errorf("state: consumer for %s/%d: %w", topic, partition, err)
 	}
-	defer consumer.Close()
 	pc, err := consumer.ConsumePartition(topic, partition, start)
 	if err != nil {
+		consumer.Close()
 		return fmt.Errorf("state: reading %s/%d from offset %d: %w", topic, partition, start, err)
 	}
-	defer pc.Close()
+	// A synchronous close waits for the fetch in flight, which the broker
+	// holds for up to Consumer.MaxWaitTime at the end of the topic: close
+	// in the background instead of adding that to every restore.
+	defer func() {
+		pc.AsyncClose()
+		go consumer.Close()
+	}()
 	// Reading and writing overlap: one goroutine turns records into chunks
 	// while this one writes the previous chunk.
 	type chunk struct {
