@@ -72,7 +72,9 @@ func RunChangeprop(ctx context.Context, cfg Config, out io.Writer) (ChangepropRe
 	defer store.Close()
 	fmt.Fprintf(out, "ripple demo: change propagation on an in-process Kafka-protocol broker %v and an embedded Pebble graph (nothing installed)\n", broker.Addrs())
 
-	cp := changeprop.Config{Store: store}
+	// No coalescing window: the demo sends its changes in one burst, which
+	// a window would merge as if they came seconds apart.
+	cp := changeprop.Config{Store: store, CoalesceWindow: -1}
 	if err := cp.Validate(); err != nil {
 		return ChangepropResult{}, err
 	}
