@@ -11,8 +11,6 @@ import (
 	"github.com/IBM/sarama"
 	"github.com/lovoo/goka"
 	"github.com/lovoo/goka/storage"
-
-	"github.com/ripplestream/ripple/state"
 )
 
 // Engine picks what runs a job's main consumer group.
@@ -59,20 +57,14 @@ type engine[S any] struct {
 func newEngine[S any](r *Runner[S]) *engine[S] {
 	e := &engine[S]{r: r, table: string(goka.GroupTable(goka.Group(r.job.Name))), routes: map[string]callback{}}
 	for _, in := range r.handled() {
-		topic := string(in.stream)
-		if in.stream == TimerStream(r.job.Name) {
-			topic = string(r.job.timerReadyStream())
-		}
-		e.routes[topic] = r.consume(in)
+		e.routes[string(r.topic(in))] = r.consume(in)
 		if r.cfg.MaxRetries > 0 {
 			e.routes[string(r.job.retryReadyStream(in.stream))] = r.consumeRetry(in)
 		}
 	}
-	e.builder = r.cfg.Storage
-	if r.job.State == nil {
-		e.builder = storage.MemoryBuilder()
-	} else if e.builder == nil {
-		e.builder = r.stores.wrap(state.Builder(state.Config{Dir: r.cfg.stateDir(r.job.Name), Logger: r.cfg.Logger}))
+	e.builder = storage.MemoryBuilder()
+	if r.job.State != nil {
+		e.builder = r.stateBuilder()
 	}
 	e.mu.workers = map[int32]*worker[S]{}
 	e.failed = make(chan struct{})
@@ -91,7 +83,6 @@ func (e *engine[S]) abort(err error) {
 // wait for a full buffer, and goka's co-partitioning assignment.
 func (e *engine[S]) saramaConfig() *sarama.Config {
 	sc := e.r.kafka.Sarama()
-	sc.ClientID = e.r.kafka.ClientID
 	sc.Producer.Return.Successes = true
 	sc.Producer.Return.Errors = true
 	sc.Producer.Flush.Frequency = 2 * time.Millisecond
@@ -227,7 +218,8 @@ func (e *engine[S]) Setup(sess sarama.ConsumerGroupSession) error {
 		}
 		return err
 	}
-	n, err := e.client.Partitions(e.table)
+	// Inputs are co-partitioned: the first tells how keys map to partitions.
+	n, err := e.client.Partitions(string(e.r.job.Inputs[0].stream))
 	if err != nil {
 		n = nil
 	}
@@ -259,13 +251,14 @@ func (e *engine[S]) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.
 	if w == nil {
 		return fmt.Errorf("no worker for partition %d of %s", claim.Partition(), claim.Topic())
 	}
+	lag := w.lagOf(claim.Topic())
 	for {
 		select {
 		case m, ok := <-claim.Messages():
 			if !ok {
 				return nil
 			}
-			w.observeLag(m.Topic, claim.HighWaterMarkOffset()-m.Offset-1)
+			lag.Store(max(claim.HighWaterMarkOffset()-m.Offset-1, 0))
 			select {
 			case w.in <- m:
 			case <-w.done:

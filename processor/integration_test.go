@@ -91,10 +91,17 @@ func (j job) start(t *testing.T, stateDir string) *running {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := processor.NewRunner(j.definition(), processor.Config{
+	return startRunner(t, j.definition(), processor.Config{
 		Brokers: j.cfg.Brokers, StateDir: stateDir, Schemas: repo,
 		Hooks: []processor.Hook{j.counter}, RetryDelay: 10 * time.Millisecond, MaxRetryDelay: 20 * time.Millisecond,
 	})
+}
+
+// startRunner runs def with cfg until the test ends and waits until it is
+// ready.
+func startRunner(t *testing.T, def processor.Job[pageStats], cfg processor.Config) *running {
+	t.Helper()
+	r, err := processor.NewRunner(def, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +111,7 @@ func (j job) start(t *testing.T, stateDir string) *running {
 	t.Cleanup(func() { rn.stop(t) })
 	testenv.Eventually(t, 60*time.Second, func() error {
 		if !r.Ready() {
-			return fmt.Errorf("job %s not ready: %v", j.name, r.Healthy())
+			return fmt.Errorf("job %s not ready: %v", def.Name, r.Healthy())
 		}
 		return nil
 	})

@@ -195,11 +195,7 @@ func (r *Runner[S]) options(stateful bool) []goka.ProcessorOption {
 		opts = append(opts, r.kafka.ProcessorOptions()...)
 	}
 	if stateful {
-		b := r.cfg.Storage
-		if b == nil {
-			b = r.stores.wrap(state.Builder(state.Config{Dir: r.cfg.stateDir(r.job.Name), Logger: r.cfg.Logger}))
-		}
-		opts = append(opts, goka.WithStorageBuilder(b))
+		opts = append(opts, goka.WithStorageBuilder(r.stateBuilder()))
 	} else {
 		opts = append(opts, goka.WithStorageBuilder(storage.MemoryBuilder()))
 	}
@@ -209,15 +205,13 @@ func (r *Runner[S]) options(stateful bool) []goka.ProcessorOption {
 func (r *Runner[S]) mainGraph() *goka.GroupGraph {
 	var edges []goka.Edge
 	for _, in := range r.handled() {
-		switch in.stream {
-		case r.job.loopStream():
+		if in.stream == r.job.loopStream() {
 			edges = append(edges, goka.Loop(new(codec.Bytes), gokaCallback(r.consume(in))))
-		case TimerStream(r.job.Name):
-			edges = append(edges,
-				goka.Input(goka.Stream(r.job.timerReadyStream()), new(codec.Bytes), gokaCallback(r.consume(in))),
-				goka.Output(goka.Stream(in.stream), new(codec.Bytes)))
-		default:
-			edges = append(edges, goka.Input(goka.Stream(in.stream), new(codec.Bytes), gokaCallback(r.consume(in))))
+		} else {
+			edges = append(edges, goka.Input(goka.Stream(r.topic(in)), new(codec.Bytes), gokaCallback(r.consume(in))))
+		}
+		if in.stream == TimerStream(r.job.Name) {
+			edges = append(edges, goka.Output(goka.Stream(in.stream), new(codec.Bytes)))
 		}
 		if r.cfg.MaxRetries > 0 {
 			edges = append(edges,
@@ -324,6 +318,24 @@ func (r *Runner[S]) waitForInput(tm goka.TopicManager, s Stream) ([]int32, error
 		r.cfg.Logger.Info("waiting for input stream", "job", r.job.Name, "stream", s)
 		time.Sleep(250 * time.Millisecond)
 	}
+}
+
+// stateBuilder returns the storage of the job's state: Config.Storage, or
+// Pebble under StateDir, registered for the state statistics.
+func (r *Runner[S]) stateBuilder() storage.Builder {
+	if r.cfg.Storage != nil {
+		return r.cfg.Storage
+	}
+	return r.stores.wrap(state.Builder(state.Config{Dir: r.cfg.stateDir(r.job.Name), Logger: r.cfg.Logger}))
+}
+
+// topic returns the topic an input is consumed from: its stream, but for
+// timers the stream they reach when due.
+func (r *Runner[S]) topic(in Input[S]) Stream {
+	if in.stream == TimerStream(r.job.Name) {
+		return r.job.timerReadyStream()
+	}
+	return in.stream
 }
 
 // handled returns what the job handles: its inputs, then its loopback and

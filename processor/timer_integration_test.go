@@ -3,7 +3,6 @@
 package processor_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"testing"
@@ -53,22 +52,7 @@ func TestIntegrationTimersFireAndSurviveRestart(t *testing.T) {
 		return c.DeleteState()
 	})
 	start := func(dir string) *running {
-		r, err := processor.NewRunner(def, processor.Config{Brokers: j.cfg.Brokers, StateDir: dir,
-			Hooks: []processor.Hook{j.counter}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		rn := &running{Runner: r, cancel: cancel, done: make(chan error, 1)}
-		go func() { rn.done <- r.Run(ctx) }()
-		t.Cleanup(func() { rn.stop(t) })
-		testenv.Eventually(t, 60*time.Second, func() error {
-			if !r.Ready() {
-				return fmt.Errorf("job not ready: %v", r.Healthy())
-			}
-			return nil
-		})
-		return rn
+		return startRunner(t, def, processor.Config{Brokers: j.cfg.Brokers, StateDir: dir, Hooks: []processor.Hook{j.counter}})
 	}
 	dir := t.TempDir()
 	rn := start(dir)

@@ -71,13 +71,10 @@ func (w *worker[S]) recover(ctx context.Context) error {
 	return state.Restore(ctx, w.e.client, w.e.table, w.p, w.st, w.recoveryLag.Store)
 }
 
-// observeLag records how far behind the end of topic the worker receives.
-func (w *worker[S]) observeLag(topic string, lag int64) {
-	v, ok := w.lag.Load(topic)
-	if !ok {
-		v, _ = w.lag.LoadOrStore(topic, new(atomic.Int64))
-	}
-	v.(*atomic.Int64).Store(max(lag, 0))
+// lagOf returns where the worker's lag behind the end of topic is kept.
+func (w *worker[S]) lagOf(topic string) *atomic.Int64 {
+	v, _ := w.lag.LoadOrStore(topic, new(atomic.Int64))
+	return v.(*atomic.Int64)
 }
 
 func (w *worker[S]) start() {
