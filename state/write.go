@@ -97,34 +97,42 @@ func (s *Store) apply(w write) error {
 	return s.applyToBatchLocked(db, w)
 }
 
-func (s *Store) applyToDBLocked(db *pebble.DB, w write) error {
-	wo := pebble.NoSync
+// writeOptionsLocked returns how a write is committed: synced only with
+// Config.Sync and a WAL.
+func (s *Store) writeOptionsLocked() *pebble.WriteOptions {
 	if s.cfg.Sync && s.mu.wal {
-		wo = pebble.Sync
+		return pebble.Sync
 	}
+	return pebble.NoSync
+}
+
+// commitWithOffsetLocked writes offset into b and commits it, holding the
+// offset lock across the commit so that concurrent writers store and
+// publish offsets in the same order.
+func (s *Store) commitWithOffsetLocked(b *pebble.Batch, offset int64) error {
+	s.offset.Lock()
+	defer s.offset.Unlock()
+	if err := (write{offset: offset, hasOffset: true}).applyTo(b, nil); err != nil {
+		return err
+	}
+	if err := b.Commit(s.writeOptionsLocked()); err != nil {
+		return fmt.Errorf("state: commit %d writes with offset %d in %s: %w", b.Count()-1, offset, s.cfg.Dir, err)
+	}
+	s.offset.value, s.offset.known = offset, true
+	return nil
+}
+
+func (s *Store) applyToDBLocked(db *pebble.DB, w write) error {
+	wo := s.writeOptionsLocked()
 	if !w.hasOffset {
 		return w.applyTo(db, wo)
 	}
-	// Hold the offset lock across the write so that concurrent SetOffset
-	// calls store and publish offsets in the same order.
-	s.offset.Lock()
-	defer s.offset.Unlock()
-	if !w.hasKey {
-		if err := w.applyTo(db, wo); err != nil {
-			return err
-		}
-	} else {
-		b := db.NewBatch()
-		defer b.Close()
-		if err := w.applyTo(b, nil); err != nil {
-			return err
-		}
-		if err := b.Commit(wo); err != nil {
-			return fmt.Errorf("state: commit key %q with offset %d: %w", w.key, w.offset, err)
-		}
+	b := db.NewBatch()
+	defer b.Close()
+	if err := w.keyOnly().applyTo(b, nil); err != nil {
+		return err
 	}
-	s.offset.value, s.offset.known = w.offset, true
-	return nil
+	return s.commitWithOffsetLocked(b, w.offset)
 }
 
 // applyToBatchLocked adds w's key write to the recovery batch and records
@@ -254,12 +262,10 @@ func (s *Store) WriteBatch(muts []Mutation, offset int64) error {
 		return nil
 	}
 	s.mu.RLock()
-	recovering := s.mu.recovering
-	s.mu.RUnlock()
-	if recovering {
+	if s.mu.recovering {
+		s.mu.RUnlock()
 		return s.writeRecoveryBatch(muts, offset)
 	}
-	s.mu.RLock()
 	defer s.mu.RUnlock()
 	db, err := s.dbLocked()
 	if err != nil {
@@ -272,26 +278,12 @@ func (s *Store) WriteBatch(muts []Mutation, offset int64) error {
 			return err
 		}
 	}
-	wo := pebble.NoSync
-	if s.cfg.Sync && s.mu.wal {
-		wo = pebble.Sync
+	if offset >= 0 {
+		return s.commitWithOffsetLocked(b, offset)
 	}
-	if offset < 0 {
-		if err := b.Commit(wo); err != nil {
-			return fmt.Errorf("state: commit batch of %d writes in %s: %w", len(muts), s.cfg.Dir, err)
-		}
-		return nil
+	if err := b.Commit(s.writeOptionsLocked()); err != nil {
+		return fmt.Errorf("state: commit batch of %d writes in %s: %w", len(muts), s.cfg.Dir, err)
 	}
-	// As applyToDBLocked: offsets are stored and published in order.
-	s.offset.Lock()
-	defer s.offset.Unlock()
-	if err := (write{offset: offset, hasOffset: true}).applyTo(b, nil); err != nil {
-		return err
-	}
-	if err := b.Commit(wo); err != nil {
-		return fmt.Errorf("state: commit batch of %d writes and offset %d in %s: %w", len(muts), offset, s.cfg.Dir, err)
-	}
-	s.offset.value, s.offset.known = offset, true
 	return nil
 }
 
