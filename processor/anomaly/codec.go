@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/internal/binread"
 )
 
 // StateCodec is the binary codec of KeyState, the job's state codec: a
@@ -75,30 +76,30 @@ func (StateCodec) Decode(data []byte) (KeyState, error) {
 	if len(data) == 0 || data[0] != codecFormat {
 		return s, &event.DecodeError{Codec: "anomaly", Reason: "not an anomaly state", Offset: 0}
 	}
-	d := decoder{b: data, off: 1}
+	d := newDecoder(data, 1)
 	st := &s.State
 	st.Clock = d.time()
 	st.Start = d.time()
 	st.Open = d.floats()
-	st.Closed = d.varint()
+	st.Closed = d.Varint()
 	st.Mean = d.float()
 	st.Hourly = d.floats()
-	st.Hours = uint32(d.uvarint())
+	st.Hours = uint32(d.Uvarint())
 	if n := d.length(4); n > 0 {
 		st.Resid = make([]float32, n)
 		for i := range st.Resid {
-			st.Resid[i] = math.Float32frombits(binary.LittleEndian.Uint32(d.next(4)))
+			st.Resid[i] = math.Float32frombits(binary.LittleEndian.Uint32(d.Bytes(4)))
 		}
 	}
-	st.Next = int(d.varint())
-	st.Streak = int(d.varint())
+	st.Next = int(d.Varint())
+	st.Streak = int(d.Varint())
 	st.StreakStart = d.time()
 	st.Firing = d.bool()
 	st.Side = Direction(d.str())
 	st.Since = d.time()
 	st.LastAnomalous = d.time()
 	st.Changed = d.time()
-	st.Late = d.varint()
+	st.Late = d.Varint()
 	s.LastEvent = d.time()
 	s.Newest = d.time()
 	s.NewestAt = d.time()
@@ -116,11 +117,12 @@ func (StateCodec) Decode(data []byte) (KeyState, error) {
 		f.Since = d.time()
 		s.Fired = f
 	}
-	if d.err == nil && d.off != len(data) {
-		d.err = fmt.Errorf("%w: %d bytes after the state", errCorrupt, len(data)-d.off)
+	err := d.Err()
+	if err == nil && d.Offset() != len(data) {
+		err = fmt.Errorf("%w: %d bytes after the state", errCorrupt, len(data)-d.Offset())
 	}
-	if d.err != nil {
-		return KeyState{}, &event.DecodeError{Codec: "anomaly", Reason: d.err.Error(), Offset: int64(d.off), Err: d.err}
+	if err != nil {
+		return KeyState{}, &event.DecodeError{Codec: "anomaly", Reason: err.Error(), Offset: int64(d.Offset()), Err: err}
 	}
 	return s, nil
 }
@@ -160,73 +162,41 @@ func (e *encoder) floats(v []float64) {
 }
 
 // decoder reads what encoder wrote; after the first error every read
-// returns zero and err says where it went wrong.
-type decoder struct {
-	b   []byte
-	off int
-	err error
+// returns zero and Err says where it went wrong.
+type decoder struct{ binread.Reader }
+
+func newDecoder(b []byte, off int) decoder { return decoder{binread.New(b, off, corrupt)} }
+
+func corrupt(what string, off, _ int) error {
+	switch what {
+	case binread.Truncated:
+		what = "length"
+	case binread.BadUvarint, binread.BadVarint:
+		what = "varint"
+	}
+	return fmt.Errorf("%w: bad %s at byte %d", errCorrupt, what, off)
 }
 
-func (d *decoder) fail(what string) {
-	if d.err == nil {
-		d.err = fmt.Errorf("%w: bad %s at byte %d", errCorrupt, what, d.off)
-	}
+func (d *decoder) float() float64 {
+	return math.Float64frombits(binary.LittleEndian.Uint64(d.Bytes(8)))
 }
-
-func (d *decoder) next(n int) []byte {
-	if d.err != nil || len(d.b)-d.off < n {
-		d.fail("length")
-		return make([]byte, n)
-	}
-	b := d.b[d.off : d.off+n]
-	d.off += n
-	return b
-}
-
-func (d *decoder) uvarint() uint64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(d.b[d.off:])
-	if n <= 0 {
-		d.fail("varint")
-		return 0
-	}
-	d.off += n
-	return v
-}
-
-func (d *decoder) varint() int64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Varint(d.b[d.off:])
-	if n <= 0 {
-		d.fail("varint")
-		return 0
-	}
-	d.off += n
-	return v
-}
-
-func (d *decoder) float() float64 { return math.Float64frombits(binary.LittleEndian.Uint64(d.next(8))) }
 
 func (d *decoder) bool() bool {
-	switch d.next(1)[0] {
+	switch d.Bytes(1)[0] {
 	case 0:
 		return false
 	case 1:
 		return true
 	}
-	d.fail("bool")
+	d.Fail("bool")
 	return false
 }
 
 // length reads a slice length whose elements take size bytes each.
 func (d *decoder) length(size int) int {
-	n := d.uvarint()
-	if n > maxSlice || int(n)*size > len(d.b)-d.off {
-		d.fail("slice length")
+	n := d.Uvarint()
+	if n > maxSlice || int(n)*size > d.Remaining() {
+		d.Fail("slice length")
 		return 0
 	}
 	return int(n)
@@ -244,21 +214,21 @@ func (d *decoder) floats() []float64 {
 	return v
 }
 
-func (d *decoder) str() string { return string(d.next(d.length(1))) }
+func (d *decoder) str() string { return string(d.Bytes(d.length(1))) }
 
 func (d *decoder) time() time.Time {
-	switch d.next(1)[0] {
+	switch d.Bytes(1)[0] {
 	case 0:
 		return time.Time{}
 	case 1:
-		sec := d.varint()
-		ns := d.uvarint()
+		sec := d.Varint()
+		ns := d.Uvarint()
 		if ns >= 1e9 {
-			d.fail("time")
+			d.Fail("time")
 			return time.Time{}
 		}
 		return time.Unix(sec, int64(ns)).UTC()
 	}
-	d.fail("time")
+	d.Fail("time")
 	return time.Time{}
 }

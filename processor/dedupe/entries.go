@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/ripplestream/ripple/internal/binread"
 )
 
 // entries is the storage behind Window and Roots: hashed ids in the order
@@ -166,13 +168,13 @@ func max0(v int64) int64 { return max(v, 0) }
 // consumed; corrupt input is an error, never a panic. The slices get room
 // for one more entry, which the handler that decoded them usually adds.
 func decodeEntries(b []byte, format byte) (ttl time.Duration, max int, e entries, n int, err error) {
-	d := decoder{b: b}
-	if f := d.byte(); d.err == nil && f != format {
+	d := newDecoder(b, 0)
+	if f := d.Byte(); d.Err() == nil && f != format {
 		return 0, 0, e, 0, fmt.Errorf("%w: format %d, want %d", errCorrupt, f, format)
 	}
-	ttlMs, mx, count := d.uvarint(), d.uvarint(), d.uvarint()
-	if d.err != nil {
-		return 0, 0, e, 0, d.err
+	ttlMs, mx, count := d.Uvarint(), d.Uvarint(), d.Uvarint()
+	if d.Err() != nil {
+		return 0, 0, e, 0, d.Err()
 	}
 	// Each entry takes at least 9 bytes: refuse counts the input cannot hold.
 	if ttlMs > uint64(1<<62)/uint64(time.Millisecond) || mx > maxEntries || count > uint64(len(b))/9 {
@@ -180,85 +182,39 @@ func decodeEntries(b []byte, format byte) (ttl time.Duration, max int, e entries
 	}
 	if count > 0 {
 		c := int(count)
-		t := d.varint()
-		if d.err == nil && len(b)-d.off < 8*c {
-			d.fail("truncated hashes")
+		t := d.Varint()
+		if d.Remaining() < 8*c {
+			d.Fail("truncated hashes")
 		}
-		if d.err != nil {
-			return 0, 0, entries{}, 0, d.err
+		if d.Err() != nil {
+			return 0, 0, entries{}, 0, d.Err()
 		}
+		hashes := d.Bytes(8 * c)
 		e.hashes = make([]uint64, c, c+1)
 		for i := range e.hashes {
-			e.hashes[i] = binary.LittleEndian.Uint64(b[d.off+8*i:])
+			e.hashes[i] = binary.LittleEndian.Uint64(hashes[8*i:])
 		}
-		d.off += 8 * c
 		e.times = make([]int64, c, c+1)
 		for i := range e.times {
-			if d.off < len(b) && b[d.off] < 0x80 { // most deltas fit one byte
-				t += int64(b[d.off])
-				d.off++
-			} else {
-				t += int64(d.uvarint())
-			}
+			t += int64(d.Uvarint()) // Uvarint takes the one-byte deltas fast
 			e.times[i] = t
 		}
 		if format == formatRoots {
 			e.vals = make([]int64, c, c+1)
 			for i := range e.vals {
-				e.vals[i] = e.times[i] + d.varint()
+				e.vals[i] = e.times[i] + d.Varint()
 			}
 		}
-		if d.err != nil {
-			return 0, 0, entries{}, 0, d.err
+		if d.Err() != nil {
+			return 0, 0, entries{}, 0, d.Err()
 		}
 	}
-	return time.Duration(ttlMs) * time.Millisecond, int(mx), e, d.off, nil
+	return time.Duration(ttlMs) * time.Millisecond, int(mx), e, d.Offset(), nil
 }
 
-// decoder reads varints from b, keeping the first error.
-type decoder struct {
-	b   []byte
-	off int
-	err error
-}
+// newDecoder reads b from off, keeping the first error.
+func newDecoder(b []byte, off int) binread.Reader { return binread.New(b, off, corrupt) }
 
-func (d *decoder) fail(what string) {
-	if d.err == nil {
-		d.err = fmt.Errorf("%w: %s at byte %d of %d", errCorrupt, what, d.off, len(d.b))
-	}
-}
-
-func (d *decoder) byte() byte {
-	if d.err != nil || d.off >= len(d.b) {
-		d.fail("truncated")
-		return 0
-	}
-	d.off++
-	return d.b[d.off-1]
-}
-
-func (d *decoder) uvarint() uint64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(d.b[d.off:])
-	if n <= 0 {
-		d.fail("bad uvarint")
-		return 0
-	}
-	d.off += n
-	return v
-}
-
-func (d *decoder) varint() int64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Varint(d.b[d.off:])
-	if n <= 0 {
-		d.fail("bad varint")
-		return 0
-	}
-	d.off += n
-	return v
+func corrupt(what string, off, size int) error {
+	return fmt.Errorf("%w: %s at byte %d of %d", errCorrupt, what, off, size)
 }

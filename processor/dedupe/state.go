@@ -77,24 +77,24 @@ func decodeState(data []byte) (State, error) {
 	if len(data) == 0 || data[0] != formatState && data[0] != formatTimed {
 		return s, fmt.Errorf("%w: not a dedupe state", errCorrupt)
 	}
-	d := decoder{b: data, off: 1}
+	d := newDecoder(data, 1)
 	if data[0] == formatTimed {
-		flags := d.byte()
-		if d.err == nil && flags&^stateFlags != 0 {
+		flags := d.Byte()
+		if d.Err() == nil && flags&^stateFlags != 0 {
 			return s, fmt.Errorf("%w: state flags %#x", errCorrupt, flags)
 		}
-		s.SeenAt = d.varint()
-		s.EventAt = s.SeenAt + d.varint()
+		s.SeenAt = d.Varint()
+		s.EventAt = s.SeenAt + d.Varint()
 		if flags&stateTimed != 0 {
-			s.TimerAt = s.SeenAt + d.varint()
+			s.TimerAt = s.SeenAt + d.Varint()
 		}
-		if d.err != nil {
-			return State{}, d.err
+		if d.Err() != nil {
+			return State{}, d.Err()
 		}
 	}
-	n, err := s.IDs.decode(data[d.off:])
-	if err == nil && d.off+n < len(data) {
-		err = s.Roots.UnmarshalBinary(data[d.off+n:])
+	n, err := s.IDs.decode(data[d.Offset():])
+	if err == nil && d.Offset()+n < len(data) {
+		err = s.Roots.UnmarshalBinary(data[d.Offset()+n:])
 	}
 	if err != nil {
 		return State{}, err

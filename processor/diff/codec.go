@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+
+	"github.com/ripplestream/ripple/internal/binread"
 )
 
 // StateCodec encodes State compactly: a version byte, then varints and
@@ -46,27 +48,27 @@ func (StateCodec) Encode(s State) ([]byte, error) {
 
 // Decode returns the State in b.
 func (StateCodec) Decode(b []byte) (State, error) {
-	d := decoder{b: b}
-	if v := d.byte(); v != stateVersion {
+	d := newDecoder(b)
+	if v := d.Byte(); v != stateVersion {
 		return State{}, fmt.Errorf("diff: state version %d, want %d", v, stateVersion)
 	}
-	s := State{Wiki: d.string(), PageID: d.varint(), RevID: d.varint(), Size: d.varint(), Stale: d.varint(), Duplicate: d.varint()}
-	copy(s.Hash[:], d.bytes(len(s.Hash)))
-	flags := d.byte()
+	s := State{Wiki: d.String(), PageID: d.Varint(), RevID: d.Varint(), Size: d.Varint(), Stale: d.Varint(), Duplicate: d.Varint()}
+	copy(s.Hash[:], d.Bytes(len(s.Hash)))
+	flags := d.Byte()
 	s.Kept, s.DepsKnown = flags&flagKept != 0, flags&flagDepsKnown != 0
-	s.Text = d.string()
+	s.Text = d.String()
 	for _, set := range []*[]string{&s.Deps.Templates, &s.Deps.Links, &s.Deps.Files, &s.Deps.Categories} {
-		n := d.uvarint()
-		if n > uint64(len(d.b)) { // every entry takes at least one byte
-			return State{}, fmt.Errorf("diff: state claims %d dependencies in %d bytes", n, len(d.b))
+		n := d.Uvarint()
+		if n > uint64(d.Remaining()) { // every entry takes at least one byte
+			return State{}, fmt.Errorf("diff: state claims %d dependencies in %d bytes", n, d.Remaining())
 		}
 		*set = make([]string, 0, n)
 		for range n {
-			*set = append(*set, d.string())
+			*set = append(*set, d.String())
 		}
 	}
-	if d.err != nil {
-		return State{}, fmt.Errorf("diff: state: %w", d.err)
+	if d.Err() != nil {
+		return State{}, fmt.Errorf("diff: state: %w", d.Err())
 	}
 	return s, nil
 }
@@ -75,56 +77,10 @@ func appendString(b []byte, s string) []byte {
 	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 
-// decoder reads what Encode wrote, remembering the first error.
-type decoder struct {
-	b   []byte
-	err error
-}
-
 var errShort = errors.New("truncated")
 
-func (d *decoder) bytes(n int) []byte {
-	if len(d.b) < n {
-		d.err, d.b = errShort, nil
-		return nil
-	}
-	v := d.b[:n]
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *decoder) byte() byte {
-	if v := d.bytes(1); v != nil {
-		return v[0]
-	}
-	return 0
-}
-
-func (d *decoder) uvarint() uint64 {
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.err, d.b = errShort, nil
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *decoder) varint() int64 {
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.err, d.b = errShort, nil
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *decoder) string() string {
-	n := d.uvarint()
-	if n > uint64(len(d.b)) {
-		d.err, d.b = errShort, nil
-		return ""
-	}
-	return string(d.bytes(int(n)))
+// newDecoder reads what Encode wrote, remembering the first error; every
+// failure is errShort.
+func newDecoder(b []byte) binread.Reader {
+	return binread.New(b, 0, func(string, int, int) error { return errShort })
 }

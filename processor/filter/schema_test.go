@@ -2,10 +2,10 @@ package filter_test
 
 import (
 	"encoding/json"
-	"errors"
 	"testing"
 
 	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/internal/schematest"
 	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/processor/filter"
 	"github.com/ripplestream/ripple/processor/processortest"
@@ -82,32 +82,6 @@ func TestEventSchema(t *testing.T) {
 		{"empty path name", func(m map[string]any) { m["field"] = "revision..comment" }, "/field"},
 		{"no meta.stream", func(m map[string]any) { delete(m["meta"].(map[string]any), "stream") }, "/meta/stream"},
 	} {
-		schemaViolation(t, repo, tt.name, schemaMutate(t, matched, tt.change), tt.path)
-	}
-}
-
-// schemaMutate returns the JSON event raw changed by change.
-func schemaMutate(t *testing.T, raw []byte, change func(map[string]any)) []byte {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
-		t.Fatal(err)
-	}
-	change(m)
-	b, err := json.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// schemaViolation checks that the repository refuses raw, first at path.
-func schemaViolation(t *testing.T, repo *event.Repository, name string, raw []byte, path string) {
-	t.Helper()
-	var ve *event.ValidationError
-	if err := repo.Validate(raw); !errors.As(err, &ve) {
-		t.Errorf("%s: Validate = %v, want a *event.ValidationError", name, err)
-	} else if ve.Path != path {
-		t.Errorf("%s: violation at %s (%v), want at %s", name, ve.Path, ve, path)
+		schematest.Violation(t, repo, tt.name, schematest.Mutate(t, matched, tt.change), tt.path)
 	}
 }

@@ -2,13 +2,13 @@ package ratelimit_test
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/internal/schematest"
 	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/processor/processortest"
 	"github.com/ripplestream/ripple/processor/ratelimit"
@@ -103,7 +103,7 @@ func TestSummarySchema(t *testing.T) {
 			m["root_event"] = map[string]any{"signature": "x", "dt": "2026-11-01T12:00:00Z"}
 		}, "/root_event"},
 	} {
-		schemaViolation(t, repo, tt.name, schemaMutate(t, emitted[0], tt.change), tt.path)
+		schematest.Violation(t, repo, tt.name, schematest.Mutate(t, emitted[0], tt.change), tt.path)
 	}
 }
 
@@ -152,7 +152,7 @@ func TestDelayedSchema(t *testing.T) {
 		{"meta.dt not a time", func(m map[string]any) { m["meta"].(map[string]any)["dt"] = "now" }, "/meta/dt"},
 		{"an event time", func(m map[string]any) { m["dt"] = "2026-11-01T12:00:00Z" }, "/dt"},
 	} {
-		schemaViolation(t, repo, tt.name, schemaMutate(t, records[0].Value, tt.change), tt.path)
+		schematest.Violation(t, repo, tt.name, schematest.Mutate(t, records[0].Value, tt.change), tt.path)
 	}
 }
 
@@ -179,30 +179,4 @@ func schemaRepo(t *testing.T, title string) (*event.Repository, *event.Schema) {
 // schemaEvent returns the n-th input event.
 func schemaEvent(n int) []byte {
 	return fmt.Appendf(nil, `{"meta":{"stream":"schema.in","id":"e%d"},"n":%d}`, n, n)
-}
-
-// schemaMutate returns the JSON event raw changed by change.
-func schemaMutate(t *testing.T, raw []byte, change func(map[string]any)) []byte {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
-		t.Fatal(err)
-	}
-	change(m)
-	b, err := json.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// schemaViolation checks that the repository refuses raw, first at path.
-func schemaViolation(t *testing.T, repo *event.Repository, name string, raw []byte, path string) {
-	t.Helper()
-	var ve *event.ValidationError
-	if err := repo.Validate(raw); !errors.As(err, &ve) {
-		t.Errorf("%s: Validate = %v, want a *event.ValidationError", name, err)
-	} else if ve.Path != path {
-		t.Errorf("%s: violation at %s (%v), want at %s", name, ve.Path, ve, path)
-	}
 }

@@ -2,10 +2,10 @@ package tokens_test
 
 import (
 	"encoding/json"
-	"errors"
 	"testing"
 
 	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/internal/schematest"
 	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/processor/processortest"
 	"github.com/ripplestream/ripple/processor/tokens"
@@ -84,32 +84,6 @@ func TestEventSchema(t *testing.T) {
 		{"flag as a string", func(m map[string]any) { m["tokens_truncated"] = "yes" }, "/tokens_truncated"},
 		{"no rev_id", func(m map[string]any) { delete(m, "rev_id") }, "/rev_id"},
 	} {
-		schemaViolation(t, repo, tt.name, schemaMutate(t, first, tt.change), tt.path)
-	}
-}
-
-// schemaMutate returns the JSON event raw changed by change.
-func schemaMutate(t *testing.T, raw []byte, change func(map[string]any)) []byte {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
-		t.Fatal(err)
-	}
-	change(m)
-	b, err := json.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// schemaViolation checks that the repository refuses raw, first at path.
-func schemaViolation(t *testing.T, repo *event.Repository, name string, raw []byte, path string) {
-	t.Helper()
-	var ve *event.ValidationError
-	if err := repo.Validate(raw); !errors.As(err, &ve) {
-		t.Errorf("%s: Validate = %v, want a *event.ValidationError", name, err)
-	} else if ve.Path != path {
-		t.Errorf("%s: violation at %s (%v), want at %s", name, ve.Path, ve, path)
+		schematest.Violation(t, repo, tt.name, schematest.Mutate(t, first, tt.change), tt.path)
 	}
 }

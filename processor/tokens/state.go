@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/ripplestream/ripple/event/mediawiki"
+	"github.com/ripplestream/ripple/internal/binread"
 )
 
 // State is what the operator keeps per page: the identity and token counts
@@ -151,22 +152,22 @@ func (StateCodec) Encode(s State) ([]byte, error) {
 
 // Decode returns the State in b.
 func (StateCodec) Decode(b []byte) (State, error) {
-	d := decoder{b: b}
-	if v := d.byte(); v != stateVersion {
+	d := newDecoder(b)
+	if v := d.Byte(); v != stateVersion {
 		return State{}, fmt.Errorf("tokens: state version %d, want %d", v, stateVersion)
 	}
-	s := State{Wiki: d.string(), PageID: d.varint(), RevID: d.varint(), Ignored: d.varint(), Truncated: d.byte() == 1}
-	n := d.uvarint()
-	if n > uint64(len(d.b)) { // every entry takes at least one byte
+	s := State{Wiki: d.String(), PageID: d.Varint(), RevID: d.Varint(), Ignored: d.Varint(), Truncated: d.Byte() == 1}
+	n := d.Uvarint()
+	if n > uint64(d.Remaining()) { // every entry takes at least one byte
 		return State{}, fmt.Errorf("tokens: state claims %d tokens in %d bytes", n, len(b))
 	}
 	s.Counts = make(Counts, n)
 	for range n {
-		tok := d.string()
-		s.Counts[tok] = int(d.uvarint())
+		tok := d.String()
+		s.Counts[tok] = int(d.Uvarint())
 	}
-	if d.err != nil {
-		return State{}, fmt.Errorf("tokens: state: %w", d.err)
+	if d.Err() != nil {
+		return State{}, fmt.Errorf("tokens: state: %w", d.Err())
 	}
 	return s, nil
 }
@@ -182,51 +183,10 @@ func appendString(b []byte, s string) []byte {
 	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 
-// decoder reads what Encode wrote, remembering the first error.
-type decoder struct {
-	b   []byte
-	err error
-}
-
 var errShort = errors.New("truncated")
 
-func (d *decoder) byte() byte {
-	if len(d.b) == 0 {
-		d.err = errShort
-		return 0
-	}
-	c := d.b[0]
-	d.b = d.b[1:]
-	return c
-}
-
-func (d *decoder) uvarint() uint64 {
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.err, d.b = errShort, nil
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *decoder) varint() int64 {
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.err, d.b = errShort, nil
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *decoder) string() string {
-	n := d.uvarint()
-	if n > uint64(len(d.b)) {
-		d.err, d.b = errShort, nil
-		return ""
-	}
-	s := string(d.b[:n])
-	d.b = d.b[n:]
-	return s
+// newDecoder reads what Encode wrote, remembering the first error; every
+// failure is errShort.
+func newDecoder(b []byte) binread.Reader {
+	return binread.New(b, 0, func(string, int, int) error { return errShort })
 }
