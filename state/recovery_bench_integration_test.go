@@ -41,10 +41,12 @@ const (
 //     calls MarkRecovered, which is included in the time);
 //   - leveldb: goka's storage.DefaultBuilder;
 //   - ripple: state.Restore into Pebble, the path of ripple's engine
-//     (EngineRipple): chunks of records written as one batch each, no goka
+//     (EngineRipple): it fetches whole record batches from the leader
+//     itself and writes chunks of records as one batch each, no goka
 //     partition table in between;
-//   - consume: the ceiling, a sarama consumer with the same configuration
-//     reading every partition to its end and storing nothing.
+//   - consume: a sarama consumer with the same configuration reading
+//     every partition to its end and storing nothing (the ceiling of the
+//     goka paths, which read through such a consumer).
 //
 // Besides wall-clock keys/s it reports keys/cpu-s: keys per second of CPU
 // time of the whole process (getrusage), which stays comparable when other
@@ -173,6 +175,8 @@ func recoveryValue(i int) []byte {
 // keys and returns the CPU time of the recovery. Only the recovery is timed.
 func restore(b *testing.B, kc kafkaclient.Config, topic string, build storage.Builder) time.Duration {
 	b.StopTimer()
+	// Deferred first, run last: closing clients and stores is not timed.
+	defer b.StartTimer()
 	opts := append(kc.ViewOptions(), goka.WithViewStorageBuilder(build),
 		goka.WithViewLogger(kafkaclient.GokaLogger(nil)))
 	view, err := goka.NewView(kc.Brokers, goka.Table(topic), new(codec.Bytes), opts...)
@@ -203,7 +207,6 @@ func restore(b *testing.B, kc kafkaclient.Config, topic string, build storage.Bu
 		}
 	}()
 	checkRestored(b, viewGet(view))
-	b.StartTimer()
 	return cpu
 }
 
@@ -212,6 +215,8 @@ func restore(b *testing.B, kc kafkaclient.Config, topic string, build storage.Bu
 // the CPU time it took.
 func consumeAll(b *testing.B, kc kafkaclient.Config, topic string) time.Duration {
 	b.StopTimer()
+	// Deferred first, run last: closing clients and stores is not timed.
+	defer b.StartTimer()
 	client, err := sarama.NewClient(kc.Brokers, kc.Sarama())
 	if err != nil {
 		b.Fatal(err)
@@ -243,7 +248,9 @@ func consumeAll(b *testing.B, kc kafkaclient.Config, topic string) time.Duration
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer pc.Close()
+			// As Restore did before it fetched by itself: a synchronous
+			// close waits out the broker's fetch wait at the topic's end.
+			defer pc.AsyncClose()
 			var got int
 			for m := range pc.Messages() {
 				got++
@@ -262,7 +269,6 @@ func consumeAll(b *testing.B, kc kafkaclient.Config, topic string) time.Duration
 	if n != recoveryKeys {
 		b.Fatalf("consumed %d records, want %d", n, recoveryKeys)
 	}
-	b.StartTimer()
 	return cpu
 }
 
@@ -304,6 +310,8 @@ func viewGet(view *goka.View) func(string) ([]byte, error) {
 // build, checks a sample of keys and returns the CPU time of the recovery.
 func restoreRipple(b *testing.B, kc kafkaclient.Config, topic string, build storage.Builder) time.Duration {
 	b.StopTimer()
+	// Deferred first, run last: closing clients and stores is not timed.
+	defer b.StartTimer()
 	sc := kc.Sarama()
 	sc.ChannelBufferSize = 4096 // as processor's engine client
 	client, err := sarama.NewClient(kc.Brokers, sc)
@@ -346,6 +354,5 @@ func restoreRipple(b *testing.B, kc kafkaclient.Config, topic string, build stor
 		}
 		return nil, nil
 	})
-	b.StartTimer()
 	return cpu
 }
