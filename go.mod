@@ -6,6 +6,7 @@ require (
 	github.com/IBM/sarama v1.45.1
 	github.com/cockroachdb/pebble/v2 v2.1.7
 	github.com/dgraph-io/dgo/v230 v230.0.1
+	github.com/goccy/go-json v0.12.0
 	github.com/lovoo/goka v1.1.14
 	github.com/prometheus/client_golang v1.23.2
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.2

@@ -18,8 +18,9 @@ const (
 	// maxDirty is how many keys a batch may change before it is flushed
 	// ahead of CommitInterval.
 	maxDirty = 20_000
-	// maxCached is how many keys a worker keeps in memory; beyond it,
-	// stored entries are dropped (they are read again from Pebble).
+	// maxCached is how many keys a worker keeps in memory (worker.maxCached
+	// unless a test lowers it); beyond it, stored entries are dropped (they
+	// are read again from Pebble).
 	maxCached = 50_000
 	// maxInFlight bounds the flushed batches of one partition awaiting
 	// acknowledgement; the worker waits for the oldest beyond it.
@@ -30,11 +31,16 @@ const (
 // in Pebble only once the changelog record that carries it is
 // acknowledged, so the store never runs ahead of the changelog: until then
 // the cache is where it is read.
-type entry struct {
+type entry[S any] struct {
 	value   []byte
 	deleted bool
 	dirty   bool   // written since the last flush
 	batch   *batch // the flushed batch that carries it, until stored
+
+	// decoded is value decoded, when typed is set (see stateCache). It
+	// is kept when value changes, for the next decoding to reuse.
+	decoded *S
+	typed   bool
 }
 
 // state returns the state of key: from the cache, else from the store.
@@ -49,8 +55,8 @@ func (w *worker[S]) state(key string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(w.cache) < maxCached {
-		w.cache[key] = &entry{value: v, deleted: v == nil}
+	if len(w.cache) < w.maxCached {
+		w.cache[key] = &entry[S]{value: v, deleted: v == nil}
 	}
 	return v, nil
 }
@@ -59,14 +65,14 @@ func (w *worker[S]) state(key string) ([]byte, error) {
 func (w *worker[S]) write(key string, value []byte, deleted bool) {
 	e, ok := w.cache[key]
 	if !ok {
-		e = &entry{}
+		e = &entry[S]{}
 		w.cache[key] = e
 	}
 	if !e.dirty {
 		e.dirty = true
 		w.dirty = append(w.dirty, key)
 	}
-	e.value, e.deleted = value, deleted
+	e.value, e.deleted, e.typed = value, deleted, false
 }
 
 // send hands a record to the producer on behalf of the current batch. It
@@ -157,7 +163,7 @@ func (w *worker[S]) complete() error {
 // evict drops stored entries while the cache is over maxCached.
 func (w *worker[S]) evict() {
 	for k, e := range w.cache {
-		if len(w.cache) <= maxCached {
+		if len(w.cache) <= w.maxCached {
 			return
 		}
 		if !e.dirty && e.batch == nil {
@@ -286,6 +292,30 @@ func (r *loopRecord[S]) SetValue(value any, _ ...goka.ContextOption) {
 
 func (r *loopRecord[S]) Delete(_ ...goka.ContextOption) {
 	r.w.write(string(r.m.Key), nil, true)
+}
+
+func (r *loopRecord[S]) cachedState() (s S, exists, ok bool) {
+	e := r.w.cache[string(r.m.Key)]
+	switch {
+	case !r.w.e.typed || e == nil:
+		return s, false, false
+	case e.deleted || e.value == nil:
+		return s, false, true
+	case e.typed:
+		return *e.decoded, true, true
+	}
+	return s, false, false
+}
+
+func (r *loopRecord[S]) keepState(s S) {
+	e := r.w.cache[string(r.m.Key)]
+	if !r.w.e.typed || e == nil { // not cached: the cache was full
+		return
+	}
+	if e.decoded == nil {
+		e.decoded = new(S)
+	}
+	*e.decoded, e.typed = s, true
 }
 
 // Emit sends at once: an output does not wait for the flush, but the input

@@ -23,6 +23,7 @@ var ErrStateless = errors.New("processor: job has no state codec")
 type Context[S any] struct {
 	g       record
 	codec   event.Codec[S]
+	cache   stateCache[S] // nil: decode the state from g.Value
 	logger  *slog.Logger
 	outputs map[Stream]struct{}
 	stream  Stream
@@ -93,12 +94,21 @@ func (c *Context[S]) State() (S, bool, error) {
 	}
 	if !c.loaded {
 		c.loaded = true
+		if c.cache != nil {
+			if s, has, ok := c.cache.cachedState(); ok {
+				c.state, c.has = s, has
+				return c.state, c.has, nil
+			}
+		}
 		if b, _ := c.g.Value().([]byte); b != nil {
 			s, err := c.codec.Decode(b)
 			if err != nil {
 				return zero, false, fmt.Errorf("processor: state of key %q is unreadable: %w", c.g.Key(), err)
 			}
 			c.state, c.has = s, true
+			if c.cache != nil {
+				c.cache.keepState(s)
+			}
 		}
 	}
 	return c.state, c.has, nil
@@ -177,6 +187,9 @@ func (c *Context[S]) commit() (emitted int, err error) {
 			return 0, Permanent(fmt.Errorf("processor: encoding state of key %q: %w", c.g.Key(), err))
 		}
 		c.g.SetValue(b)
+		if c.cache != nil {
+			c.cache.keepState(c.state)
+		}
 	case stateDelete:
 		c.g.Delete()
 	}

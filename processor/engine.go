@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,6 +42,7 @@ type engine[S any] struct {
 	builder  storage.Builder
 	client   sarama.Client
 	producer sarama.AsyncProducer
+	typed    bool // the workers keep S decoded in their caches (see stateCache)
 
 	ctx    context.Context // cancelled when the engine fails or stops
 	cancel context.CancelCauseFunc
@@ -65,6 +67,7 @@ func newEngine[S any](r *Runner[S]) *engine[S] {
 	e.builder = storage.MemoryBuilder()
 	if r.job.State != nil {
 		e.builder = r.stateBuilder()
+		e.typed = selfContained(reflect.TypeFor[S]())
 	}
 	e.mu.workers = map[int32]*worker[S]{}
 	e.failed = make(chan struct{})

@@ -29,6 +29,12 @@ type Job[S any] struct {
 	// alike, because a key's state lives in one partition.
 	Inputs []Input[S]
 	// State encodes the per-key state. Nil makes the job stateless.
+	//
+	// Under EngineRipple, when S holds no references (no map, slice,
+	// pointer or interface, as in a struct of numbers and strings) and no
+	// field the codec cannot see (unexported, json:"-"), the state of
+	// recently used keys is kept decoded and a handler gets it without a
+	// Decode; the codec must then give back what it encoded.
 	State event.Codec[S]
 	// Outputs declares every stream a handler may emit to.
 	Outputs []Declared

@@ -114,6 +114,9 @@ func (r *Runner[S]) try(g record, in Input[S], raw []byte, attempt int) (emitted
 	if r.job.Timer != nil {
 		c.timers = TimerStream(r.job.Name)
 	}
+	if sc, ok := g.(stateCache[S]); ok {
+		c.cache = sc
+	}
 	func() {
 		defer func() {
 			if p := recover(); p != nil {

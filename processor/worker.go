@@ -29,11 +29,12 @@ type worker[S any] struct {
 	done     chan struct{} // closed when run returns
 	finished chan error    // run's result
 
-	cache  map[string]*entry // state read or written recently
-	dirty  []string          // keys written since the last flush
-	cur    *batch            // the batch being handled
-	rec    loopRecord[S]     // the record being handled
-	flight []*batch          // flushed, in order, awaiting acks
+	cache     map[string]*entry[S] // state read or written recently
+	maxCached int                  // bound of cache
+	dirty     []string             // keys written since the last flush
+	cur       *batch               // the batch being handled
+	rec       loopRecord[S]        // the record being handled
+	flight    []*batch             // flushed, in order, awaiting acks
 
 	lag         sync.Map // topic -> *atomic.Int64
 	recovering  atomic.Bool
@@ -47,10 +48,7 @@ func (e *engine[S]) openWorker(sess sarama.ConsumerGroupSession, p int32) (*work
 	if err != nil {
 		return nil, fmt.Errorf("opening state: %w", err)
 	}
-	w := &worker[S]{e: e, p: p, sess: sess, st: st, in: make(chan *sarama.ConsumerMessage, 1024),
-		acked: make(chan struct{}, 1), queries: make(chan query), quit: make(chan struct{}), done: make(chan struct{}),
-		finished: make(chan error, 1), cache: map[string]*entry{}}
-	w.rec.w = w
+	w := e.newWorker(sess, p, st)
 	if err := st.Open(); err != nil {
 		return nil, fmt.Errorf("opening state: %w", err)
 	}
@@ -59,6 +57,16 @@ func (e *engine[S]) openWorker(sess sarama.ConsumerGroupSession, p int32) (*work
 		return nil, err
 	}
 	return w, nil
+}
+
+// newWorker returns the worker of partition p on the state st, not yet
+// opened.
+func (e *engine[S]) newWorker(sess sarama.ConsumerGroupSession, p int32, st storage.Storage) *worker[S] {
+	w := &worker[S]{e: e, p: p, sess: sess, st: st, in: make(chan *sarama.ConsumerMessage, 1024),
+		acked: make(chan struct{}, 1), queries: make(chan query), quit: make(chan struct{}), done: make(chan struct{}),
+		finished: make(chan error, 1), cache: map[string]*entry[S]{}, maxCached: maxCached}
+	w.rec.w = w
+	return w
 }
 
 // recover replays the changelog into the state (see state.Restore).
