@@ -142,6 +142,12 @@ func (c Config) topicManagerBuilder() goka.TopicManagerBuilder {
 	return func(brokers []string) (goka.TopicManager, error) {
 		sc := c.Sarama()
 		sc.ClientID = c.ClientID + "-topic-manager"
-		return goka.NewTopicManager(brokers, sc, c.TopicManagerConfig())
+		tmc := c.TopicManagerConfig()
+		tmc.CreateTopicTimeout = 0 // topicManager waits, in shorter steps
+		tm, err := goka.NewTopicManager(brokers, sc, tmc)
+		if err != nil {
+			return nil, err
+		}
+		return topicManager{tm}, nil
 	}
 }

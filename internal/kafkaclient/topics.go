@@ -1,0 +1,54 @@
+package kafkaclient
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/lovoo/goka"
+)
+
+const (
+	// createWait bounds the wait for a created topic to show up in the
+	// broker's metadata (goka's default CreateTopicTimeout).
+	createWait = 10 * time.Second
+	// createPoll is how often the metadata is asked meanwhile.
+	createPoll = 20 * time.Millisecond
+)
+
+// topicManager is goka's topic manager with a faster wait for topics it
+// creates: goka polls the metadata once a second, so a job that creates
+// its topics started up to a second (or two) late; this one polls every
+// 20 ms.
+type topicManager struct {
+	goka.TopicManager // created with CreateTopicTimeout 0: it does not wait
+}
+
+func (m topicManager) EnsureTableExists(topic string, npar int) error {
+	return m.created(topic, m.TopicManager.EnsureTableExists(topic, npar))
+}
+
+func (m topicManager) EnsureStreamExists(topic string, npar int) error {
+	return m.created(topic, m.TopicManager.EnsureStreamExists(topic, npar))
+}
+
+func (m topicManager) EnsureTopicExists(topic string, npar, rfactor int, config map[string]string) error {
+	return m.created(topic, m.TopicManager.EnsureTopicExists(topic, npar, rfactor, config))
+}
+
+// created returns err, or waits until topic is in the metadata.
+func (m topicManager) created(topic string, err error) error {
+	if err != nil {
+		return err
+	}
+	deadline := time.Now().Add(createWait)
+	for {
+		parts, err := m.Partitions(topic)
+		if err == nil && len(parts) > 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("kafkaclient: topic %s was created but is not in the broker's metadata after %v: %v", topic, createWait, err)
+		}
+		time.Sleep(createPoll)
+	}
+}
