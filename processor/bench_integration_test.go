@@ -50,14 +50,22 @@ func BenchmarkCounterJob(b *testing.B) {
 	testenv.CreateTopic(b, kc, input, 4)
 	produceBench(b, kc, input, benchEvents)
 
-	variants := []struct {
-		name string
-		run  func(*testing.B, kafkaclient.Config, string)
-	}{
+	variants := []benchVariant{
 		{"json/ripple", benchRipple}, {"json/goka-leveldb", benchGoka},
 		{"count/ripple", benchRippleCount}, {"count/goka-leveldb", benchGokaCount},
 		{"pipe", benchPipe},
 	}
+	runVariants(b, kc, input, variants)
+}
+
+// benchVariant is one way of running a benchmark's job over input.
+type benchVariant struct {
+	name string
+	run  func(*testing.B, kafkaclient.Config, string)
+}
+
+// runVariants runs each variant as a sub-benchmark and reports its rates.
+func runVariants(b *testing.B, kc kafkaclient.Config, input string, variants []benchVariant) {
 	for _, v := range variants {
 		b.Run(v.name, func(b *testing.B) {
 			steady = 0
@@ -359,27 +367,13 @@ func BenchmarkOperatorJobs(b *testing.B) {
 	b.Cleanup(func() { testenv.DeleteTopics(b, kc, input) })
 	produceOperatorBench(b, kc, input, benchEvents)
 
-	variants := []struct {
-		name string
-		run  func(*testing.B, kafkaclient.Config, string)
-	}{
+	variants := []benchVariant{
 		{"dedupe", func(b *testing.B, kc kafkaclient.Config, input string) { benchDedupeJob(b, kc, input, false) }},
 		{"dedupe-notimers", func(b *testing.B, kc kafkaclient.Config, input string) { benchDedupeJob(b, kc, input, true) }},
 		{"ratelimit", benchRateLimitJob},
 		{"pipe", benchPipe},
 	}
-	for _, v := range variants {
-		b.Run(v.name, func(b *testing.B) {
-			steady = 0
-			var cpu time.Duration
-			for range b.N {
-				start := cpuTime()
-				v.run(b, kc, input)
-				cpu += cpuTime() - start
-			}
-			reportRate(b, cpu)
-		})
-	}
+	runVariants(b, kc, input, variants)
 }
 
 // produceOperatorBench writes n events with a meta.id on 10,000 keys; one

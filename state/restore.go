@@ -55,7 +55,7 @@ func Restore(ctx context.Context, client sarama.Client, topic string, partition 
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	f := &fetcher{client: client, topic: topic, partition: partition, next: start, end: hwm}
+	f := &fetcher{client: client, topic: topic, partition: partition, next: start, end: hwm, maxBytes: restoreFetchBytes}
 	chunks := make(chan chunk, 2)
 	readErr := make(chan error, 1)
 	go func() {
@@ -90,13 +90,12 @@ type fetcher struct {
 	topic     string
 	partition int32
 	next, end int64
-	maxBytes  int32
+	maxBytes  int32 // of the next fetch: restoreFetchBytes, doubled while a batch does not fit
 }
 
 // run fetches until end and sends the records as chunks. It returns nil
 // once every offset below end was covered.
 func (f *fetcher) run(ctx context.Context, out chan<- chunk) error {
-	f.maxBytes = restoreFetchBytes
 	c := chunk{muts: make([]Mutation, 0, restoreChunk)}
 	send := func() error {
 		select {

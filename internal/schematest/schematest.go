@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/schemas"
 )
 
 // Mutate returns the JSON event raw changed by change.
@@ -32,4 +33,14 @@ func Violation(t *testing.T, repo *event.Repository, name string, raw []byte, pa
 	} else if ve.Path != path {
 		t.Errorf("%s: violation at %s (%v), want at %s", name, ve.Path, ve, path)
 	}
+}
+
+// Repository opens ripple's own schema repository (package schemas).
+func Repository(t testing.TB) *event.Repository {
+	t.Helper()
+	repo, err := event.OpenRepositoryFS(schemas.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return repo
 }

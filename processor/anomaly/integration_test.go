@@ -3,7 +3,6 @@
 package anomaly_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/internal/jobtest"
 	"github.com/ripplestream/ripple/internal/testenv"
 	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/processor/anomaly"
@@ -77,17 +77,10 @@ func TestIntegrationAlertmanagerReceivesAlert(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := processor.NewRunner(job, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), MaxRetries: -1,
+	r := jobtest.Start(t, job, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), MaxRetries: -1,
 		Logger: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	stopped := make(chan error, 1)
-	go func() { stopped <- r.Run(ctx) }()
 	defer func() {
-		cancel()
-		if err := <-stopped; err != nil {
+		if err := r.Stop(); err != nil {
 			t.Error(err)
 		}
 	}()

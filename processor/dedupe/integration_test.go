@@ -3,16 +3,15 @@
 package dedupe_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/ripplestream/ripple/internal/jobtest"
 	"github.com/ripplestream/ripple/internal/kafkaclient"
 	"github.com/ripplestream/ripple/internal/testenv"
 	"github.com/ripplestream/ripple/processor"
@@ -47,23 +46,16 @@ func TestIntegrationDedupeIsExact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	done := counter{stream: processor.Stream(input)}
-	r, err := processor.NewRunner(job, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), MaxRetries: -1,
+	done := jobtest.Counter{Stream: processor.Stream(input)}
+	r := jobtest.Start(t, job, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), MaxRetries: -1,
 		Hooks: []processor.Hook{&done}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	stopped := make(chan error, 1)
-	go func() { stopped <- r.Run(ctx) }()
 	testenv.Eventually(t, 2*time.Minute, func() error {
-		if n := done.n.Load(); n < int64(len(recs)) {
+		if n := done.N.Load(); n < int64(len(recs)) {
 			return fmt.Errorf("processed %d of %d events (job health: %v)", n, len(recs), r.Healthy())
 		}
 		return nil
 	})
-	cancel() // flushes the producer: the topics are complete after this
-	if err := <-stopped; err != nil {
+	if err := r.Stop(); err != nil { // flushes the producer: the topics are complete after this
 		t.Fatal(err)
 	}
 
@@ -137,18 +129,11 @@ func TestIntegrationDedupeExpiresQuietKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	done := counter{stream: processor.Stream(input)}
-	r, err := processor.NewRunner(job, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), MaxRetries: -1,
+	done := jobtest.Counter{Stream: processor.Stream(input)}
+	r := jobtest.Start(t, job, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), MaxRetries: -1,
 		Hooks: []processor.Hook{&done}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	stopped := make(chan error, 1)
-	go func() { stopped <- r.Run(ctx) }()
 	defer func() {
-		cancel()
-		if err := <-stopped; err != nil {
+		if err := r.Stop(); err != nil {
 			t.Error(err)
 		}
 	}()
@@ -160,7 +145,7 @@ func TestIntegrationDedupeExpiresQuietKeys(t *testing.T) {
 	}
 	testenv.Produce(t, kc, input, recs)
 	testenv.Eventually(t, 2*time.Minute, func() error {
-		if n := done.n.Load(); n < events {
+		if n := done.N.Load(); n < events {
 			return fmt.Errorf("processed %d of %d events (job health: %v)", n, events, r.Healthy())
 		}
 		return nil
@@ -212,19 +197,6 @@ func dedupeWorkload(base time.Time) (recs []record, bad int) {
 		recs = append(recs, rec)
 	}
 	return recs, bad
-}
-
-// counter counts the events of one stream a job consumed (its timers are
-// events too).
-type counter struct {
-	stream processor.Stream
-	n      atomic.Int64
-}
-
-func (c *counter) OnEvent(e processor.EventInfo) {
-	if e.Stream == c.stream {
-		c.n.Add(1)
-	}
 }
 
 // deleteTopics deletes the topics of the dedupe job name and its output.

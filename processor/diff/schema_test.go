@@ -6,12 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ripplestream/ripple/event"
 	"github.com/ripplestream/ripple/internal/schematest"
 	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/processor/diff"
 	"github.com/ripplestream/ripple/processor/processortest"
-	"github.com/ripplestream/ripple/schemas"
 )
 
 // TestEventSchema runs the stage on the in-memory harness and checks that
@@ -20,10 +18,7 @@ import (
 // current.yaml alike; and that the schema refuses broken events where they
 // are broken.
 func TestEventSchema(t *testing.T) {
-	repo, err := event.OpenRepositoryFS(schemas.FS())
-	if err != nil {
-		t.Fatal(err)
-	}
+	repo := schematest.Repository(t)
 	current, err := repo.Schema("/ripple/revision/diff/current")
 	if err != nil {
 		t.Fatal(err)

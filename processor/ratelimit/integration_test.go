@@ -3,16 +3,15 @@
 package ratelimit_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/ripplestream/ripple/internal/jobtest"
 	"github.com/ripplestream/ripple/internal/kafkaclient"
 	"github.com/ripplestream/ripple/internal/testenv"
 	"github.com/ripplestream/ripple/processor"
@@ -57,17 +56,11 @@ func TestIntegrationRateLimitIsExact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	done := counter{stream: processor.Stream(input)}
-	r, err := processor.NewRunner(job, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), MaxRetries: -1,
+	done := jobtest.Counter{Stream: processor.Stream(input)}
+	r := jobtest.Start(t, job, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), MaxRetries: -1,
 		Hooks: []processor.Hook{&done}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	stopped := make(chan error, 1)
-	go func() { stopped <- r.Run(ctx) }()
 	testenv.Eventually(t, 2*time.Minute, func() error {
-		if n := done.n.Load(); n < int64(len(recs)) {
+		if n := done.N.Load(); n < int64(len(recs)) {
 			return fmt.Errorf("processed %d of %d events (job health: %v)", n, len(recs), r.Healthy())
 		}
 		return nil
@@ -111,8 +104,7 @@ func TestIntegrationRateLimitIsExact(t *testing.T) {
 		}
 		return nil
 	})
-	cancel() // flushes the producer: the topics are complete after this
-	if err := <-stopped; err != nil {
+	if err := r.Stop(); err != nil { // flushes the producer: the topics are complete after this
 		t.Fatal(err)
 	}
 
@@ -211,18 +203,12 @@ func TestIntegrationRateLimitDelaysByTimer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	done := counter{stream: processor.Stream(input)}
-	r, err := processor.NewRunner(job, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), MaxRetries: -1,
+	done := jobtest.Counter{Stream: processor.Stream(input)}
+	r := jobtest.Start(t, job, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), MaxRetries: -1,
 		Hooks: []processor.Hook{&done}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	stopped := make(chan error, 1)
-	go func() { stopped <- r.Run(ctx) }()
 	produce(t, kc, input, recs)
 	testenv.Eventually(t, 2*time.Minute, func() error {
-		if n := done.n.Load(); n < int64(len(recs)) {
+		if n := done.N.Load(); n < int64(len(recs)) {
 			return fmt.Errorf("processed %d of %d events (job health: %v)", n, len(recs), r.Healthy())
 		}
 		return nil
@@ -236,8 +222,7 @@ func TestIntegrationRateLimitDelaysByTimer(t *testing.T) {
 		}
 		return nil
 	})
-	cancel()
-	if err := <-stopped; err != nil {
+	if err := r.Stop(); err != nil {
 		t.Fatal(err)
 	}
 	got := map[string][]int{}
@@ -281,19 +266,6 @@ func burstWorkload(base time.Time) (recs []record, bad int) {
 			value: fmt.Appendf(nil, `{"$schema":"/test/1.0.0","meta":{"stream":"in","id":"e%d"},"n":%d}`, i, i)})
 	}
 	return recs, bad
-}
-
-// counter counts the events of one stream a job consumed (its timers are
-// events too).
-type counter struct {
-	stream processor.Stream
-	n      atomic.Int64
-}
-
-func (c *counter) OnEvent(e processor.EventInfo) {
-	if e.Stream == c.stream {
-		c.n.Add(1)
-	}
 }
 
 // produce writes recs in order with their timestamps.

@@ -12,7 +12,6 @@ import (
 	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/processor/processortest"
 	"github.com/ripplestream/ripple/processor/ratelimit"
-	"github.com/ripplestream/ripple/schemas"
 )
 
 // TestSummarySchema runs the stage on the in-memory harness and checks that
@@ -161,10 +160,7 @@ func TestDelayedSchema(t *testing.T) {
 // returns compiled.
 func schemaRepo(t *testing.T, title string) (*event.Repository, *event.Schema) {
 	t.Helper()
-	repo, err := event.OpenRepositoryFS(schemas.FS())
-	if err != nil {
-		t.Fatal(err)
-	}
+	repo := schematest.Repository(t)
 	title = "ripple/" + title
 	if v := repo.Versions(title); fmt.Sprint(v) != "[1.0.0]" || !repo.HasCurrent(title) {
 		t.Fatalf("%s: versions %v, current %v", title, v, repo.HasCurrent(title))

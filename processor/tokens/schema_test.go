@@ -4,12 +4,10 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/ripplestream/ripple/event"
 	"github.com/ripplestream/ripple/internal/schematest"
 	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/processor/processortest"
 	"github.com/ripplestream/ripple/processor/tokens"
-	"github.com/ripplestream/ripple/schemas"
 )
 
 // TestEventSchema runs the stage on the in-memory harness and checks that
@@ -18,10 +16,7 @@ import (
 // current.yaml alike; and that the schema refuses broken events where they
 // are broken.
 func TestEventSchema(t *testing.T) {
-	repo, err := event.OpenRepositoryFS(schemas.FS())
-	if err != nil {
-		t.Fatal(err)
-	}
+	repo := schematest.Repository(t)
 	current, err := repo.Schema("/ripple/revision/tokens/current")
 	if err != nil {
 		t.Fatal(err)

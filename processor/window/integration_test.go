@@ -9,10 +9,10 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/ripplestream/ripple/internal/jobtest"
 	"github.com/ripplestream/ripple/internal/testenv"
 	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/processor/window"
@@ -62,7 +62,7 @@ func tumblingIsExact(t *testing.T, engine processor.Engine) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	done := &inputCounter{stream: processor.Stream(input)}
+	done := &jobtest.Counter{Stream: processor.Stream(input)}
 	r, err := processor.NewRunner(job, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), MaxRetries: -1,
 		Engine: engine, Hooks: []processor.Hook{done}})
 	if err != nil {
@@ -108,7 +108,7 @@ func tumblingIsExact(t *testing.T, engine processor.Engine) {
 	stopped := make(chan error, 1)
 	go func() { stopped <- r.Run(ctx) }()
 	testenv.Eventually(t, 2*time.Minute, func() error {
-		if n := done.n.Load(); n < int64(len(recs)) {
+		if n := done.N.Load(); n < int64(len(recs)) {
 			return fmt.Errorf("processed %d of %d events (job health: %v)", n, len(recs), r.Healthy())
 		}
 		return nil
@@ -202,16 +202,4 @@ func tumblingWorkload(base time.Time) (recs []windowRecord, bad int) {
 				i, at.UTC().Format(time.RFC3339Nano), i)})
 	}
 	return recs, bad
-}
-
-// inputCounter counts the events of one stream the job processed.
-type inputCounter struct {
-	stream processor.Stream
-	n      atomic.Int64
-}
-
-func (c *inputCounter) OnEvent(e processor.EventInfo) {
-	if e.Stream == c.stream {
-		c.n.Add(1)
-	}
 }
