@@ -175,12 +175,15 @@ a Wikibase-like aspect mix), then changes, made in overlapping edit sessions
 (a bot editing one item several times seconds apart, an editor saving an
 article twice, a template fixed in a burst). Prints on stderr how many purges
 its ground-truth oracle calls for and how many a broad approach (every
-transcluder, backlink and entity user, regardless of aspect) would send.
+transcluder, backlink and entity user of what changed, regardless of the kind
+of change and of aspect) would send, and a kind-aware one (transcluders for
+edits, backlinks for creations, deletions and moves, every entity user).
 With --score STORE it also replays the workload and scores the engine.`, "ripple deps gen --changes 5000 --score pebble:/tmp/g > work.jsonl", stderr)
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "random seed")
 	fs.IntVar(&cfg.Pages, "pages", 2000, "articles")
 	fs.IntVar(&cfg.Templates, "templates", 200, "templates")
-	fs.IntVar(&cfg.Entities, "entities", 500, "Wikibase items")
+	fs.IntVar(&cfg.Entities, "entities", 500, "Wikibase items that articles name (70% of articles also have an item of their own)")
+	fs.IntVar(&cfg.Items, "items", 1, "mean number of items an article names through Wikidata, by label (4: a wiki whose infoboxes come from Wikidata)")
 	fs.IntVar(&cfg.Changes, "changes", 3000, "changes after the initial parses")
 	fs.BoolVar(&cfg.Sessions.Off, "no-sessions", false, "make every change its own edit session (no bursts)")
 	fs.Float64Var(&cfg.Sessions.Entity.Edits, "entity-session-edits", 4, "mean edits of one item per Wikidata edit session")
@@ -200,9 +203,10 @@ With --score STORE it also replays the workload and scores the engine.`, "ripple
 		}
 	}
 	exact, broad := w.Totals()
-	fmt.Fprintf(stderr, "ripple deps gen: %d lines, %d changes; oracle: %d purges; broad approach: %d purges\n", len(w.Lines), len(w.Truth), exact, broad)
+	fmt.Fprintf(stderr, "ripple deps gen: %d lines, %d changes; oracle: %d purges; broad approach: %d purges (kind-aware: %d)\n",
+		len(w.Lines), len(w.Truth), exact, broad, w.KindAwareTotal())
 	for _, k := range w.ByKind() {
-		fmt.Fprintf(stderr, "  %-14s %5d changes: oracle %6d purges, broad %6d\n", k.Kind, k.Changes, k.Exact, k.Broad)
+		fmt.Fprintf(stderr, "  %-14s %5d changes: oracle %6d purges, broad %6d, kind-aware %6d\n", k.Kind, k.Changes, k.Exact, k.Broad, k.KindAware)
 	}
 	if *score == "" {
 		return nil

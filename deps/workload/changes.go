@@ -34,13 +34,38 @@ func (g *gen) pageChange(kind string, p *page, prior string) int {
 	return g.emit(ev)
 }
 
-// record keeps the oracle of the change on line: the pages it must purge
-// and the pages a broad approach purges.
-func (g *gen) record(line int, kind Kind, truth, broad map[string]bool) {
+// record keeps the oracle of the change on line: the pages it must purge,
+// the pages broad purging sends, and those kind-aware broad purging sends
+// (see Workload.KindAware).
+func (g *gen) record(line int, kind Kind, truth, broad, kindAware map[string]bool) {
 	g.out.Kinds[line] = kind
 	g.out.Truth[line] = titles(truth)
 	g.out.BroadPages[line] = titles(broad)
 	g.out.Broad[line] = len(broad)
+	g.out.KindAware[line] = len(kindAware)
+}
+
+// dependents is what broad purging sends for a change of the page title,
+// whatever the change: the page, its transcluders and its backlinks.
+func (g *gen) dependents(title string) map[string]bool {
+	out := g.transcluders(title)
+	for t := range g.backlinks(title) {
+		out[t] = true
+	}
+	out[title] = true
+	return out
+}
+
+// union returns the pages in a or b.
+func union(a, b map[string]bool) map[string]bool {
+	out := make(map[string]bool, len(a)+len(b))
+	for t := range a {
+		out[t] = true
+	}
+	for t := range b {
+		out[t] = true
+	}
+	return out
 }
 
 func titles(set map[string]bool) []string {
@@ -52,12 +77,13 @@ func titles(set map[string]bool) []string {
 	return t
 }
 
-// articleEdit edits an article: the page itself must be purged, and
-// broad purging purges just that too.
+// articleEdit edits an article: the page itself must be purged; broad
+// purging purges its backlinks too, and kind-aware purging its
+// transcluders (articles have none here).
 func (g *gen) articleEdit(p *page) {
 	line := g.pageChange("edit", p, "")
 	self := map[string]bool{p.ref.Title: true}
-	g.record(line, ArticleEdit, self, self)
+	g.record(line, ArticleEdit, self, g.dependents(p.ref.Title), union(self, g.transcluders(p.ref.Title)))
 	if g.rng.IntN(10) < 4 { // the edit changed what the page uses: a re-parse follows
 		zipfT := newTemplateZipf(g)
 		g.randomDeps(p, zipfT)
@@ -70,7 +96,7 @@ func (g *gen) templateEdit(p *page) {
 	line := g.pageChange("edit", p, "")
 	truth := g.transcluders(p.ref.Title)
 	truth[p.ref.Title] = true
-	g.record(line, TemplateEdit, truth, truth)
+	g.record(line, TemplateEdit, truth, g.dependents(p.ref.Title), truth)
 }
 
 // transcluders is the oracle's transitive closure of pages transcluding t.
@@ -129,7 +155,7 @@ func (g *gen) create() bool {
 	line := g.pageChange("create", p, "")
 	truth := g.backlinks(title)
 	truth[title] = true
-	g.record(line, Creation, truth, truth)
+	g.record(line, Creation, truth, g.dependents(title), truth)
 	g.parse(p)
 	return true
 }
@@ -140,14 +166,14 @@ func (g *gen) delete() {
 	line := g.pageChange("delete", p, "")
 	truth := g.backlinks(p.ref.Title)
 	truth[p.ref.Title] = true
-	g.record(line, Deletion, truth, truth)
+	g.record(line, Deletion, truth, g.dependents(p.ref.Title), truth)
 }
 
 func (g *gen) move() {
 	p := g.live(deps.NamespaceMain)
 	oldTitle := p.ref.Title
 	newTitle := fmt.Sprintf("Moved_%d", g.nextID())
-	moved := &page{ref: deps.PageRef{ID: p.ref.ID, Title: newTitle}, rev: p.rev, templates: p.templates, links: p.links, entities: p.entities}
+	moved := &page{ref: deps.PageRef{ID: p.ref.ID, Title: newTitle}, rev: p.rev, templates: p.templates, links: p.links, entities: p.entities, item: p.item}
 	p.deleted = true
 	g.pages[newTitle] = moved
 	g.order = append(g.order, newTitle)
@@ -157,7 +183,7 @@ func (g *gen) move() {
 		truth[t] = true
 	}
 	truth[oldTitle], truth[newTitle] = true, true
-	g.record(line, Move, truth, truth)
+	g.record(line, Move, truth, union(g.dependents(oldTitle), g.dependents(newTitle)), truth)
 }
 
 // entityChange edits one aspect of entity id, as most Wikidata edits do:
@@ -191,7 +217,7 @@ func (g *gen) entityChange(id string) {
 			truth[title] = true
 		}
 	}
-	g.record(line, EntityEdit, truth, users)
+	g.record(line, EntityEdit, truth, users, users)
 }
 
 // usesAspect is the oracle's own matching rule: the page uses everything

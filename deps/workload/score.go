@@ -33,6 +33,9 @@ type Score struct {
 	// Broad the number of purges a broad approach sends (one per change
 	// and page, no window); Emitted what the engine wrote.
 	Exact, Broad, Emitted int
+	// KindAware is what broad purging sends when it follows the kind of
+	// change (see Workload.KindAware). For comparison only.
+	KindAware int
 	// BroadWindowed is what the broad approach would send if it
 	// debounced its purges with the same window. For comparison only:
 	// Reduction is against Broad.
@@ -94,12 +97,14 @@ func (s Score) String() string {
 		"  candidates before coalescing: TP %d, FP %d, FN %d\n"+
 		"  purges: broad %d, due pairs %d, written %d with a %v window: %.1fx fewer than broad\n"+
 		"  broad purging debounced with the same window would send %d (%.1fx ripple's)\n"+
+		"  kind-aware broad purging (transcluders for edits, backlinks for creations, deletions and moves, every entity user) would send %d (%.1fx ripple's)\n"+
 		"  entity edits alone: broad usage purging %d, written purges covering one %d: %.1fx fewer",
 		s.Precision(), s.Recall(), s.Useful, s.Useful+s.Useless,
 		s.Window, s.Slack.Round(time.Millisecond), s.Covered, s.Covered+s.Missed,
 		s.TruePositives, s.FalsePositives, s.FalseNegatives,
 		s.Broad, s.Exact, s.Emitted, s.Window, s.Reduction(),
 		s.BroadWindowed, float64(s.BroadWindowed)/float64(max(s.Emitted, 1)),
+		s.KindAware, float64(s.KindAware)/float64(max(s.Emitted, 1)),
 		s.BroadEntity, s.EmittedEntity, s.EntityReduction())
 }
 
@@ -142,6 +147,7 @@ func Evaluate(ctx context.Context, w *Workload, store deps.Store, window time.Du
 		return score, sum, fmt.Errorf("workload: %d generated lines were rejected: %s", sum.Bad, errs.String())
 	}
 	score.Exact, score.Broad = w.Totals()
+	score.KindAware = w.KindAwareTotal()
 	for line, k := range w.Kinds {
 		if k == EntityEdit {
 			score.BroadEntity += w.Broad[line]

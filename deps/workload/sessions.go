@@ -197,7 +197,13 @@ func (g *gen) start(k sessionKind, at time.Time) *session {
 	}
 	switch k {
 	case entitySession:
-		s.target = fmt.Sprintf("Q%d", 1+g.rng.IntN(g.cfg.Entities))
+		// Most edits are to items no article here is connected to;
+		// some to an article's own item.
+		if len(g.items) > 0 && g.rng.IntN(10) < 3 {
+			s.target = g.items[g.rng.IntN(len(g.items))]
+		} else {
+			s.target = fmt.Sprintf("Q%d", 1+g.rng.IntN(g.cfg.Entities))
+		}
 	case articleSession:
 		s.target = g.live(deps.NamespaceMain).ref.Title
 	case templateSession:
