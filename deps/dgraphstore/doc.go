@@ -10,8 +10,8 @@
 //	<p>_key:         string @index(exact) @upsert .  # "wiki|title", or "Q42"
 //	<p>_wiki:        string @index(exact) .
 //	<p>_ref:         string .                        # "ns|page id|wiki|title"
-//	<p>_rev:         int .                           # set iff the page is stored
-//	<p>_edges:       string .                        # the page's edges, deflated
+//	<p>_rev:         int .                           # pages of earlier versions only
+//	<p>_edges:       string .                        # rev, ns, id, deflated edges
 //	<p>_transcludes: [uid] @reverse .
 //	<p>_links_to:    [uid] @reverse .
 //	<p>_uses_file:   [uid] @reverse .
@@ -19,31 +19,38 @@
 //
 // ref packs all a Dependent reports into one value, because a traversal
 // reads one value per dependent and each predicate read costs about as much
-// as the rest of the traversal. edges repeats the page's outgoing edges
-// (kind, target, aspects), so that a write reads one value per page rather
-// than the key of every target; pages stored by earlier versions, without
-// it, are read through their edges and get it with their next revision.
+// as the rest of the traversal. edges holds the page's rev, the namespace
+// and id of its ref, and repeats its outgoing edges (kind, target,
+// aspects), so that a write reads and writes one value per page rather
+// than its rev, its ref and the key of every target; a node is a stored
+// page iff it has edges, or (earlier versions) rev. Pages stored by
+// earlier versions, with their rev in rev and edges without head or no
+// edges at all (read through their edges), get the current value with
+// their next revision, which deletes their rev.
 //
 // A page and an entity are one node each, unique by key: titles cannot
 // contain '|' and entity ids cannot either, so the keys of the two never
 // collide. A title that is only a target (a red link, a template never
 // parsed) is a node with a key only; wiki is set on stored pages, for the
-// wiki filter of entity traversals. DeletePage removes rev, ref, edges and
+// wiki filter of entity traversals. DeletePage removes ref, edges, rev and
 // the outgoing edges, but keeps the node, which incoming links still point
 // at. Such orphaned nodes are not collected.
 //
 // # Writes
 //
 // PutPages (deps.BatchPutter) writes up to Config.MaxBatch pages in one
-// transaction, PutPage one: a query reads the pages' stored rev, ref and
-// edges; the pages are applied to that in order in memory (a page may
-// occur several times); a second query looks up the uids of the added and
-// removed targets that the uid cache does not know; and one mutation in
-// N-Quads sets each changed page's fields and added edges (with aspect
-// facets), creates the missing targets as blank nodes with their key, and
-// deletes the removed edges. The @upsert index on key makes two
-// transactions that create the same node conflict; the loser is aborted
-// and retried from the read, up to Config.MaxRetries times.
+// transaction, PutPage one: a query reads the pages' edges values, by uid
+// for the pages the uid cache knows, by key for the others (nodes without
+// a current value get a second query, for their rev and ref); the pages
+// are applied to that in order in memory (a page may occur several
+// times); a query looks up the uids of the added and removed targets that
+// the uid cache does not know; and one mutation of structured N-Quads
+// (api.NQuad, which the alpha need not parse) sets each changed page's
+// fields and added edges (with aspect facets), creates the missing targets
+// as blank nodes with their key, and deletes the removed edges. The
+// @upsert index on key makes two transactions that create the same node
+// conflict; the loser is aborted and retried from the read, up to
+// Config.MaxRetries times.
 //
 // The uid cache maps keys to uids. It needs no invalidation, also across
 // processes: a node gets its key when it is created, keeps it, and is

@@ -20,6 +20,9 @@ type stored struct {
 	found bool          // the node has a revision: its deps are stored
 	deps  deps.PageDeps // normalized, when found
 	ref   string        // the stored ref value, when found
+	// oldRev: the page's rev is in the rev predicate, as earlier versions
+	// of the store wrote it, not in its edges value.
+	oldRev bool
 	// legacy: found, but stored by an earlier version of the store,
 	// without the edges value.
 	legacy bool
@@ -80,48 +83,127 @@ func (p *params) add(prefix, value string) string {
 
 // query wraps blocks into a query that declares the variables.
 func (p *params) query(blocks string) string {
+	if len(p.decls) == 0 {
+		return "{\n" + blocks + "}"
+	}
 	return "query q(" + strings.Join(p.decls, ", ") + ") {\n" + blocks + "}"
 }
 
-// readPages reads pages in txn, one result per name, in one query (two
-// when some were stored by an earlier version of the store, without the
-// edges value). It remembers the uids of the page nodes in r.
+// readPages reads pages in txn, one result per name. One query reads the
+// edges value of each page, by uid when r knows it (which spares Dgraph the
+// index lookup and the key), else by key; it remembers the uids of the page
+// nodes in r. A second query reads the rev and ref of the nodes without a
+// current edges value: pages stored by earlier versions of the store, and
+// nodes that are only targets.
 func (s *Store) readPages(ctx context.Context, txn *dgo.Txn, names []pageName, r *resolver) ([]stored, error) {
+	out := make([]stored, len(names))
 	var ps params
-	vars := make([]string, len(names))
+	var uids, vars []string
 	for i, n := range names {
-		vars[i] = ps.add("p", n.key())
+		if out[i].uid = r.uid(n.key()); out[i].uid != 0 {
+			uids = append(uids, formatUID(out[i].uid))
+		} else {
+			vars = append(vars, ps.add("p", n.key()))
+		}
 	}
-	q := ps.query(fmt.Sprintf(" p(func: eq(%s, [%s])) { uid k: %s rev: %s ref: %s e: %s }\n",
-		s.p.key, strings.Join(vars, ", "), s.p.key, s.p.rev, s.p.ref, s.p.edges))
-	resp, err := txn.QueryWithVars(ctx, q, ps.vars)
+	var blocks strings.Builder
+	if len(uids) > 0 {
+		fmt.Fprintf(&blocks, " u(func: uid(%s)) { uid e: %s }\n", strings.Join(uids, ", "), s.p.edges)
+	}
+	if len(vars) > 0 {
+		fmt.Fprintf(&blocks, " p(func: eq(%s, [%s])) { uid k: %s e: %s }\n", s.p.key, strings.Join(vars, ", "), s.p.key, s.p.edges)
+	}
+	resp, err := txn.QueryWithVars(ctx, ps.query(blocks.String()), ps.vars)
 	if err != nil {
 		return nil, err
 	}
 	var res struct {
+		U []pageNode `json:"u"`
 		P []pageNode `json:"p"`
 	}
 	if err := json.Unmarshal(resp.Json, &res); err != nil {
 		return nil, fmt.Errorf("decoding pages: %w", err)
 	}
-	byKey := make(map[string]pageNode, len(res.P))
+	edges := make(map[uint64]*string, len(res.U)+len(res.P))
+	for _, n := range res.U {
+		uid, err := parseUID(n.UID)
+		if err != nil {
+			return nil, err
+		}
+		edges[uid] = n.Edges
+	}
+	byKey := make(map[string]uint64, len(res.P))
 	for _, n := range res.P {
 		if _, dup := byKey[n.Key]; dup {
 			return nil, fmt.Errorf("page %s has several nodes; the @upsert index on %s should prevent that", n.Key, s.p.key)
 		}
-		byKey[n.Key] = n
-	}
-	out := make([]stored, len(names))
-	var legacy []int
-	for i, name := range names {
-		n, ok := byKey[name.key()]
-		if !ok {
-			continue
-		}
-		if out[i].uid, err = parseUID(n.UID); err != nil {
+		if byKey[n.Key], err = parseUID(n.UID); err != nil {
 			return nil, err
 		}
-		r.learn(name.key(), out[i].uid)
+		r.learn(n.Key, byKey[n.Key])
+		edges[byKey[n.Key]] = n.Edges
+	}
+	var old []int
+	for i, name := range names {
+		if out[i].uid == 0 {
+			if out[i].uid = byKey[name.key()]; out[i].uid == 0 {
+				continue
+			}
+		}
+		e := edges[out[i].uid]
+		if e == nil || !strings.HasPrefix(*e, edgeSetVersion) {
+			old = append(old, i)
+			continue
+		}
+		head, _, es, err := s.edges.decode(*e)
+		if err != nil {
+			return nil, fmt.Errorf("page %s:%s: %w", name.wiki, name.title, err)
+		}
+		ref := encodeRef(name.wiki, deps.PageRef{ID: head.id, Namespace: head.ns, Title: name.title})
+		if out[i], err = storedPage(out[i].uid, name, head.rev, ref, es); err != nil {
+			return nil, err
+		}
+	}
+	if len(old) > 0 {
+		if err := s.readOld(ctx, txn, names, old, out, r); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// readOld reads the rev, ref and edges value of the nodes of the pages at
+// indexes which of names, and fills out: a node without a rev is a target
+// only, and one with a rev but without an edges value was stored by an
+// earlier version of the store (see readLegacy).
+func (s *Store) readOld(ctx context.Context, txn *dgo.Txn, names []pageName, which []int, out []stored, r *resolver) error {
+	uids := make([]string, len(which))
+	for j, i := range which {
+		uids[j] = formatUID(out[i].uid)
+	}
+	q := fmt.Sprintf("{\n o(func: uid(%s)) { uid rev: %s ref: %s e: %s }\n}",
+		strings.Join(uids, ", "), s.p.rev, s.p.ref, s.p.edges)
+	resp, err := txn.Query(ctx, q)
+	if err != nil {
+		return err
+	}
+	var res struct {
+		O []pageNode `json:"o"`
+	}
+	if err := json.Unmarshal(resp.Json, &res); err != nil {
+		return fmt.Errorf("decoding pages: %w", err)
+	}
+	nodes := make(map[uint64]pageNode, len(res.O))
+	for _, n := range res.O {
+		uid, err := parseUID(n.UID)
+		if err != nil {
+			return err
+		}
+		nodes[uid] = n
+	}
+	var legacy []int
+	for _, i := range which {
+		name, n := names[i], nodes[out[i].uid]
 		if n.Rev == nil {
 			continue
 		}
@@ -129,20 +211,21 @@ func (s *Store) readPages(ctx context.Context, txn *dgo.Txn, names []pageName, r
 			legacy = append(legacy, i)
 			continue
 		}
-		edges, err := s.edges.decode(*n.Edges)
+		// A value of edgeSetV1: the first query, in the same snapshot,
+		// found no current one.
+		_, _, edges, err := s.edges.decode(*n.Edges)
 		if err != nil {
-			return nil, fmt.Errorf("page %s:%s: %w", name.wiki, name.title, err)
+			return fmt.Errorf("page %s:%s: %w", name.wiki, name.title, err)
 		}
 		if out[i], err = storedPage(out[i].uid, name, *n.Rev, n.Ref, edges); err != nil {
-			return nil, err
+			return err
 		}
+		out[i].oldRev = true
 	}
 	if len(legacy) > 0 {
-		if err := s.readLegacy(ctx, txn, names, legacy, byKey, out, r); err != nil {
-			return nil, err
-		}
+		return s.readLegacy(ctx, txn, names, legacy, nodes, out, r)
 	}
-	return out, nil
+	return nil
 }
 
 // storedPage returns the stored state of page name from its fields.
@@ -158,7 +241,7 @@ func storedPage(uid uint64, name pageName, rev int64, ref string, edges []deps.E
 // nodes have a revision but no edge set, and fills out. Their targets' uids
 // go to r.
 func (s *Store) readLegacy(ctx context.Context, txn *dgo.Txn, names []pageName, which []int,
-	nodes map[string]pageNode, out []stored, r *resolver) error {
+	nodes map[uint64]pageNode, out []stored, r *resolver) error {
 	var q strings.Builder
 	for _, i := range which {
 		fmt.Fprintf(&q, " l%d(func: uid(%#x)) {\n", i, out[i].uid)
@@ -201,11 +284,11 @@ func (s *Store) readLegacy(ctx context.Context, txn *dgo.Txn, names []pageName, 
 		slices.SortFunc(edges, func(a, b deps.Edge) int {
 			return cmp.Or(cmp.Compare(a.Kind, b.Kind), strings.Compare(a.Target, b.Target))
 		})
-		n := nodes[name.key()]
+		n := nodes[out[i].uid]
 		if out[i], err = storedPage(out[i].uid, name, *n.Rev, n.Ref, edges); err != nil {
 			return err
 		}
-		out[i].legacy = true
+		out[i].oldRev, out[i].legacy = true, true
 	}
 	return nil
 }

@@ -3,8 +3,11 @@
 package dgraphstore
 
 import (
+	"bytes"
+	"compress/flate"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"sync"
@@ -100,6 +103,60 @@ _:p <%[7]s> _:q (%[8]s="L.en S") .
 	sts, err := s.readPages(ctx, s.dg.NewReadOnlyTxn(), []pageName{{"enwiki", "Old"}}, s.newResolver())
 	if err != nil || !sts[0].found || sts[0].legacy {
 		t.Errorf("after the put: %+v, %v; want a page with its edges value", sts, err)
+	}
+}
+
+// TestV1Page reads and replaces a page written by the previous version of
+// the store: its rev in the rev predicate, an edges value without head.
+func TestV1Page(t *testing.T) {
+	s, cfg := openTest(t, Config{})
+	ctx := context.Background()
+	p := s.p
+	page := deps.PageRef{ID: 7, Namespace: 2, Title: "Old"}
+	var b bytes.Buffer
+	w, _ := flate.NewWriter(&b, flate.BestSpeed)
+	w.Write([]byte("1Template:Kept\n2Linked"))
+	w.Close()
+	quads := fmt.Sprintf(`_:p <%[1]s> "enwiki|Old" .
+_:p <%[2]s> "enwiki" .
+_:p <%[3]s> "3" .
+_:p <%[4]s> %[8]q .
+_:p <%[5]s> %[9]q .
+_:t <%[1]s> "enwiki|Template:Kept" .
+_:l <%[1]s> "enwiki|Linked" .
+_:p <%[6]s> _:t .
+_:p <%[7]s> _:l .
+`, p.key, p.wiki, p.rev, p.ref, p.edges, p.edge[deps.Transcludes], p.edge[deps.LinksTo],
+		encodeRef("enwiki", page), edgeSetV1+base64.RawStdEncoding.EncodeToString(b.Bytes()))
+	if _, err := s.dg.NewTxn().Mutate(ctx, &api.Mutation{SetNquads: []byte(quads), CommitNow: true}); err != nil {
+		t.Fatal(err)
+	}
+	want := deps.PageDeps{Wiki: "enwiki", Page: page, RevID: 3, Templates: []string{"Template:Kept"},
+		Links: []string{"Linked"}, Files: []string{}, Entities: []deps.EntityUsage{}}
+	got, ok, err := s.Page(ctx, "enwiki", "Old")
+	if err != nil || !ok || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("Page of a v1 page = %+v, %v, %v; want %+v", got, ok, err, want)
+	}
+	next := deps.PageDeps{Wiki: "enwiki", Page: page, RevID: 4, Templates: []string{"Template:Kept"}}
+	r, err := s.PutPage(ctx, next)
+	if err != nil || !r.Applied || r.PrevRevID != 3 || fmt.Sprint(r.Removed) != "[{links_to Linked []}]" || len(r.Added) != 0 {
+		t.Fatalf("PutPage over a v1 page = %+v, %v", r, err)
+	}
+	// The put moved the rev into the edges value; a store that knows no
+	// uid reads the page by key.
+	other := openCfg(t, cfg)
+	for _, st := range []*Store{s, other} {
+		sts, err := st.readPages(ctx, st.dg.NewReadOnlyTxn(), []pageName{{"enwiki", "Old"}}, st.newResolver())
+		if err != nil || !sts[0].found || sts[0].oldRev || sts[0].deps.RevID != 4 || sts[0].ref != encodeRef("enwiki", page) {
+			t.Errorf("after the put: %+v, %v; want rev 4 in the edges value", sts, err)
+		}
+	}
+	resp, err := s.dg.NewReadOnlyTxn().Query(ctx, fmt.Sprintf(`{ p(func: eq(%s, "enwiki|Old")) { %s } }`, p.key, p.rev))
+	if err != nil || string(resp.Json) != `{"p":[]}` {
+		t.Errorf("rev after the put: %s, %v; want none", resp.GetJson(), err)
+	}
+	if r, err := s.PutPage(ctx, deps.PageDeps{Wiki: "enwiki", Page: page, RevID: 4}); err != nil || r.Applied || r.PrevRevID != 4 {
+		t.Errorf("PutPage of the stored rev = %+v, %v; want not applied, previous rev 4", r, err)
 	}
 }
 

@@ -115,24 +115,35 @@ func TestEdgeSet(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := newEdgeCodec()
-	for _, p := range []deps.PageDeps{p, {Wiki: "enwiki", Page: deps.PageRef{Title: "Empty"}, RevID: 1}} {
-		got, err := c.decode(c.encode(p))
-		if want := p.Edges(); err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Errorf("edge set round trip: %v, %v; want %v", got, err, want)
+	for _, p := range []deps.PageDeps{p, {Wiki: "enwiki", Page: deps.PageRef{ID: 9, Namespace: 4, Title: "Empty"}, RevID: 3}} {
+		head, ok, got, err := c.decode(c.encode(p))
+		if want := p.Edges(); err != nil || !ok || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("edge set round trip: %v, %v, %v; want %v", got, ok, err, want)
+		}
+		if want := (pageHead{rev: p.RevID, ns: p.Page.Namespace, id: p.Page.ID}); head != want {
+			t.Errorf("edge set round trip: head %+v; want %+v", head, want)
 		}
 	}
-	deflate := func(text string) string {
+	deflate := func(prefix, text string) string {
 		var b bytes.Buffer
 		w, _ := flate.NewWriter(&b, flate.BestSpeed)
 		w.Write([]byte(text))
 		w.Close()
-		return edgeSetVersion + base64.RawStdEncoding.EncodeToString(b.Bytes())
+		return prefix + base64.RawStdEncoding.EncodeToString(b.Bytes())
 	}
-	if got, err := c.decode(deflate("1A\n4Q1 S")); err != nil || fmt.Sprint(got) != "[{transcludes A []} {uses_entity Q1 [S]}]" {
-		t.Errorf("decode of a hand-made edge set: %v, %v", got, err)
+	for _, v := range []string{deflate(edgeSetVersion+"5:0:12:", "1A\n4Q1 S"), deflate(edgeSetV1, "1A\n4Q1 S")} {
+		head, ok, got, err := c.decode(v)
+		if err != nil || fmt.Sprint(got) != "[{transcludes A []} {uses_entity Q1 [S]}]" {
+			t.Errorf("decode of a hand-made edge set %q: %v, %v", v, got, err)
+		}
+		if want := (pageHead{rev: 5, id: 12}); ok && head != want || !ok && head != (pageHead{}) {
+			t.Errorf("decode of a hand-made edge set %q: head %+v, %v", v, head, ok)
+		}
 	}
-	for _, bad := range []string{"", "e1\n1A", edgeSetVersion + "!!", edgeSetVersion + "AAAA", deflate("1A\n"), deflate("9A"), deflate("1")} {
-		if _, err := c.decode(bad); err == nil {
+	for _, bad := range []string{"", "e1\n1A", edgeSetV1 + "!!", edgeSetV1 + "AAAA", deflate(edgeSetV1, "1A\n"),
+		deflate(edgeSetV1, "9A"), deflate(edgeSetV1, "1"), deflate(edgeSetVersion, "1A"), deflate(edgeSetVersion+"0:0:1:", "1A"),
+		deflate(edgeSetVersion+"1:-1:1:", "1A"), deflate(edgeSetVersion+"1:x:1:", "1A"), deflate(edgeSetVersion+"1:0:", "1A")} {
+		if _, _, _, err := c.decode(bad); err == nil {
 			t.Errorf("decode(%q) accepted", bad)
 		}
 	}

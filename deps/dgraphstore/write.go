@@ -168,12 +168,14 @@ func (r *resolver) uid(key string) uint64 {
 	return uid
 }
 
-// mutation builds the N-Quads of the changes of one transaction.
+// mutation builds the N-Quads of the changes of one transaction. They go
+// to Dgraph as structured api.NQuads rather than RDF text, which spares the
+// alpha parsing them.
 type mutation struct {
 	s        *Store
 	r        *resolver
 	changes  []change
-	set, del strings.Builder
+	set, del []*api.NQuad
 	blank    map[string]string // blank node name -> key, of the nodes it creates
 }
 
@@ -214,7 +216,7 @@ func (m *mutation) request() *api.Request {
 	nodes := map[string]string{} // key -> blank node, within the request
 	node := func(key string, uid uint64) string {
 		if uid != 0 {
-			return "<" + formatUID(uid) + ">"
+			return formatUID(uid)
 		}
 		if n, ok := nodes[key]; ok {
 			return n
@@ -222,52 +224,53 @@ func (m *mutation) request() *api.Request {
 		name := "n" + strconv.Itoa(len(nodes))
 		m.blank[name] = key
 		nodes[key] = "_:" + name
-		m.quad(&m.set, nodes[key], m.s.p.key, strconv.Quote(key))
+		m.set = append(m.set, valueQuad(nodes[key], m.s.p.key, key))
 		return nodes[key]
 	}
 	p := m.s.p
 	for _, c := range m.changes {
 		self := node(pageKey(c.next.Wiki, c.next.Page.Title), c.before.uid)
-		m.quad(&m.set, self, p.rev, strconv.Quote(strconv.FormatInt(c.next.RevID, 10)))
+		// The edges value holds the rev: it is written on every revision.
+		m.set = append(m.set, valueQuad(self, p.edges, m.s.edges.encode(c.next)))
+		if c.before.oldRev {
+			m.del = append(m.del, &api.NQuad{Subject: self, Predicate: p.rev,
+				ObjectValue: &api.Value{Val: &api.Value_DefaultVal{DefaultVal: starAll}}})
+		}
 		if ref := encodeRef(c.next.Wiki, c.next.Page); !c.before.found || ref != c.before.ref {
-			m.quad(&m.set, self, p.ref, strconv.Quote(ref))
+			m.set = append(m.set, valueQuad(self, p.ref, ref))
 		}
 		if !c.before.found {
-			m.quad(&m.set, self, p.wiki, strconv.Quote(c.next.Wiki))
-		}
-		if !c.before.found || c.before.legacy || len(c.set)+len(c.del) > 0 {
-			m.quad(&m.set, self, p.edges, strconv.Quote(m.s.edges.encode(c.next)))
+			m.set = append(m.set, valueQuad(self, p.wiki, c.next.Wiki))
 		}
 		for _, e := range c.set {
 			key := targetKey(c.next.Wiki, e.Kind, e.Target)
-			obj := node(key, m.r.uid(key))
+			q := &api.NQuad{Subject: self, Predicate: p.edge[e.Kind], ObjectId: node(key, m.r.uid(key))}
 			if e.Kind == deps.UsesEntity {
-				obj += " (" + aspectsFacet + "=" + strconv.Quote(joinAspects(e.Aspects)) + ")"
+				// Unlike a facet in RDF, one set here gets no term tokens:
+				// the store filters aspects on the client, never with a
+				// facet function.
+				q.Facets = []*api.Facet{{Key: aspectsFacet, Value: []byte(joinAspects(e.Aspects)), ValType: api.Facet_STRING}}
 			}
-			m.quad(&m.set, self, p.edge[e.Kind], obj)
+			m.set = append(m.set, q)
 		}
 		for _, e := range c.del {
 			// A target that does not exist has no edge to delete.
 			if uid := m.r.uid(targetKey(c.next.Wiki, e.Kind, e.Target)); uid != 0 {
-				m.quad(&m.del, self, p.edge[e.Kind], "<"+formatUID(uid)+">")
+				m.del = append(m.del, &api.NQuad{Subject: self, Predicate: p.edge[e.Kind], ObjectId: formatUID(uid)})
 			}
 		}
 	}
-	mu := &api.Mutation{SetNquads: []byte(m.set.String())}
-	if m.del.Len() > 0 {
-		mu.DelNquads = []byte(m.del.String())
-	}
+	mu := &api.Mutation{Set: m.set, Del: m.del}
 	return &api.Request{Mutations: []*api.Mutation{mu}, CommitNow: true}
 }
 
-// quad appends the N-Quad "subject <pred> object ." to b.
-func (m *mutation) quad(b *strings.Builder, subject, pred, object string) {
-	b.WriteString(subject)
-	b.WriteString(" <")
-	b.WriteString(pred)
-	b.WriteString("> ")
-	b.WriteString(object)
-	b.WriteString(" .\n")
+// starAll is the object of a deletion of every value of a predicate, "*"
+// in N-Quads.
+const starAll = "_STAR_ALL"
+
+// valueQuad returns the N-Quad that sets pred of subject to the string v.
+func valueQuad(subject, pred, v string) *api.NQuad {
+	return &api.NQuad{Subject: subject, Predicate: pred, ObjectValue: &api.Value{Val: &api.Value_StrVal{StrVal: v}}}
 }
 
 // created records the uids of the nodes a committed request created.
