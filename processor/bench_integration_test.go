@@ -161,18 +161,9 @@ func benchRipple(b *testing.B, kc kafkaclient.Config, input string) {
 	b.Cleanup(func() { testenv.DeleteTopics(b, kc, string(name)+"-table", string(name)+".error") })
 	var seen okCounter
 	job := processor.Job[pageStats]{
-		Name:  name,
-		State: event.JSON[pageStats]{},
-		Inputs: []processor.Input[pageStats]{processor.On(processor.Stream(input), event.JSON[edit]{},
-			func(c *processor.Context[pageStats], key string, ev edit) error {
-				st, _, err := c.State()
-				if err != nil {
-					return err
-				}
-				st.Edits++
-				st.Bytes += ev.Bytes
-				return c.SetState(st)
-			})},
+		Name:   name,
+		State:  event.JSON[pageStats]{},
+		Inputs: []processor.Input[pageStats]{processor.On(processor.Stream(input), event.JSON[edit]{}, countEdit)},
 	}
 	runRipple(b, kc, job, &seen)
 }

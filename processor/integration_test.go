@@ -65,16 +65,7 @@ func (j job) definition() processor.Job[pageStats] {
 	d := countJob(nil)
 	d.Name = j.name
 	d.Outputs = nil
-	d.Inputs = []processor.Input[pageStats]{processor.On(j.input, event.JSON[edit]{},
-		func(c *processor.Context[pageStats], key string, ev edit) error {
-			st, _, err := c.State()
-			if err != nil {
-				return err
-			}
-			st.Edits++
-			st.Bytes += ev.Bytes
-			return c.SetState(st)
-		}, processor.ValidateSchema())}
+	d.Inputs = []processor.Input[pageStats]{processor.On(j.input, event.JSON[edit]{}, countEdit, processor.ValidateSchema())}
 	return d
 }
 

@@ -33,6 +33,17 @@ const edits processor.Stream = "edits"
 
 var alerts = processor.NewOutput[alert]("alerts", event.JSON[alert]{})
 
+// countEdit counts an edit into the key's state.
+func countEdit(c *processor.Context[pageStats], key string, ev edit) error {
+	st, _, err := c.State()
+	if err != nil {
+		return err
+	}
+	st.Edits++
+	st.Bytes += ev.Bytes
+	return c.SetState(st)
+}
+
 // countJob counts edits per page and alerts on every 3rd edit; fail decides
 // per call whether the handler fails (nil: never).
 func countJob(fail func(attempt int, ev edit) error) processor.Job[pageStats] {

@@ -45,25 +45,13 @@ func (g *gen) record(line int, kind Kind, truth, broad, kindAware map[string]boo
 	g.out.KindAware[line] = len(kindAware)
 }
 
-// dependents is what broad purging sends for a change of the page title,
-// whatever the change: the page, its transcluders and its backlinks.
-func (g *gen) dependents(title string) map[string]bool {
-	out := g.transcluders(title)
-	for t := range g.backlinks(title) {
-		out[t] = true
-	}
-	out[title] = true
-	return out
-}
-
-// union returns the pages in a or b.
-func union(a, b map[string]bool) map[string]bool {
-	out := make(map[string]bool, len(a)+len(b))
-	for t := range a {
-		out[t] = true
-	}
-	for t := range b {
-		out[t] = true
+// union returns the pages in any of sets.
+func union(sets ...map[string]bool) map[string]bool {
+	out := map[string]bool{}
+	for _, set := range sets {
+		for t := range set {
+			out[t] = true
+		}
 	}
 	return out
 }
@@ -83,7 +71,8 @@ func titles(set map[string]bool) []string {
 func (g *gen) articleEdit(p *page) {
 	line := g.pageChange("edit", p, "")
 	self := map[string]bool{p.ref.Title: true}
-	g.record(line, ArticleEdit, self, g.dependents(p.ref.Title), union(self, g.transcluders(p.ref.Title)))
+	kindAware := union(self, g.transcluders(p.ref.Title))
+	g.record(line, ArticleEdit, self, union(kindAware, g.backlinks(p.ref.Title)), kindAware)
 	if g.rng.IntN(10) < 4 { // the edit changed what the page uses: a re-parse follows
 		zipfT := newTemplateZipf(g)
 		g.randomDeps(p, zipfT)
@@ -96,7 +85,7 @@ func (g *gen) templateEdit(p *page) {
 	line := g.pageChange("edit", p, "")
 	truth := g.transcluders(p.ref.Title)
 	truth[p.ref.Title] = true
-	g.record(line, TemplateEdit, truth, g.dependents(p.ref.Title), truth)
+	g.record(line, TemplateEdit, truth, union(truth, g.backlinks(p.ref.Title)), truth)
 }
 
 // transcluders is the oracle's transitive closure of pages transcluding t.
@@ -155,7 +144,7 @@ func (g *gen) create() bool {
 	line := g.pageChange("create", p, "")
 	truth := g.backlinks(title)
 	truth[title] = true
-	g.record(line, Creation, truth, g.dependents(title), truth)
+	g.record(line, Creation, truth, union(truth, g.transcluders(title)), truth)
 	g.parse(p)
 	return true
 }
@@ -166,7 +155,7 @@ func (g *gen) delete() {
 	line := g.pageChange("delete", p, "")
 	truth := g.backlinks(p.ref.Title)
 	truth[p.ref.Title] = true
-	g.record(line, Deletion, truth, g.dependents(p.ref.Title), truth)
+	g.record(line, Deletion, truth, union(truth, g.transcluders(p.ref.Title)), truth)
 }
 
 func (g *gen) move() {
@@ -183,7 +172,7 @@ func (g *gen) move() {
 		truth[t] = true
 	}
 	truth[oldTitle], truth[newTitle] = true, true
-	g.record(line, Move, truth, union(g.dependents(oldTitle), g.dependents(newTitle)), truth)
+	g.record(line, Move, truth, union(truth, g.transcluders(oldTitle), g.transcluders(newTitle)), truth)
 }
 
 // entityChange edits one aspect of entity id, as most Wikidata edits do:
