@@ -166,7 +166,12 @@ func normalizeEntities(usages []EntityUsage, limits CollapseLimits) ([]EntityUsa
 // (Kind, Target). An entity whose aspects changed is in added with the
 // aspects it gained and in removed with those it lost.
 func Diff(prev, next PageDeps) (added, removed []Edge) {
-	pe, ne := prev.Edges(), next.Edges()
+	return DiffEdges(prev.Edges(), next.Edges())
+}
+
+// DiffEdges is Diff of the edges of two normalized sets (PageDeps.Edges),
+// for a caller that holds them already.
+func DiffEdges(pe, ne []Edge) (added, removed []Edge) {
 	i, j := 0, 0
 	for i < len(pe) || j < len(ne) {
 		switch c := compareEdges(pe, ne, i, j); {

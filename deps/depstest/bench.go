@@ -62,14 +62,33 @@ func (a *Articles) Event(i int64) deps.PageDeps {
 
 // revSuffix cycles through 16 values: a revision's changes revert those of
 // the revision 16 before.
-func revSuffix(rev int64) string { return fmt.Sprint(1 + rev%16) }
+func revSuffix(rev int64) string { return fmt.Sprint(1 + rev%cycle) }
+
+// Unchanged returns the i-th new revision that changes nothing, once
+// events from to from+Pages()-1 are stored: a revision of the page of
+// event from + i mod Pages() with the same dependencies as that event, as
+// most edits of an article are.
+func (a *Articles) Unchanged(from, i int64) deps.PageDeps {
+	n := int64(len(a.pool))
+	return a.Event(from + i%n + cycle*n*(1+i/n))
+}
+
+// AfterUnchanged returns the first event whose revision is newer than
+// those of Unchanged(from, 0) to Unchanged(from, count-1).
+func (a *Articles) AfterUnchanged(from, count int64) int64 {
+	n := int64(len(a.pool))
+	return from + n*(2+cycle*(1+count/n))
+}
+
+// cycle is the period of revSuffix.
+const cycle = 16
 
 // BenchPutPage stores b.N events of a with workers goroutines and reports
 // events/s. With batch > 1 each worker stores batch events at a time with
 // deps.PutPages.
 func BenchPutPage(b *testing.B, s deps.Store, a *Articles, workers, batch int) {
 	b.Helper()
-	b.ReportMetric(benchPut(b, s, a, 0, workers, batch), "events/s")
+	b.ReportMetric(BenchPutEvents(b, s, a.Event, workers, batch), "events/s")
 }
 
 // BenchPutPages stores events from to from+b.N-1 of a with deps.PutPages,
@@ -78,7 +97,7 @@ func BenchPutPage(b *testing.B, s deps.Store, a *Articles, workers, batch int) {
 // parses.
 func BenchPutPages(b *testing.B, s deps.Store, a *Articles, from int64, workers, batch int) {
 	b.Helper()
-	b.ReportMetric(benchPut(b, s, a, from, workers, batch), "pages/s")
+	b.ReportMetric(BenchPutEvents(b, s, func(i int64) deps.PageDeps { return a.Event(from + i) }, workers, batch), "pages/s")
 }
 
 // Pages returns the number of articles of a: event i is the first parse
@@ -86,8 +105,10 @@ func BenchPutPages(b *testing.B, s deps.Store, a *Articles, from int64, workers,
 // otherwise.
 func (a *Articles) Pages() int { return len(a.pool) }
 
-// benchPut stores events from to from+b.N-1 and returns how many a second.
-func benchPut(b *testing.B, s deps.Store, a *Articles, from int64, workers, batch int) float64 {
+// BenchPutEvents stores event(0) to event(b.N-1), batch events at a time
+// with deps.PutPages, from workers goroutines, and returns how many a
+// second.
+func BenchPutEvents(b *testing.B, s deps.Store, event func(int64) deps.PageDeps, workers, batch int) float64 {
 	b.Helper()
 	batch = max(batch, 1)
 	var seq atomic.Int64
@@ -101,7 +122,7 @@ func benchPut(b *testing.B, s deps.Store, a *Articles, from int64, workers, batc
 			for first := seq.Add(int64(batch)) - int64(batch); first < n; first = seq.Add(int64(batch)) - int64(batch) {
 				pages := make([]deps.PageDeps, 0, batch)
 				for i := first; i < min(first+int64(batch), n); i++ {
-					pages = append(pages, a.Event(from+i))
+					pages = append(pages, event(i))
 				}
 				if _, err := deps.PutPages(ctx, s, pages); err != nil {
 					b.Error(err)

@@ -70,8 +70,9 @@ func BenchmarkPutPage(b *testing.B) {
 // parse of a new page, which creates the page and the targets it is the
 // first to use (about 30 of its 77), from one and two writers; in
 // phase=reparse the events are new revisions of 4096 stored pages, each
-// changing three edges, as in the steady state, from one, two and four
-// writers.
+// changing three edges, from one, two and four writers; in
+// phase=unchanged they are new revisions that change no edge, as most
+// edits do.
 func BenchmarkPutPages(b *testing.B) {
 	parent := b
 	for _, batch := range []int{100, 1000} {
@@ -91,19 +92,42 @@ func BenchmarkPutPages(b *testing.B) {
 	var retries atomic.Int64
 	var s *Store
 	next := int64(articles.Pages())
+	shared := func(b *testing.B) {
+		if s == nil {
+			s = openBenchFor(b, parent, slog.New(countingHandler{&retries}))
+			loadArticles(b, s, articles)
+		}
+	}
 	for _, batch := range []int{100, 1000} {
 		for _, workers := range []int{1, 2, 4} {
 			b.Run(fmt.Sprintf("phase=reparse/batch=%d/workers=%d", batch, workers), func(b *testing.B) {
-				if s == nil {
-					s = openBenchFor(b, parent, slog.New(countingHandler{&retries}))
-					loadArticles(b, s, articles)
-				}
+				shared(b)
 				retries.Store(0)
 				depstest.BenchPutPages(b, s, articles, next, workers, batch)
 				next += int64(b.N)
 				b.ReportMetric(float64(retries.Load())/float64(b.N), "retries/op")
 			})
 		}
+	}
+	// Most edits change no dependency: after one pass of new revisions,
+	// revisions that repeat the stored sets.
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("phase=unchanged/batch=1000/workers=%d", workers), func(b *testing.B) {
+			shared(b)
+			from := next
+			pass := make([]deps.PageDeps, articles.Pages())
+			for i := range pass {
+				pass[i] = articles.Event(from + int64(i))
+			}
+			if _, err := s.PutPages(context.Background(), pass); err != nil {
+				b.Fatal(err)
+			}
+			retries.Store(0)
+			unchanged := func(i int64) deps.PageDeps { return articles.Unchanged(from, i) }
+			b.ReportMetric(depstest.BenchPutEvents(b, s, unchanged, workers, 1000), "pages/s")
+			next = articles.AfterUnchanged(from, int64(b.N))
+			b.ReportMetric(float64(retries.Load())/float64(b.N), "retries/op")
+		})
 	}
 }
 

@@ -11,7 +11,7 @@
 //	<p>_wiki:        string @index(exact) .
 //	<p>_ref:         string .                        # "ns|page id|wiki|title"
 //	<p>_rev:         int .                           # pages of earlier versions only
-//	<p>_edges:       string .                        # rev, ns, id, deflated edges
+//	<p>_edges:       string .                        # rev, ns, id, compressed edges
 //	<p>_transcludes: [uid] @reverse .
 //	<p>_links_to:    [uid] @reverse .
 //	<p>_uses_file:   [uid] @reverse .

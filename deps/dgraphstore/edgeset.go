@@ -4,23 +4,34 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
-	"github.com/klauspost/compress/flate"
 	"io"
 	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/klauspost/compress/flate"
+	"github.com/klauspost/compress/s2"
+
 	"github.com/ripplestream/ripple/deps"
 )
 
 // Versions of the value of the edges predicate. edgeSetVersion starts
-// every value the store writes; edgeSetV1 starts those of earlier versions,
-// which held only the edges, next to the page's rev predicate. A value that
-// starts with neither was written by a later version of the store.
+// every value the store writes. Earlier versions of the store wrote the
+// others, which it still reads: edgeSetV2, the same head with the edges
+// deflated, and edgeSetV1, the deflated edges alone, next to the page's rev
+// predicate. A value that starts with none was written by a later version
+// of the store.
 const (
-	edgeSetVersion = "z2:"
+	edgeSetVersion = "z3:"
+	edgeSetV2      = "z2:"
 	edgeSetV1      = "z1:"
 )
+
+// headed reports whether v, a value of the edges predicate, holds the
+// page's head (rev, namespace and id).
+func headed(v string) bool {
+	return strings.HasPrefix(v, edgeSetVersion) || strings.HasPrefix(v, edgeSetV2)
+}
 
 // pageHead is what the edges value holds besides the edges: the page's
 // revision, and the namespace and id of its ref.
@@ -31,7 +42,7 @@ type pageHead struct {
 
 // encode returns the value of the edges predicate of a stored,
 // normalized page: edgeSetVersion, the page's rev, namespace and id, each
-// followed by ':', and the unpadded base64 of the DEFLATE of one line per
+// followed by ':', and the unpadded base64 of the S2 block of one line per
 // edge, the kind's digit followed by the target and, for UsesEntity, the
 // aspects, space-separated. Titles hold neither newlines nor spaces
 // (deps.NormalizeTitle), entity ids and aspects neither.
@@ -40,11 +51,20 @@ type pageHead struct {
 // so that a write reads and writes one value per page: one value costs
 // Dgraph about as much to read or write as a small one, and a write reads
 // it instead of the key of every target. It is compressed because writing
-// it is most of what a new revision of a page costs Dgraph: sorted titles
-// deflate to about a third.
-func (c *edgeCodec) encode(p deps.PageDeps) string {
-	var lines bytes.Buffer
-	for i, e := range p.Edges() {
+// it is much of what a new revision of a page costs Dgraph. S2 (klauspost's
+// Snappy) leaves BenchmarkEdgeSet's page at 40% of its size, DEFLATE (in
+// edgeSetV2) at 25%; but with S2 the page encodes in 7 us instead of 22 and
+// decodes in 8 instead of 17, and on a machine the client shares with
+// Dgraph the CPU that saves is worth more than the bytes: new revisions
+// went from about 3,000 to 3,650 pages/s (BENCHMARKS.md).
+func (c *edgeCodec) encode(p deps.PageDeps) string { return c.encodeEdges(p, p.Edges()) }
+
+// encodeEdges is encode of p, whose edges (p.Edges()) the caller holds.
+func (c *edgeCodec) encodeEdges(p deps.PageDeps, edges []deps.Edge) string {
+	lines := c.lines.Get().(*bytes.Buffer)
+	defer c.lines.Put(lines)
+	lines.Reset()
+	for i, e := range edges {
 		if i > 0 {
 			lines.WriteByte('\n')
 		}
@@ -55,13 +75,10 @@ func (c *edgeCodec) encode(p deps.PageDeps) string {
 			lines.WriteString(string(a))
 		}
 	}
-	w := c.deflaters.Get().(*deflater)
-	defer c.deflaters.Put(w)
-	w.buf.Reset()
-	w.w.Reset(&w.buf)
-	w.w.Write(lines.Bytes()) // writes to a bytes.Buffer do not fail
-	w.w.Close()
-	out := make([]byte, 0, len(edgeSetVersion)+3*20+3+base64.RawStdEncoding.EncodedLen(w.buf.Len()))
+	block := c.blocks.Get().(*[]byte)
+	defer c.blocks.Put(block)
+	*block = s2.Encode((*block)[:cap(*block)], lines.Bytes())
+	out := make([]byte, 0, len(edgeSetVersion)+3*20+3+base64.RawStdEncoding.EncodedLen(len(*block)))
 	out = append(out, edgeSetVersion...)
 	out = strconv.AppendInt(out, p.RevID, 10)
 	out = append(out, ':')
@@ -69,28 +86,35 @@ func (c *edgeCodec) encode(p deps.PageDeps) string {
 	out = append(out, ':')
 	out = strconv.AppendInt(out, p.Page.ID, 10)
 	out = append(out, ':')
-	return string(base64.RawStdEncoding.AppendEncode(out, w.buf.Bytes()))
+	return string(base64.RawStdEncoding.AppendEncode(out, *block))
 }
 
-// decode parses a value of encode. A value of edgeSetV1 has no head: ok is
-// false, and the head is in the page's rev and ref predicates.
+// decode parses a value of encode, or of an earlier version. A value of
+// edgeSetV1 has no head: ok is false, and the head is in the page's rev and
+// ref predicates.
 func (c *edgeCodec) decode(v string) (head pageHead, ok bool, edges []deps.Edge, err error) {
-	b64, v1 := strings.CutPrefix(v, edgeSetV1)
-	if !v1 {
-		if head, b64, err = decodeHead(v); err != nil {
-			return pageHead{}, false, nil, err
-		}
+	if b64, v1 := strings.CutPrefix(v, edgeSetV1); v1 {
+		edges, err = c.decodeEdges(b64, c.inflate)
+		return pageHead{}, false, edges, err
 	}
-	edges, err = c.decodeEdges(b64)
-	return head, !v1, edges, err
+	head, b64, err := decodeHead(v)
+	if err != nil {
+		return pageHead{}, false, nil, err
+	}
+	unpack := c.unS2
+	if strings.HasPrefix(v, edgeSetV2) {
+		unpack = c.inflate
+	}
+	edges, err = c.decodeEdges(b64, unpack)
+	return head, true, edges, err
 }
 
 // decodeHead parses the head of a value of encode and returns the rest.
 func decodeHead(v string) (pageHead, string, error) {
-	rest, ok := strings.CutPrefix(v, edgeSetVersion)
-	if !ok {
-		return pageHead{}, "", fmt.Errorf("edge set %.10q...: want one that starts with %q or %q", v, edgeSetVersion, edgeSetV1)
+	if !headed(v) {
+		return pageHead{}, "", fmt.Errorf("edge set %.10q...: want one that starts with %q, %q or %q", v, edgeSetVersion, edgeSetV2, edgeSetV1)
 	}
+	rest := v[len(edgeSetVersion):]
 	var fields [3]int64
 	for i := range fields {
 		f, r, ok := strings.Cut(rest, ":")
@@ -106,18 +130,14 @@ func decodeHead(v string) (pageHead, string, error) {
 	return pageHead{rev: fields[0], ns: deps.Namespace(fields[1]), id: fields[2]}, rest, nil
 }
 
-// decodeEdges parses the edges of a value of encode, after the head.
-func (c *edgeCodec) decodeEdges(b64 string) ([]deps.Edge, error) {
-	deflated, err := base64.RawStdEncoding.DecodeString(b64)
+// decodeEdges parses the edges of a value after its head: b64, which
+// unpack turns into the lines encode wrote.
+func (c *edgeCodec) decodeEdges(b64 string, unpack func([]byte) ([]byte, error)) ([]deps.Edge, error) {
+	packed, err := base64.RawStdEncoding.DecodeString(b64)
 	if err != nil {
 		return nil, fmt.Errorf("edge set: %w", err)
 	}
-	r := c.inflaters.Get().(io.ReadCloser)
-	defer c.inflaters.Put(r)
-	if err := r.(flate.Resetter).Reset(bytes.NewReader(deflated), nil); err != nil {
-		return nil, fmt.Errorf("edge set: %w", err)
-	}
-	text, err := io.ReadAll(r)
+	text, err := unpack(packed)
 	if err != nil {
 		return nil, fmt.Errorf("edge set: %w", err)
 	}
@@ -143,29 +163,30 @@ func (c *edgeCodec) decodeEdges(b64 string) ([]deps.Edge, error) {
 	return out, nil
 }
 
-// edgeCodec encodes and decodes values of the edges predicate, reusing its
-// DEFLATE writers and readers: a flate.Writer allocates hundreds of
-// kilobytes. They are klauspost/compress's, which write the same format as
-// compress/flate, a little faster: BenchmarkEdgeSet's page of 77 edges
-// encodes in 21 - 22 us instead of 24 - 26 (decoding takes 16 - 18 us with
-// either); titles of 20 - 30 characters took 24 us instead of 37 to encode
-// and 19 instead of 24 to decode.
-type edgeCodec struct {
-	deflaters, inflaters sync.Pool
+// unS2 returns the lines of an S2 block (edgeSetVersion).
+func (c *edgeCodec) unS2(block []byte) ([]byte, error) { return s2.Decode(nil, block) }
+
+// inflate returns the lines of a DEFLATE stream (edgeSetV1 and edgeSetV2).
+func (c *edgeCodec) inflate(deflated []byte) ([]byte, error) {
+	r := c.inflaters.Get().(io.ReadCloser)
+	defer c.inflaters.Put(r)
+	if err := r.(flate.Resetter).Reset(bytes.NewReader(deflated), nil); err != nil {
+		return nil, err
+	}
+	return io.ReadAll(r)
 }
 
-// deflater is a reusable DEFLATE writer and its output.
-type deflater struct {
-	w   *flate.Writer
-	buf bytes.Buffer
+// edgeCodec encodes and decodes values of the edges predicate, reusing its
+// buffers and the DEFLATE readers of earlier versions' values (a flate
+// reader allocates tens of kilobytes).
+type edgeCodec struct {
+	lines, blocks, inflaters sync.Pool
 }
 
 func newEdgeCodec() *edgeCodec {
 	c := &edgeCodec{}
-	c.deflaters.New = func() any {
-		w, _ := flate.NewWriter(nil, flate.BestSpeed) // fails only for a bad level
-		return &deflater{w: w}
-	}
+	c.lines.New = func() any { return new(bytes.Buffer) }
+	c.blocks.New = func() any { return new([]byte) }
 	c.inflaters.New = func() any { return flate.NewReader(bytes.NewReader(nil)) }
 	return c
 }

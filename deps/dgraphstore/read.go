@@ -19,6 +19,7 @@ type stored struct {
 	uid   uint64        // the page's node, 0 if none
 	found bool          // the node has a revision: its deps are stored
 	deps  deps.PageDeps // normalized, when found
+	edges []deps.Edge   // deps.Edges(), when found
 	ref   string        // the stored ref value, when found
 	// oldRev: the page's rev is in the rev predicate, as earlier versions
 	// of the store wrote it, not in its edges value.
@@ -151,7 +152,7 @@ func (s *Store) readPages(ctx context.Context, txn *dgo.Txn, names []pageName, r
 			}
 		}
 		e := edges[out[i].uid]
-		if e == nil || !strings.HasPrefix(*e, edgeSetVersion) {
+		if e == nil || !headed(*e) {
 			old = append(old, i)
 			continue
 		}
@@ -234,7 +235,7 @@ func storedPage(uid uint64, name pageName, rev int64, ref string, edges []deps.E
 	if err != nil {
 		return stored{}, fmt.Errorf("page %s:%s: %w", name.wiki, name.title, err)
 	}
-	return stored{uid: uid, found: true, ref: ref, deps: deps.PageDepsFromEdges(name.wiki, page, rev, edges)}, nil
+	return stored{uid: uid, found: true, ref: ref, deps: deps.PageDepsFromEdges(name.wiki, page, rev, edges), edges: edges}, nil
 }
 
 // readLegacy reads the edges of the pages at indexes which of names, whose

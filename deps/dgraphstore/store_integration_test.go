@@ -160,6 +160,67 @@ _:p <%[7]s> _:l .
 	}
 }
 
+// TestV2Page reads and replaces a page written by the previous version of
+// the store: its head and DEFLATE'd edges in the edges value.
+func TestV2Page(t *testing.T) {
+	s, cfg := openTest(t, Config{})
+	ctx := context.Background()
+	p := s.p
+	page := deps.PageRef{ID: 7, Namespace: 2, Title: "Old"}
+	var b bytes.Buffer
+	w, _ := flate.NewWriter(&b, flate.BestSpeed)
+	w.Write([]byte("1Template:Kept\n2Linked\n4Q1 L.en S"))
+	w.Close()
+	quads := fmt.Sprintf(`_:p <%[1]s> "enwiki|Old" .
+_:p <%[2]s> "enwiki" .
+_:p <%[3]s> %[8]q .
+_:p <%[4]s> %[9]q .
+_:t <%[1]s> "enwiki|Template:Kept" .
+_:l <%[1]s> "enwiki|Linked" .
+_:q <%[1]s> "Q1" .
+_:p <%[5]s> _:t .
+_:p <%[6]s> _:l .
+_:p <%[7]s> _:q (%[10]s="L.en S") .
+`, p.key, p.wiki, p.ref, p.edges, p.edge[deps.Transcludes], p.edge[deps.LinksTo], p.edge[deps.UsesEntity],
+		encodeRef("enwiki", page), edgeSetV2+"3:2:7:"+base64.RawStdEncoding.EncodeToString(b.Bytes()), aspectsFacet)
+	if _, err := s.dg.NewTxn().Mutate(ctx, &api.Mutation{SetNquads: []byte(quads), CommitNow: true}); err != nil {
+		t.Fatal(err)
+	}
+	want := deps.PageDeps{Wiki: "enwiki", Page: page, RevID: 3, Templates: []string{"Template:Kept"},
+		Links: []string{"Linked"}, Files: []string{}, Entities: []deps.EntityUsage{{ID: "Q1", Aspects: []deps.Aspect{"L.en", "S"}}}}
+	got, ok, err := s.Page(ctx, "enwiki", "Old")
+	if err != nil || !ok || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("Page of a v2 page = %+v, %v, %v; want %+v", got, ok, err, want)
+	}
+	next := deps.PageDeps{Wiki: "enwiki", Page: page, RevID: 4, Templates: []string{"Template:Kept"},
+		Entities: []deps.EntityUsage{{ID: "Q1", Aspects: []deps.Aspect{"S"}}}}
+	r, err := s.PutPage(ctx, next)
+	if err != nil || !r.Applied || r.PrevRevID != 3 || fmt.Sprint(r.Removed) != "[{links_to Linked []} {uses_entity Q1 [L.en]}]" || len(r.Added) != 0 {
+		t.Fatalf("PutPage over a v2 page = %+v, %v", r, err)
+	}
+	// The put wrote the current version, which a store that knows no uid
+	// reads by key.
+	resp, err := s.dg.NewReadOnlyTxn().Query(ctx, fmt.Sprintf(`{ p(func: eq(%s, "enwiki|Old")) { e: %s } }`, p.key, p.edges))
+	if err != nil || !bytes.Contains(resp.GetJson(), []byte(`"e":"`+edgeSetVersion+"4:2:7:")) {
+		t.Errorf("edges value after the put: %s, %v; want one of %s with rev 4", resp.GetJson(), err, edgeSetVersion)
+	}
+	got, ok, err = openCfg(t, cfg).Page(ctx, "enwiki", "Old")
+	if want := (deps.PageDeps{Wiki: "enwiki", Page: page, RevID: 4, Templates: []string{"Template:Kept"}, Links: []string{},
+		Files: []string{}, Entities: []deps.EntityUsage{{ID: "Q1", Aspects: []deps.Aspect{"S"}}}}); err != nil || !ok || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Page after the put = %+v, %v, %v; want %+v", got, ok, err, want)
+	}
+	for _, q := range []struct {
+		edge   deps.EdgeKind
+		target string
+		want   int
+	}{{deps.Transcludes, "Template:Kept", 1}, {deps.LinksTo, "Linked", 0}} {
+		ds, _, err := s.Dependents(ctx, deps.Query{Wiki: "enwiki", Edge: q.edge, Target: q.target, Limit: 10})
+		if err != nil || len(ds) != q.want {
+			t.Errorf("dependents of %s after the put: %+v, %v; want %d", q.target, ds, err, q.want)
+		}
+	}
+}
+
 // TestConcurrentStores writes pages that share new targets through several
 // stores on one prefix at once, each with its own uid cache: every target
 // must end up one node, with every dependent.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dgraph-io/dgo/v230"
+	"github.com/klauspost/compress/s2"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -131,20 +132,29 @@ func TestEdgeSet(t *testing.T) {
 		w.Close()
 		return prefix + base64.RawStdEncoding.EncodeToString(b.Bytes())
 	}
-	for _, v := range []string{deflate(edgeSetVersion+"5:0:12:", "1A\n4Q1 S"), deflate(edgeSetV1, "1A\n4Q1 S")} {
+	snappy := func(prefix, text string) string {
+		return prefix + base64.RawStdEncoding.EncodeToString(s2.Encode(nil, []byte(text)))
+	}
+	// Values of this version and of the two before it.
+	for _, v := range []string{snappy(edgeSetVersion+"5:0:12:", "1A\n4Q1 S"), deflate(edgeSetV2+"5:0:12:", "1A\n4Q1 S"), deflate(edgeSetV1, "1A\n4Q1 S")} {
 		head, ok, got, err := c.decode(v)
 		if err != nil || fmt.Sprint(got) != "[{transcludes A []} {uses_entity Q1 [S]}]" {
 			t.Errorf("decode of a hand-made edge set %q: %v, %v", v, got, err)
 		}
-		if want := (pageHead{rev: 5, id: 12}); ok && head != want || !ok && head != (pageHead{}) {
+		if want := (pageHead{rev: 5, id: 12}); ok && head != want || !ok && head != (pageHead{}) || ok == strings.HasPrefix(v, edgeSetV1) {
 			t.Errorf("decode of a hand-made edge set %q: head %+v, %v", v, head, ok)
 		}
 	}
-	for _, bad := range []string{"", "e1\n1A", edgeSetV1 + "!!", edgeSetV1 + "AAAA", deflate(edgeSetV1, "1A\n"),
-		deflate(edgeSetV1, "9A"), deflate(edgeSetV1, "1"), deflate(edgeSetVersion, "1A"), deflate(edgeSetVersion+"0:0:1:", "1A"),
-		deflate(edgeSetVersion+"1:-1:1:", "1A"), deflate(edgeSetVersion+"1:x:1:", "1A"), deflate(edgeSetVersion+"1:0:", "1A")} {
-		if _, _, _, err := c.decode(bad); err == nil {
-			t.Errorf("decode(%q) accepted", bad)
+	bad := []string{"", "e1\n1A", "z4:1:0:1:" + snappy("", "1A"), edgeSetV1 + "!!", edgeSetV1 + "AAAA", deflate(edgeSetV1, "1A\n"),
+		deflate(edgeSetV1, "9A"), deflate(edgeSetV1, "1"), deflate(edgeSetV2+"1:0:1:", "1A\n"),
+		snappy(edgeSetVersion+"1:0:1:", "1A\n"), snappy(edgeSetVersion+"1:0:1:", "9A"), edgeSetVersion + "1:0:1:AAAA",
+		deflate(edgeSetVersion+"1:0:1:", "1A"), snappy(edgeSetV2+"1:0:1:", "1A")}
+	for _, head := range []string{"", "0:0:1:", "1:-1:1:", "1:x:1:", "1:0:"} {
+		bad = append(bad, snappy(edgeSetVersion+head, "1A"), deflate(edgeSetV2+head, "1A"))
+	}
+	for _, v := range bad {
+		if _, _, _, err := c.decode(v); err == nil {
+			t.Errorf("decode(%q) accepted", v)
 		}
 	}
 }
@@ -154,12 +164,14 @@ func TestChangeOf(t *testing.T) {
 		return deps.PageDeps{Wiki: "w", Page: deps.PageRef{Title: "P"}, RevID: 1, Links: links,
 			Entities: []deps.EntityUsage{{ID: "Q1", Aspects: aspects}}}
 	}
-	before := stored{found: true, deps: page([]string{"A", "B", "C"}, "S")}
-	c := changeOf(before, page([]string{"B", "D"}, "L.en", "S"))
+	prev := page([]string{"A", "B", "C"}, "S")
+	before := stored{found: true, deps: prev, edges: prev.Edges()}
+	next := page([]string{"B", "D"}, "L.en", "S")
+	c := changeOf(before, next, next.Edges())
 	if got, want := fmt.Sprint(c.set, c.del), "[{links_to D []} {uses_entity Q1 [L.en S]}] [{links_to A []} {links_to C []}]"; got != want {
 		t.Errorf("changeOf: set, del = %s, want %s", got, want)
 	}
-	if c := changeOf(before, before.deps); len(c.set)+len(c.del) != 0 {
+	if c := changeOf(before, prev, prev.Edges()); len(c.set)+len(c.del) != 0 {
 		t.Errorf("changeOf an unchanged set: %+v", c)
 	}
 }

@@ -61,26 +61,29 @@ func (s *Store) tryChunk(ctx context.Context, txn *dgo.Txn, pages []deps.PageDep
 	if err != nil {
 		return nil, err
 	}
-	after := make([]*deps.PageDeps, len(names)) // the last applied set of each page
+	// The last applied set of each page, and its edges.
+	after := make([]*deps.PageDeps, len(names))
+	afterEdges := make([][]deps.Edge, len(names))
 	res := make([]deps.PutResult, len(pages))
 	for i, next := range pages {
 		j := index[pageKey(next.Wiki, next.Page.Title)]
-		cur, found := before[j].deps, before[j].found
+		rev, edges, found := before[j].deps.RevID, before[j].edges, before[j].found
 		if after[j] != nil {
-			cur, found = *after[j], true
+			rev, edges, found = after[j].RevID, afterEdges[j], true
 		}
-		if found && cur.RevID >= next.RevID {
-			res[i] = deps.PutResult{PrevRevID: cur.RevID}
+		if found && rev >= next.RevID {
+			res[i] = deps.PutResult{PrevRevID: rev}
 			continue
 		}
-		added, removed := deps.Diff(cur, next)
-		res[i] = deps.PutResult{Applied: true, PrevRevID: cur.RevID, Added: added, Removed: removed}
-		after[j] = &pages[i]
+		ne := next.Edges()
+		added, removed := deps.DiffEdges(edges, ne)
+		res[i] = deps.PutResult{Applied: true, PrevRevID: rev, Added: added, Removed: removed}
+		after[j], afterEdges[j] = &pages[i], ne
 	}
 	m := &mutation{s: s, r: r}
 	for j, next := range after {
 		if next != nil {
-			m.changes = append(m.changes, changeOf(before[j], *next))
+			m.changes = append(m.changes, changeOf(before[j], *next, afterEdges[j]))
 		}
 	}
 	if len(m.changes) == 0 {
@@ -97,20 +100,21 @@ func (s *Store) tryChunk(ctx context.Context, txn *dgo.Txn, pages []deps.PageDep
 	return res, nil
 }
 
-// change is what one transaction does to one page: turn before into next
-// by adding set (new edges, and entity edges whose aspects changed) and
-// deleting del.
+// change is what one transaction does to one page: turn before into next,
+// whose edges are edges, by adding set (new edges, and entity edges whose
+// aspects changed) and deleting del.
 type change struct {
 	before   stored
 	next     deps.PageDeps
+	edges    []deps.Edge
 	set, del []deps.Edge
 }
 
-// changeOf returns the change from before to next, both normalized, whose
-// edges are sorted by (Kind, Target).
-func changeOf(before stored, next deps.PageDeps) change {
-	c := change{before: before, next: next}
-	pe, ne := before.deps.Edges(), next.Edges()
+// changeOf returns the change from before to next, both normalized; ne are
+// the edges of next, sorted by (Kind, Target) as those of before.
+func changeOf(before stored, next deps.PageDeps, ne []deps.Edge) change {
+	c := change{before: before, next: next, edges: ne}
+	pe := before.edges
 	i, j := 0, 0
 	for i < len(pe) || j < len(ne) {
 		o := 1
@@ -231,7 +235,7 @@ func (m *mutation) request() *api.Request {
 	for _, c := range m.changes {
 		self := node(pageKey(c.next.Wiki, c.next.Page.Title), c.before.uid)
 		// The edges value holds the rev: it is written on every revision.
-		m.set = append(m.set, valueQuad(self, p.edges, m.s.edges.encode(c.next)))
+		m.set = append(m.set, valueQuad(self, p.edges, m.s.edges.encodeEdges(c.next, c.edges)))
 		if c.before.oldRev {
 			m.del = append(m.del, &api.NQuad{Subject: self, Predicate: p.rev,
 				ObjectValue: &api.Value{Val: &api.Value_DefaultVal{DefaultVal: starAll}}})
@@ -323,5 +327,5 @@ func (s *Store) tryDelete(ctx context.Context, txn *dgo.Txn, wiki, title string)
 	if _, err := txn.Do(ctx, &api.Request{Mutations: []*api.Mutation{mu}, CommitNow: true}); err != nil {
 		return deps.PutResult{}, err
 	}
-	return deps.PutResult{Applied: true, PrevRevID: st.deps.RevID, Removed: st.deps.Edges()}, nil
+	return deps.PutResult{Applied: true, PrevRevID: st.deps.RevID, Removed: st.edges}, nil
 }
