@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -106,119 +107,97 @@ _:p <%[7]s> _:q (%[8]s="L.en S") .
 	}
 }
 
-// TestV1Page reads and replaces a page written by the previous version of
-// the store: its rev in the rev predicate, an edges value without head.
-func TestV1Page(t *testing.T) {
-	s, cfg := openTest(t, Config{})
-	ctx := context.Background()
-	p := s.p
+// TestEarlierVersions reads and replaces pages written by earlier
+// versions of the store: v1 kept the rev in the rev predicate and the
+// DEFLATE'd edges alone in the edges value; v2 the rev, namespace and id in
+// the edges value, with the edges DEFLATE'd.
+func TestEarlierVersions(t *testing.T) {
 	page := deps.PageRef{ID: 7, Namespace: 2, Title: "Old"}
-	var b bytes.Buffer
-	w, _ := flate.NewWriter(&b, flate.BestSpeed)
-	w.Write([]byte("1Template:Kept\n2Linked"))
-	w.Close()
-	quads := fmt.Sprintf(`_:p <%[1]s> "enwiki|Old" .
-_:p <%[2]s> "enwiki" .
-_:p <%[3]s> "3" .
-_:p <%[4]s> %[8]q .
-_:p <%[5]s> %[9]q .
-_:t <%[1]s> "enwiki|Template:Kept" .
-_:l <%[1]s> "enwiki|Linked" .
-_:p <%[6]s> _:t .
-_:p <%[7]s> _:l .
-`, p.key, p.wiki, p.rev, p.ref, p.edges, p.edge[deps.Transcludes], p.edge[deps.LinksTo],
-		encodeRef("enwiki", page), edgeSetV1+base64.RawStdEncoding.EncodeToString(b.Bytes()))
-	if _, err := s.dg.NewTxn().Mutate(ctx, &api.Mutation{SetNquads: []byte(quads), CommitNow: true}); err != nil {
-		t.Fatal(err)
-	}
-	want := deps.PageDeps{Wiki: "enwiki", Page: page, RevID: 3, Templates: []string{"Template:Kept"},
-		Links: []string{"Linked"}, Files: []string{}, Entities: []deps.EntityUsage{}}
-	got, ok, err := s.Page(ctx, "enwiki", "Old")
-	if err != nil || !ok || fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Fatalf("Page of a v1 page = %+v, %v, %v; want %+v", got, ok, err, want)
-	}
-	next := deps.PageDeps{Wiki: "enwiki", Page: page, RevID: 4, Templates: []string{"Template:Kept"}}
-	r, err := s.PutPage(ctx, next)
-	if err != nil || !r.Applied || r.PrevRevID != 3 || fmt.Sprint(r.Removed) != "[{links_to Linked []}]" || len(r.Added) != 0 {
-		t.Fatalf("PutPage over a v1 page = %+v, %v", r, err)
-	}
-	// The put moved the rev into the edges value; a store that knows no
-	// uid reads the page by key.
-	other := openCfg(t, cfg)
-	for _, st := range []*Store{s, other} {
-		sts, err := st.readPages(ctx, st.dg.NewReadOnlyTxn(), []pageName{{"enwiki", "Old"}}, st.newResolver())
-		if err != nil || !sts[0].found || sts[0].oldRev || sts[0].deps.RevID != 4 || sts[0].ref != encodeRef("enwiki", page) {
-			t.Errorf("after the put: %+v, %v; want rev 4 in the edges value", sts, err)
-		}
-	}
-	resp, err := s.dg.NewReadOnlyTxn().Query(ctx, fmt.Sprintf(`{ p(func: eq(%s, "enwiki|Old")) { %s } }`, p.key, p.rev))
-	if err != nil || string(resp.Json) != `{"p":[]}` {
-		t.Errorf("rev after the put: %s, %v; want none", resp.GetJson(), err)
-	}
-	if r, err := s.PutPage(ctx, deps.PageDeps{Wiki: "enwiki", Page: page, RevID: 4}); err != nil || r.Applied || r.PrevRevID != 4 {
-		t.Errorf("PutPage of the stored rev = %+v, %v; want not applied, previous rev 4", r, err)
+	const lines = "1Template:Kept\n2Linked\n4Q1 L.en S"
+	for _, v := range []struct{ name, rev, edges string }{
+		{"v1", "3", edgeSetV1 + deflated(lines)},
+		{"v2", "", edgeSetV2 + "3:2:7:" + deflated(lines)},
+	} {
+		t.Run(v.name, func(t *testing.T) {
+			s, cfg := openTest(t, Config{})
+			ctx := context.Background()
+			storeOldPage(t, s, page, v.rev, v.edges)
+			got, ok, err := s.Page(ctx, "enwiki", "Old")
+			want := deps.PageDeps{Wiki: "enwiki", Page: page, RevID: 3, Templates: []string{"Template:Kept"}, Links: []string{"Linked"},
+				Files: []string{}, Entities: []deps.EntityUsage{{ID: "Q1", Aspects: []deps.Aspect{"L.en", "S"}}}}
+			if err != nil || !ok || fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("Page = %+v, %v, %v; want %+v", got, ok, err, want)
+			}
+			next := deps.PageDeps{Wiki: "enwiki", Page: page, RevID: 4, Templates: []string{"Template:Kept"},
+				Entities: []deps.EntityUsage{{ID: "Q1", Aspects: []deps.Aspect{"S"}}}}
+			r, err := s.PutPage(ctx, next)
+			if err != nil || !r.Applied || r.PrevRevID != 3 || fmt.Sprint(r.Removed) != "[{links_to Linked []} {uses_entity Q1 [L.en]}]" || len(r.Added) != 0 {
+				t.Fatalf("PutPage = %+v, %v", r, err)
+			}
+			// The put wrote the current version, with the rev; a store that
+			// knows no uid reads the page by key.
+			for _, st := range []*Store{s, openCfg(t, cfg)} {
+				sts, err := st.readPages(ctx, st.dg.NewReadOnlyTxn(), []pageName{{"enwiki", "Old"}}, st.newResolver())
+				if err != nil || !sts[0].found || sts[0].oldRev || sts[0].deps.RevID != 4 || sts[0].ref != encodeRef("enwiki", page) {
+					t.Errorf("after the put: %+v, %v; want rev 4 in the edges value", sts, err)
+				}
+			}
+			p := s.p
+			resp, err := s.dg.NewReadOnlyTxn().Query(ctx, fmt.Sprintf(`{ p(func: eq(%s, "enwiki|Old")) { rev: %s e: %s } }`, p.key, p.rev, p.edges))
+			if err != nil || !strings.HasPrefix(string(resp.GetJson()), `{"p":[{"e":"`+edgeSetVersion+"4:2:7:") {
+				t.Errorf("rev and edges value after the put: %s, %v; want no rev and a value of %s with rev 4", resp.GetJson(), err, edgeSetVersion)
+			}
+			if r, err := s.PutPage(ctx, deps.PageDeps{Wiki: "enwiki", Page: page, RevID: 4}); err != nil || r.Applied || r.PrevRevID != 4 {
+				t.Errorf("PutPage of the stored rev = %+v, %v; want not applied, previous rev 4", r, err)
+			}
+			for _, q := range []struct {
+				edge   deps.EdgeKind
+				target string
+				want   int
+			}{{deps.Transcludes, "Template:Kept", 1}, {deps.LinksTo, "Linked", 0}} {
+				ds, _, err := s.Dependents(ctx, deps.Query{Wiki: "enwiki", Edge: q.edge, Target: q.target, Limit: 10})
+				if err != nil || len(ds) != q.want {
+					t.Errorf("dependents of %s after the put: %+v, %v; want %d", q.target, ds, err, q.want)
+				}
+			}
+		})
 	}
 }
 
-// TestV2Page reads and replaces a page written by the previous version of
-// the store: its head and DEFLATE'd edges in the edges value.
-func TestV2Page(t *testing.T) {
-	s, cfg := openTest(t, Config{})
-	ctx := context.Background()
+// storeOldPage writes page enwiki:Old as an earlier version of the store
+// did: its key, wiki, ref and edges value, its rev unless rev is empty,
+// and its edges to Template:Kept, Linked and Q1 (aspects L.en and S).
+func storeOldPage(t *testing.T, s *Store, page deps.PageRef, rev, edges string) {
+	t.Helper()
 	p := s.p
-	page := deps.PageRef{ID: 7, Namespace: 2, Title: "Old"}
-	var b bytes.Buffer
-	w, _ := flate.NewWriter(&b, flate.BestSpeed)
-	w.Write([]byte("1Template:Kept\n2Linked\n4Q1 L.en S"))
-	w.Close()
 	quads := fmt.Sprintf(`_:p <%[1]s> "enwiki|Old" .
 _:p <%[2]s> "enwiki" .
-_:p <%[3]s> %[8]q .
-_:p <%[4]s> %[9]q .
+_:p <%[3]s> %[7]q .
+_:p <%[4]s> %[8]q .
 _:t <%[1]s> "enwiki|Template:Kept" .
 _:l <%[1]s> "enwiki|Linked" .
 _:q <%[1]s> "Q1" .
 _:p <%[5]s> _:t .
 _:p <%[6]s> _:l .
-_:p <%[7]s> _:q (%[10]s="L.en S") .
-`, p.key, p.wiki, p.ref, p.edges, p.edge[deps.Transcludes], p.edge[deps.LinksTo], p.edge[deps.UsesEntity],
-		encodeRef("enwiki", page), edgeSetV2+"3:2:7:"+base64.RawStdEncoding.EncodeToString(b.Bytes()), aspectsFacet)
-	if _, err := s.dg.NewTxn().Mutate(ctx, &api.Mutation{SetNquads: []byte(quads), CommitNow: true}); err != nil {
+_:p <%[9]s> _:q (%[10]s="L.en S") .
+`, p.key, p.wiki, p.ref, p.edges, p.edge[deps.Transcludes], p.edge[deps.LinksTo],
+		encodeRef("enwiki", page), edges, p.edge[deps.UsesEntity], aspectsFacet)
+	if rev != "" {
+		quads += fmt.Sprintf("_:p <%s> %q .\n", p.rev, rev)
+	}
+	if _, err := s.dg.NewTxn().Mutate(context.Background(), &api.Mutation{SetNquads: []byte(quads), CommitNow: true}); err != nil {
 		t.Fatal(err)
 	}
-	want := deps.PageDeps{Wiki: "enwiki", Page: page, RevID: 3, Templates: []string{"Template:Kept"},
-		Links: []string{"Linked"}, Files: []string{}, Entities: []deps.EntityUsage{{ID: "Q1", Aspects: []deps.Aspect{"L.en", "S"}}}}
-	got, ok, err := s.Page(ctx, "enwiki", "Old")
-	if err != nil || !ok || fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Fatalf("Page of a v2 page = %+v, %v, %v; want %+v", got, ok, err, want)
-	}
-	next := deps.PageDeps{Wiki: "enwiki", Page: page, RevID: 4, Templates: []string{"Template:Kept"},
-		Entities: []deps.EntityUsage{{ID: "Q1", Aspects: []deps.Aspect{"S"}}}}
-	r, err := s.PutPage(ctx, next)
-	if err != nil || !r.Applied || r.PrevRevID != 3 || fmt.Sprint(r.Removed) != "[{links_to Linked []} {uses_entity Q1 [L.en]}]" || len(r.Added) != 0 {
-		t.Fatalf("PutPage over a v2 page = %+v, %v", r, err)
-	}
-	// The put wrote the current version, which a store that knows no uid
-	// reads by key.
-	resp, err := s.dg.NewReadOnlyTxn().Query(ctx, fmt.Sprintf(`{ p(func: eq(%s, "enwiki|Old")) { e: %s } }`, p.key, p.edges))
-	if err != nil || !bytes.Contains(resp.GetJson(), []byte(`"e":"`+edgeSetVersion+"4:2:7:")) {
-		t.Errorf("edges value after the put: %s, %v; want one of %s with rev 4", resp.GetJson(), err, edgeSetVersion)
-	}
-	got, ok, err = openCfg(t, cfg).Page(ctx, "enwiki", "Old")
-	if want := (deps.PageDeps{Wiki: "enwiki", Page: page, RevID: 4, Templates: []string{"Template:Kept"}, Links: []string{},
-		Files: []string{}, Entities: []deps.EntityUsage{{ID: "Q1", Aspects: []deps.Aspect{"S"}}}}); err != nil || !ok || fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("Page after the put = %+v, %v, %v; want %+v", got, ok, err, want)
-	}
-	for _, q := range []struct {
-		edge   deps.EdgeKind
-		target string
-		want   int
-	}{{deps.Transcludes, "Template:Kept", 1}, {deps.LinksTo, "Linked", 0}} {
-		ds, _, err := s.Dependents(ctx, deps.Query{Wiki: "enwiki", Edge: q.edge, Target: q.target, Limit: 10})
-		if err != nil || len(ds) != q.want {
-			t.Errorf("dependents of %s after the put: %+v, %v; want %d", q.target, ds, err, q.want)
-		}
-	}
+}
+
+// deflated returns the unpadded base64 of text DEFLATE'd, as edges values
+// before edgeSetVersion hold it.
+func deflated(text string) string {
+	var b bytes.Buffer
+	w, _ := flate.NewWriter(&b, flate.BestSpeed)
+	w.Write([]byte(text))
+	w.Close()
+	return base64.RawStdEncoding.EncodeToString(b.Bytes())
 }
 
 // TestConcurrentStores writes pages that share new targets through several
