@@ -172,18 +172,18 @@ templates and modules ({{X}}, {{#invoke:M}}), links, files and Wikidata
 usage ({{#property:P31}}, {{#statements:P18|from=Q1}}).`,
 		"ripple deps parse --title Douglas_Adams --rev 123 --entity Q42 < Douglas_Adams.wikitext", stderr)
 	wiki := fs.String("wiki", "enwiki", "wiki id")
-	title := fs.String("title", "", "the page's prefixed title")
-	ns := fs.Int("namespace", 0, "the page's namespace id")
+	title := fs.String("title", "", "the page's prefixed title (Template:Infobox_person)")
+	ns := fs.Int("namespace", -1, "the page's namespace id (default: the one its title names)")
 	id := fs.Int64("page-id", 0, "the page id")
-	rev := fs.Int64("rev", 0, "the revision id the text belongs to")
+	rev := fs.Int64("rev", 0, "the revision id the text belongs to (required: a newer one replaces the page's stored set)")
 	connected := fs.String("entity", "", "the page's connected Wikidata item, for #property without from=")
 	in := fs.String("in", "-", "file with the wikitext, - for stdin")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *title == "" {
+	if *title == "" || *rev < 1 {
 		fs.Usage()
-		return errors.New("--title is required")
+		return errors.New("--title and --rev (>= 1) are required: the page the wikitext is of, and its revision id")
 	}
 	r, err := openInput(*in)
 	if err != nil {
@@ -198,10 +198,13 @@ usage ({{#property:P31}}, {{#statements:P18|from=Q1}}).`,
 	if err != nil {
 		return err
 	}
+	if *ns < 0 {
+		*ns = int(d.Namespace)
+	}
 	ev := deps.PageDependencies{
 		Envelope:  event.New(deps.DependenciesSchema, "ripple.page_dependencies", time.Now().UTC()),
 		WikiID:    *wiki,
-		Page:      deps.EventPage{PageID: *id, PageTitle: *title, NamespaceID: *ns},
+		Page:      deps.EventPage{PageID: *id, PageTitle: d.Title, NamespaceID: *ns},
 		RevID:     *rev,
 		Templates: d.Templates, Links: d.Links, Files: d.Files, Entities: []deps.EventEntityUsage{},
 	}

@@ -87,6 +87,19 @@ func TestDepsParseAndAspects(t *testing.T) {
 		}
 	}
 
+	// The page's title is normalized and names its namespace; a parse
+	// needs the revision the text belongs to.
+	out.Reset()
+	if err := run(context.Background(), []string{"deps", "parse", "--title", "template:infobox  person", "--rev", "3", "--in", page}, &out, &errOut); err != nil {
+		t.Fatalf("parse of a template: %v", err)
+	}
+	if want := `"page":{"page_id":0,"page_title":"Template:Infobox_person","namespace_id":10}`; !strings.Contains(out.String(), want) {
+		t.Errorf("parse of a template: %s; want %s", out.String(), want)
+	}
+	if err := run(context.Background(), []string{"deps", "parse", "--title", "Douglas_Adams", "--in", page}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "--rev") {
+		t.Errorf("parse without --rev: %v; want an error that asks for it", err)
+	}
+
 	prior := filepath.Join(dir, "prior.json")
 	next := filepath.Join(dir, "next.json")
 	os.WriteFile(prior, []byte(`{"id":"Q42","type":"item","labels":{"en":{"language":"en","value":"Douglas Adams"}},"claims":{}}`), 0o644)

@@ -30,6 +30,13 @@ type Deps struct {
 	Categories []string `json:"-"`
 	// Entities are the Wikibase entities the text uses, by id.
 	Entities []EntityUsage `json:"entities"`
+	// Title is the page's prefixed title as MediaWiki normalizes it
+	// (Template:Infobox_person for "template:infobox person"), and
+	// Namespace its namespace; "" and NamespaceMain when Parse was given
+	// no title. Like Categories, they do not encode: the event has them
+	// in its page.
+	Title     string    `json:"-"`
+	Namespace Namespace `json:"-"`
 }
 
 // EntityUsage is the use of one Wikibase entity, in the aspects of
@@ -121,6 +128,8 @@ func (r *run) deps() Deps {
 		Files:      sorted(r.files),
 		Categories: sorted(r.categories),
 		Entities:   make([]EntityUsage, 0, len(r.entities)),
+		Title:      r.self,
+		Namespace:  r.selfNS,
 	}
 	for _, id := range slices.Sorted(maps.Keys(r.entities)) {
 		d.Entities = append(d.Entities, EntityUsage{ID: id, Aspects: subsume(sorted(r.entities[id]))})

@@ -26,13 +26,15 @@ func allCases() []parseCase {
 	return all
 }
 
-// checkParse runs one parseCase.
+// checkParse runs one parseCase. The page's own title and namespace are
+// TestParseTitle's.
 func checkParse(t *testing.T, tc parseCase) {
 	t.Helper()
 	got, err := Parse("testwiki", tc.title, tc.text, tc.opts)
 	if err != nil {
 		t.Fatalf("Parse(%q): %v", tc.text, err)
 	}
+	got.Title, got.Namespace = "", NamespaceMain
 	want := withEmptyLists(tc.want)
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Parse(%q)\n got  %+v\n want %+v", tc.text, got, want)
@@ -240,6 +242,24 @@ func invalidUTF8Cases() []parseCase {
 func TestParseInvalidUTF8(t *testing.T) {
 	for _, tc := range invalidUTF8Cases() {
 		t.Run(tc.name, func(t *testing.T) { checkParse(t, tc) })
+	}
+}
+
+func TestParseTitle(t *testing.T) {
+	for _, tc := range []struct {
+		title, want string
+		ns          Namespace
+	}{
+		{"", "", NamespaceMain},
+		{"douglas  adams", "Douglas_adams", NamespaceMain},
+		{"template:infobox person", "Template:Infobox_person", NamespaceTemplate},
+		{"MODULE:Citation/CS1", "Module:Citation/CS1", NamespaceModule},
+		{"Image:Towel.jpg", "File:Towel.jpg", NamespaceFile},
+	} {
+		d, err := Parse("enwiki", tc.title, "[[X]]", Options{})
+		if err != nil || d.Title != tc.want || d.Namespace != tc.ns {
+			t.Errorf("Parse of %q: title %q, namespace %d, %v; want %q, %d", tc.title, d.Title, d.Namespace, err, tc.want, tc.ns)
+		}
 	}
 }
 
