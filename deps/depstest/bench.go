@@ -105,9 +105,9 @@ func BenchPutPages(b *testing.B, s deps.Store, a *Articles, from int64, workers,
 // otherwise.
 func (a *Articles) Pages() int { return len(a.pool) }
 
-// BenchPutEvents stores event(0) to event(b.N-1), batch events at a time
-// with deps.PutPages, from workers goroutines, and returns how many a
-// second.
+// BenchPutEvents stores event(0) to event(b.N-1) from workers goroutines,
+// each event with its own PutPage call when batch is 1, else batch events
+// at a time with deps.PutPages, and returns how many a second.
 func BenchPutEvents(b *testing.B, s deps.Store, event func(int64) deps.PageDeps, workers, batch int) float64 {
 	b.Helper()
 	batch = max(batch, 1)
@@ -124,7 +124,13 @@ func BenchPutEvents(b *testing.B, s deps.Store, event func(int64) deps.PageDeps,
 				for i := first; i < min(first+int64(batch), n); i++ {
 					pages = append(pages, event(i))
 				}
-				if _, err := deps.PutPages(ctx, s, pages); err != nil {
+				var err error
+				if batch == 1 {
+					_, err = s.PutPage(ctx, pages[0])
+				} else {
+					_, err = deps.PutPages(ctx, s, pages)
+				}
+				if err != nil {
 					b.Error(err)
 					return
 				}

@@ -29,10 +29,15 @@ func (s *Store) PutPages(ctx context.Context, pages []deps.PageDeps) ([]deps.Put
 		return nil, err
 	}
 	defer release()
+	return s.putNormalized(ctx, normalized)
+}
+
+// putNormalized stores normalized pages in chunks (see PutPages).
+func (s *Store) putNormalized(ctx context.Context, pages []deps.PageDeps) ([]deps.PutResult, error) {
 	out := make([]deps.PutResult, 0, len(pages))
-	for from := 0; from < len(normalized); {
-		to := chunkEnd(normalized, from, s.cfg.MaxBatch)
-		res, err := s.putChunk(ctx, normalized[from:to], fmt.Sprintf("put pages %d to %d of %d", from+1, to, len(pages)))
+	for from := 0; from < len(pages); {
+		to := chunkEnd(pages, from, s.cfg.MaxBatch)
+		res, err := s.putChunk(ctx, pages[from:to], chunkOp(pages, from, to))
 		if err != nil {
 			return nil, err
 		}
@@ -40,6 +45,15 @@ func (s *Store) PutPages(ctx context.Context, pages []deps.PageDeps) ([]deps.Put
 		from = to
 	}
 	return out, nil
+}
+
+// chunkOp names the chunk of pages from to to in errors.
+func chunkOp(pages []deps.PageDeps, from, to int) string {
+	if len(pages) == 1 {
+		p := pages[0]
+		return fmt.Sprintf("put %s:%s rev %d", p.Wiki, p.Page.Title, p.RevID)
+	}
+	return fmt.Sprintf("put pages %d to %d of %d", from+1, to, len(pages))
 }
 
 // maxChunkEdges bounds the edges of the pages of one transaction, so that

@@ -51,15 +51,35 @@ func BenchmarkDependents(b *testing.B) {
 }
 
 // BenchmarkPutPage stores page-dependency events of typical articles
-// (depstest.Articles) on the real Dgraph, one PutPage a transaction, from
-// one and four writers.
+// (depstest.Articles) on the real Dgraph, each with its own PutPage call,
+// from one to 64 writers, as the partitions of the changeprop job call it:
+// concurrent calls share transactions (group commit). In phase=load every
+// event is the first parse of a new page; in phase=reparse a new revision
+// of one of 4096 stored pages that changes three edges.
 func BenchmarkPutPage(b *testing.B) {
-	articles := depstest.NewArticles(4096)
-	for _, workers := range []int{1, 4} {
-		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+	parent := b
+	for _, workers := range []int{1, 16} {
+		b.Run(fmt.Sprintf("phase=load/workers=%d", workers), func(b *testing.B) {
 			var retries atomic.Int64
 			s := openBench(b, slog.New(countingHandler{&retries}))
-			depstest.BenchPutPage(b, s, articles, workers, 1)
+			depstest.BenchPutPage(b, s, depstest.NewArticles(b.N), workers, 1)
+			b.ReportMetric(float64(retries.Load())/float64(b.N), "retries/op")
+		})
+	}
+	articles := depstest.NewArticles(4096)
+	var retries atomic.Int64
+	var s *Store
+	next := int64(articles.Pages())
+	for _, workers := range []int{1, 4, 16, 64} {
+		b.Run(fmt.Sprintf("phase=reparse/workers=%d", workers), func(b *testing.B) {
+			if s == nil {
+				s = openBenchFor(b, parent, slog.New(countingHandler{&retries}))
+				loadArticles(b, s, articles)
+			}
+			retries.Store(0)
+			from := next
+			b.ReportMetric(depstest.BenchPutEvents(b, s, func(i int64) deps.PageDeps { return articles.Event(from + i) }, workers, 1), "events/s")
+			next += int64(b.N)
 			b.ReportMetric(float64(retries.Load())/float64(b.N), "retries/op")
 		})
 	}

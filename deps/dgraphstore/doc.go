@@ -39,7 +39,10 @@
 // # Writes
 //
 // PutPages (deps.BatchPutter) writes up to Config.MaxBatch pages in one
-// transaction, PutPage one: a query reads the pages' edges values, by uid
+// transaction. PutPage writes one, with those of the PutPage calls other
+// goroutines make meanwhile (group commit: a call that finds no commit
+// under way commits at once, and those that arrive during it share the
+// next). A transaction: a query reads the pages' edges values, by uid
 // for the pages the uid cache knows, by key for the others (nodes without
 // a current value get a second query, for their rev and ref); the pages
 // are applied to that in order in memory (a page may occur several

@@ -29,6 +29,7 @@ type Store struct {
 	uids  *uidCache
 	ahead *readAhead
 	edges *edgeCodec
+	group group
 
 	mu struct {
 		sync.RWMutex // held for reading by every call, for writing by Close

@@ -13,7 +13,8 @@ import (
 	"github.com/ripplestream/ripple/deps"
 )
 
-// PutPage implements deps.Store.
+// PutPage implements deps.Store. Concurrent calls share transactions (see
+// group): up to Config.MaxBatch pages go in one.
 func (s *Store) PutPage(ctx context.Context, p deps.PageDeps) (deps.PutResult, error) {
 	next, err := p.Normalize(s.cfg.Collapse)
 	if err != nil {
@@ -24,11 +25,11 @@ func (s *Store) PutPage(ctx context.Context, p deps.PageDeps) (deps.PutResult, e
 		return deps.PutResult{}, err
 	}
 	defer release()
-	res, err := s.putChunk(ctx, []deps.PageDeps{next}, fmt.Sprintf("put %s:%s rev %d", next.Wiki, next.Page.Title, next.RevID))
-	if err != nil {
-		return deps.PutResult{}, err
+	res, err := s.group.put(ctx, next, s.cfg.MaxBatch, s.putNormalized)
+	if err != nil && ctx.Err() != nil {
+		return deps.PutResult{}, s.wrap(ctx, chunkOp([]deps.PageDeps{next}, 0, 1), err)
 	}
-	return res[0], nil
+	return res, err
 }
 
 // putChunk stores normalized pages in one transaction, retried when
