@@ -85,10 +85,18 @@ func (g *group) commit(ctx context.Context, max int, commit commitFunc) {
 		pages[i] = w.page
 	}
 	res, err := commit(ctx, pages)
+	// One page may be the cause (a stored value that does not decode):
+	// then each goes alone, so that the others do not share its fate.
+	split := err != nil && len(batch) > 1 && ctx.Err() == nil
 	for i, w := range batch {
+		r, err, j := res, err, i
+		if split {
+			r, err = commit(ctx, []deps.PageDeps{w.page})
+			j = 0
+		}
 		switch {
 		case err == nil:
-			w.res = res[i]
+			w.res = r[j]
 		case i > 0 && ctx.Err() != nil:
 			// The leader (batch[0]) gave up; the others did not, and may
 			// try again.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -12,12 +13,14 @@ import (
 )
 
 // fakeCommits is a commitFunc that records its batches and blocks each
-// commit until it can receive from release (or its ctx is done).
+// commit until it can receive from release (or its ctx is done); a batch
+// with page fail fails at once.
 type fakeCommits struct {
 	mu      sync.Mutex
 	batches [][]string
 	started chan struct{} // gets a value when a commit starts
 	release chan struct{}
+	fail    string
 }
 
 func newFakeCommits() *fakeCommits {
@@ -34,6 +37,9 @@ func (f *fakeCommits) commit(ctx context.Context, pages []deps.PageDeps) ([]deps
 	f.mu.Lock()
 	f.batches = append(f.batches, titles)
 	f.mu.Unlock()
+	if f.fail != "" && slices.Contains(titles, f.fail) {
+		return nil, errors.New("cannot store " + f.fail)
+	}
 	f.started <- struct{}{}
 	select {
 	case <-f.release:
@@ -140,6 +146,30 @@ func TestGroupCommit(t *testing.T) {
 	}
 	if gt.g.leading || len(gt.g.queue) != 0 {
 		t.Errorf("after the commits: leading %v, %d queued; want an idle group", gt.g.leading, len(gt.g.queue))
+	}
+}
+
+func TestGroupIsolatesAFailure(t *testing.T) {
+	gt := newGroupTest(t, 10)
+	gt.f.fail = "P2"
+	ctx := context.Background()
+	gt.put(ctx, 0)
+	<-gt.f.started
+	gt.queue(1, ctx, ctx, ctx)
+	gt.f.release <- struct{}{} // 0 commits; 1 leads the commit of 1 to 3, which fails, then each alone
+	gt.next(0)
+	for range 2 {
+		<-gt.f.started
+		gt.f.release <- struct{}{}
+	}
+	for range 3 {
+		r := <-gt.results
+		if failed := r.err != nil; failed != (r.i == 2) || !failed && r.rev != int64(r.i) {
+			t.Errorf("page %d: rev %d, %v; want only page 2 to fail", r.i, r.rev, r.err)
+		}
+	}
+	if got := gt.f.recorded(); got != "[[P0] [P1 P2 P3] [P1] [P2] [P3]]" {
+		t.Errorf("batches %s; want the failed batch tried again page by page", got)
 	}
 }
 
