@@ -134,6 +134,9 @@ func TimerStream(job Group) Stream { return Stream(string(job) + ".timer") }
 // loopStream is goka's name of a job's loopback topic.
 func (j Job[S]) loopStream() Stream { return Stream(string(j.Name) + "-loop") }
 
+// LoopStream returns the topic that carries a job's Loopback events.
+func (j Job[S]) LoopStream() Stream { return j.loopStream() }
+
 // Declared is a stream a job may emit to; Output[T] is the typed kind.
 type Declared interface {
 	Stream() Stream

@@ -50,9 +50,10 @@ type Config struct {
 	// deps.ErrUnavailable. Default DefaultMaxRetries.
 	MaxRetries int
 
-	// MaxBatch is the most pages PutPages writes in one transaction.
-	// Larger batches cost fewer round trips but conflict more often with
-	// concurrent writers. Default DefaultMaxBatch.
+	// MaxBatch is the most pages PutPages, or concurrent PutPage calls
+	// together, write in one transaction. Larger batches cost fewer round
+	// trips but conflict more often with concurrent writers. Default
+	// DefaultMaxBatch.
 	MaxBatch int
 
 	// UIDCache is how many node uids (of targets and pages, by key) the

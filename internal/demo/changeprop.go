@@ -113,7 +113,11 @@ func RunChangeprop(ctx context.Context, cfg Config, out io.Writer) (ChangepropRe
 	if err := produceLines(broker, cp, changeLines); err != nil {
 		return res, err
 	}
-	if err := settle(ctx, errc, &fanSeen, &coSeen); err != nil {
+	inputs := map[*outcomes][]processor.Stream{
+		&fanSeen: {cp.Dependencies, cp.PageChanges, cp.EntityChanges, fan.LoopStream()},
+		&coSeen:  {cp.CandidatesStream()},
+	}
+	if err := settle(ctx, errc, broker, inputs); err != nil {
 		return res, err
 	}
 	if f := fanSeen.failed.Load() + coSeen.failed.Load(); f > 0 {
@@ -222,17 +226,42 @@ func waitFor(ctx context.Context, errc chan error, cond func() bool) error {
 	return nil
 }
 
-// settle waits until both jobs have been idle for half a second: every
-// fan-out walked to its end and every candidate coalesced.
-func settle(ctx context.Context, errc chan error, a, b *outcomes) error {
+// settle waits until each job has handled every record of its inputs and
+// both have been idle for half a second: every fan-out walked to its end
+// and every candidate coalesced. Idleness alone is not enough: on a busy
+// machine a job can be silent for longer while its consumer joins its
+// group.
+func settle(ctx context.Context, errc chan error, b *embedded.Broker, inputs map[*outcomes][]processor.Stream) error {
+	handled := func() (n int64) {
+		for o := range inputs {
+			n += o.ok.Load() + o.failed.Load()
+		}
+		return n
+	}
 	last, since := int64(-1), time.Now()
 	return waitFor(ctx, errc, func() bool {
-		n := a.ok.Load() + a.failed.Load() + b.ok.Load() + b.failed.Load()
-		if n != last {
+		if n := handled(); n != last {
 			last, since = n, time.Now()
 			return false
 		}
-		return time.Since(since) > 500*time.Millisecond
+		if time.Since(since) <= 500*time.Millisecond {
+			return false
+		}
+		for o, streams := range inputs {
+			var records int64
+			for _, s := range streams {
+				n, err := b.Count(string(s))
+				if err != nil {
+					return false
+				}
+				records += n
+			}
+			if o.ok.Load()+o.failed.Load() < records {
+				since = time.Now()
+				return false
+			}
+		}
+		return true
 	})
 }
 

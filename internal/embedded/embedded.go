@@ -90,6 +90,31 @@ func (b *Broker) Produce(topic string, records ...Record) error {
 	return nil
 }
 
+// Count returns the number of records in topic, from its partitions'
+// offsets.
+func (b *Broker) Count(topic string) (int64, error) {
+	client, err := sarama.NewClient(b.Addrs(), b.Client().Sarama())
+	if err != nil {
+		return 0, fmt.Errorf("embedded: %w", err)
+	}
+	defer client.Close()
+	parts, err := client.Partitions(topic)
+	if err != nil {
+		return 0, fmt.Errorf("embedded: partitions of %s: %w", topic, err)
+	}
+	var n int64
+	for _, p := range parts {
+		var ends [2]int64
+		for i, at := range []int64{sarama.OffsetOldest, sarama.OffsetNewest} {
+			if ends[i], err = client.GetOffset(topic, p, at); err != nil {
+				return 0, fmt.Errorf("embedded: offsets of %s/%d: %w", topic, p, err)
+			}
+		}
+		n += ends[1] - ends[0]
+	}
+	return n, nil
+}
+
 // Consume reads every record currently in topic, in partition order.
 func (b *Broker) Consume(topic string) ([]Record, error) {
 	client, err := sarama.NewClient(b.Addrs(), b.Client().Sarama())
