@@ -114,7 +114,7 @@ func decodeHead(v string) (pageHead, string, error) {
 	if !headed(v) {
 		return pageHead{}, "", fmt.Errorf("edge set %.10q...: want one that starts with %q, %q or %q", v, edgeSetVersion, edgeSetV2, edgeSetV1)
 	}
-	rest := v[len(edgeSetVersion):]
+	rest := v[len(edgeSetVersion):] // every headed version's prefix is as long
 	var fields [3]int64
 	for i := range fields {
 		f, r, ok := strings.Cut(rest, ":")

@@ -16,11 +16,12 @@ import (
 
 // stored is what the store holds for one page key.
 type stored struct {
-	uid   uint64        // the page's node, 0 if none
-	found bool          // the node has a revision: its deps are stored
-	deps  deps.PageDeps // normalized, when found
-	edges []deps.Edge   // deps.Edges(), when found
-	ref   string        // the stored ref value, when found
+	uid   uint64       // the page's node, 0 if none
+	found bool         // the node has a revision: its deps are stored
+	rev   int64        // the stored revision, when found
+	page  deps.PageRef // the page its ref names, when found
+	edges []deps.Edge  // the stored set's edges (PageDeps.Edges), when found
+	ref   string       // the stored ref value, when found
 	// oldRev: the page's rev is in the rev predicate, as earlier versions
 	// of the store wrote it, not in its edges value.
 	oldRev bool
@@ -235,7 +236,7 @@ func storedPage(uid uint64, name pageName, rev int64, ref string, edges []deps.E
 	if err != nil {
 		return stored{}, fmt.Errorf("page %s:%s: %w", name.wiki, name.title, err)
 	}
-	return stored{uid: uid, found: true, ref: ref, deps: deps.PageDepsFromEdges(name.wiki, page, rev, edges), edges: edges}, nil
+	return stored{uid: uid, found: true, rev: rev, page: page, ref: ref, edges: edges}, nil
 }
 
 // readLegacy reads the edges of the pages at indexes which of names, whose
@@ -347,7 +348,10 @@ func (s *Store) Page(ctx context.Context, wiki, title string) (deps.PageDeps, bo
 	if err != nil {
 		return deps.PageDeps{}, false, s.wrap(ctx, "read "+wiki+":"+title, err)
 	}
-	return sts[0].deps, sts[0].found, nil
+	if st := sts[0]; st.found {
+		return deps.PageDepsFromEdges(wiki, st.page, st.rev, st.edges), true, nil
+	}
+	return deps.PageDeps{}, false, nil
 }
 
 // checkPage validates wiki and returns title normalized.

@@ -138,7 +138,7 @@ func TestEarlierVersions(t *testing.T) {
 			// knows no uid reads the page by key.
 			for _, st := range []*Store{s, openCfg(t, cfg)} {
 				sts, err := st.readPages(ctx, st.dg.NewReadOnlyTxn(), []pageName{{"enwiki", "Old"}}, st.newResolver())
-				if err != nil || !sts[0].found || sts[0].oldRev || sts[0].deps.RevID != 4 || sts[0].ref != encodeRef("enwiki", page) {
+				if err != nil || !sts[0].found || sts[0].oldRev || sts[0].rev != 4 || sts[0].ref != encodeRef("enwiki", page) {
 					t.Errorf("after the put: %+v, %v; want rev 4 in the edges value", sts, err)
 				}
 			}

@@ -165,7 +165,7 @@ func TestChangeOf(t *testing.T) {
 			Entities: []deps.EntityUsage{{ID: "Q1", Aspects: aspects}}}
 	}
 	prev := page([]string{"A", "B", "C"}, "S")
-	before := stored{found: true, deps: prev, edges: prev.Edges()}
+	before := stored{found: true, rev: prev.RevID, edges: prev.Edges()}
 	next := page([]string{"B", "D"}, "L.en", "S")
 	c := changeOf(before, next, next.Edges())
 	if got, want := fmt.Sprint(c.set, c.del), "[{links_to D []} {uses_entity Q1 [L.en S]}] [{links_to A []} {links_to C []}]"; got != want {

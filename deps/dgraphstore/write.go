@@ -68,7 +68,7 @@ func (s *Store) tryChunk(ctx context.Context, txn *dgo.Txn, pages []deps.PageDep
 	res := make([]deps.PutResult, len(pages))
 	for i, next := range pages {
 		j := index[pageKey(next.Wiki, next.Page.Title)]
-		rev, edges, found := before[j].deps.RevID, before[j].edges, before[j].found
+		rev, edges, found := before[j].rev, before[j].edges, before[j].found
 		if after[j] != nil {
 			rev, edges, found = after[j].RevID, afterEdges[j], true
 		}
@@ -328,5 +328,5 @@ func (s *Store) tryDelete(ctx context.Context, txn *dgo.Txn, wiki, title string)
 	if _, err := txn.Do(ctx, &api.Request{Mutations: []*api.Mutation{mu}, CommitNow: true}); err != nil {
 		return deps.PutResult{}, err
 	}
-	return deps.PutResult{Applied: true, PrevRevID: st.deps.RevID, Removed: st.edges}, nil
+	return deps.PutResult{Applied: true, PrevRevID: st.rev, Removed: st.edges}, nil
 }
