@@ -18,9 +18,18 @@ var (
 	ErrInvalidConfig = errors.New("deps: invalid config")
 	// ErrUnavailable means the store's backend could not be reached or
 	// gave up under contention. It is retriable: the same call may succeed
-	// later, and no partial write was applied.
-	ErrUnavailable = errors.New("deps: store unavailable")
+	// later, and no partial write was applied. A job handler that returns
+	// it pauses its partition until the store is back (see
+	// processor.IsUnavailable) instead of failing the event.
+	ErrUnavailable error = unavailableError{}
 )
+
+type unavailableError struct{}
+
+func (unavailableError) Error() string { return "deps: store unavailable" }
+
+// Unavailable reports true: processor.IsUnavailable reads it.
+func (unavailableError) Unavailable() bool { return true }
 
 // Retriable reports whether err is worth retrying unchanged: it wraps
 // ErrUnavailable. Invalid input, bad cursors, closed stores and cancelled

@@ -89,21 +89,31 @@ func (w *worker[S]) send(m *sarama.ProducerMessage, meta *produced) {
 
 // flush ends the current batch: one changelog record per key it changed
 // (coalesced: the last value only), after the records its handlers
-// emitted. The batch completes when all are acknowledged.
+// emitted. The batch completes when all are acknowledged and, for a
+// stateful job, then its marker (see mark).
 func (w *worker[S]) flush() error {
 	b := w.cur
 	if len(b.marks) == 0 && len(w.dirty) == 0 && b.pending.Load() == 1 {
 		return nil
 	}
 	w.cur = newBatch()
+	if w.stateful() {
+		w.inputs.Batch++
+		b.seq = w.inputs.Batch
+		for topic, off := range b.marks {
+			w.inputs.Offsets[topic] = off
+		}
+		b.inputs = w.inputs.Encode()
+	}
 	if len(w.dirty) > 0 {
-		b.muts = make([]state.Mutation, 0, len(w.dirty))
+		b.muts = make([]state.Mutation, 0, len(w.dirty)+1)
 		meta := &produced{batch: b, partition: w.p}
+		header := []sarama.RecordHeader{{Key: []byte(state.BatchHeader), Value: state.BatchHeaderValue(b.seq)}}
 		for _, k := range w.dirty {
 			e := w.cache[k]
 			e.dirty, e.batch = false, b
 			b.muts = append(b.muts, state.Mutation{Key: k, Value: e.value, Delete: e.deleted})
-			m := &sarama.ProducerMessage{Topic: w.e.table, Key: sarama.StringEncoder(k)}
+			m := &sarama.ProducerMessage{Topic: w.e.table, Key: sarama.StringEncoder(k), Headers: header}
 			if !e.deleted {
 				m.Value = sarama.ByteEncoder(e.value)
 			}
@@ -118,7 +128,7 @@ func (w *worker[S]) flush() error {
 	}
 	for len(w.flight) > maxInFlight {
 		select {
-		case <-w.flight[0].done:
+		case <-w.flight[0].wait():
 		case <-w.e.failed:
 			return nil
 		}
@@ -129,9 +139,24 @@ func (w *worker[S]) flush() error {
 	return nil
 }
 
+// mark sends the marker of batch b, once every other record of b is
+// acknowledged: the InputsKey record with the input offsets b reaches, in
+// b's changelog partition after b's state records. A restore applies b
+// only once it reads the marker, and the input offsets are stored with b's
+// state, so a restart neither applies b's events twice nor loses the
+// outputs they emitted.
+func (w *worker[S]) mark(b *batch) {
+	b.marker = newBatch()
+	meta := &produced{batch: b.marker, partition: w.p}
+	w.send(&sarama.ProducerMessage{Topic: w.e.table, Key: sarama.StringEncoder(state.InputsKey),
+		Value:   sarama.ByteEncoder(b.inputs),
+		Headers: []sarama.RecordHeader{{Key: []byte(state.BatchHeader), Value: state.BatchHeaderValue(b.seq)}}}, meta)
+	b.marker.seal(w.acked)
+}
+
 // complete retires the acknowledged batches at the head of the flight, in
-// order: each one's state and changelog offset go to Pebble in one batch,
-// then its input offsets are marked for commit.
+// order: each one's state, its input offsets and its changelog offset go
+// to Pebble in one batch, then its input offsets are marked for commit.
 func (w *worker[S]) complete() error {
 	for len(w.flight) > 0 {
 		b := w.flight[0]
@@ -143,8 +168,24 @@ func (w *worker[S]) complete() error {
 		if b.err != nil {
 			return b.err
 		}
-		if err := state.Write(w.st, b.muts, b.tableOffset); err != nil {
-			return fmt.Errorf("storing state with changelog offset %d: %w", b.tableOffset, err)
+		offset := b.tableOffset
+		if b.inputs != nil {
+			if b.marker == nil {
+				w.mark(b)
+			}
+			select {
+			case <-b.marker.done:
+			default:
+				return nil
+			}
+			if b.marker.err != nil {
+				return b.marker.err
+			}
+			offset = b.marker.tableOffset
+			b.muts = append(b.muts, state.Mutation{Key: state.InputsKey, Value: b.inputs})
+		}
+		if err := state.Write(w.st, b.muts, offset); err != nil {
+			return fmt.Errorf("storing state with changelog offset %d: %w", offset, err)
 		}
 		for _, m := range b.muts {
 			if e := w.cache[m.Key]; e != nil && e.batch == b {
@@ -172,20 +213,26 @@ func (w *worker[S]) evict() {
 	}
 }
 
-// settle waits for the batches in flight, for at most a minute, and
-// retires them.
+// settle waits for the batches in flight and retires them. While the job
+// runs it waits as long as it takes (the producer retries until the broker
+// is back); once the job is stopping it gives them a minute.
 func (w *worker[S]) settle() error {
-	deadline := time.NewTimer(time.Minute)
-	defer deadline.Stop()
+	var deadline <-chan time.Time
+	stopping := w.e.ctx.Done()
 	for len(w.flight) > 0 {
 		select {
-		case <-w.flight[0].done:
+		case <-w.flight[0].wait():
 			if err := w.complete(); err != nil {
 				return err
 			}
 		case <-w.e.failed:
 			return nil // their offsets must not be marked
-		case <-deadline.C:
+		case <-stopping:
+			stopping = nil
+			t := time.NewTimer(time.Minute)
+			defer t.Stop()
+			deadline = t.C
+		case <-deadline:
 			return fmt.Errorf("%d batches not acknowledged within a minute of shutdown", len(w.flight))
 		}
 	}
@@ -204,6 +251,13 @@ type batch struct {
 	muts    []state.Mutation // the state it wrote
 	emitted *produced        // metadata of the records its handlers emitted
 
+	// seq numbers the batch among its partition's; inputs is its marker's
+	// value and marker the marker's own tracking, once sent (stateful
+	// jobs only; see worker.mark).
+	seq    int64
+	inputs []byte
+	marker *batch
+
 	mu          sync.Mutex
 	tableOffset int64 // highest changelog offset acknowledged
 	err         error
@@ -214,6 +268,19 @@ func newBatch() *batch {
 	b.emitted = &produced{batch: b, partition: -1}
 	b.pending.Store(1)
 	return b
+}
+
+// wait returns what to wait on before the batch can complete: its records'
+// acknowledgements, then its marker's.
+func (b *batch) wait() <-chan struct{} {
+	select {
+	case <-b.done:
+		if b.marker != nil {
+			return b.marker.done
+		}
+	default:
+	}
+	return b.done
 }
 
 // seal says no record will be added; notify is signalled on completion.

@@ -29,6 +29,12 @@ type Config struct {
 	// StartAtNewest makes a new job start at the end of its inputs instead
 	// of their beginning.
 	StartAtNewest bool
+	// InstanceID, when set, makes this process a static member of the
+	// job's consumer group (Kafka 2.3+, KIP-345): restarted with the same
+	// id, it takes its partitions back at once instead of waiting for the
+	// broker to time the old member out and rebalance. Give each process
+	// of a job its own stable id, such as its pod name.
+	InstanceID string
 
 	// StateDir holds the job's Pebble state, one database per partition in
 	// StateDir/<job>. Default "ripple-state".

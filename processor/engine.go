@@ -44,15 +44,19 @@ type engine[S any] struct {
 	producer sarama.AsyncProducer
 	typed    bool // the workers keep S decoded in their caches (see stateCache)
 
-	ctx    context.Context // cancelled when the engine fails or stops
+	// Of the current run (see runOnce): its context, cancelled when the
+	// run fails or the job stops, and failed, closed when it fails.
+	ctx    context.Context
 	cancel context.CancelCauseFunc
-	failed chan struct{} // closed when the engine fails
+	failed chan struct{}
 	once   sync.Once
+	joined func() // called when a session's partitions are ready
 
 	mu struct {
 		sync.Mutex
 		workers map[int32]*worker[S]
 		parts   int32
+		ctx     context.Context // ctx, for Runner.Get
 	}
 }
 
@@ -70,12 +74,13 @@ func newEngine[S any](r *Runner[S]) *engine[S] {
 		e.typed = selfContained(reflect.TypeFor[S]())
 	}
 	e.mu.workers = map[int32]*worker[S]{}
-	e.failed = make(chan struct{})
 	return e
 }
 
-// abort stops the engine with err: workers stop where they are, without
-// completing their batches, and Run returns err.
+// abort ends the engine's current run with err: workers stop where they
+// are, without completing their batches. A Kafka error that goes away
+// when the brokers come back starts a new run (see run); any other stops
+// the job with err.
 func (e *engine[S]) abort(err error) {
 	e.once.Do(func() { close(e.failed) })
 	e.cancel(err)
@@ -90,11 +95,20 @@ func (e *engine[S]) saramaConfig() *sarama.Config {
 	sc.Producer.Return.Errors = true
 	sc.Producer.Flush.Frequency = 2 * time.Millisecond
 	sc.Producer.Partitioner = newPartitioner
+	// A batch's changelog records must reach the log in the order they
+	// were sent, once each: restore applies a batch when it reads the
+	// batch's marker (see worker.mark). The idempotent producer keeps
+	// order and drops duplicates across its retries.
+	sc.Producer.Idempotent = true
+	sc.Producer.RequiredAcks = sarama.WaitForAll
+	sc.Net.MaxOpenRequests = 1
 	sc.Consumer.Offsets.AutoCommit.Interval = time.Second
+	sc.Consumer.Group.InstanceId = e.r.cfg.InstanceID
 	sc.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{goka.CopartitioningStrategy}
 	sc.ChannelBufferSize = 1024
-	// A produce error stops the job, so ride out leader elections and
-	// topics still being created (a loaded broker can take seconds).
+	// Ride out leader elections and topics still being created (a loaded
+	// broker can take seconds); a broker that stays away fails the run,
+	// which starts again when it is back.
 	sc.Producer.Retry.Max = 40
 	sc.Producer.Retry.Backoff = 250 * time.Millisecond
 	sc.Metadata.Retry.Max = 10
@@ -102,10 +116,39 @@ func (e *engine[S]) saramaConfig() *sarama.Config {
 	return sc
 }
 
-// run consumes until ctx ends or the engine fails.
+// run consumes until ctx ends or the engine fails for good. A run that
+// fails because Kafka went away is followed by another, after a capped
+// backoff, for as long as it takes: each reopens the partitions' state,
+// whose stored input offsets make it resume exactly where the state is.
 func (e *engine[S]) run(ctx context.Context) error {
+	var b backoff
+	for {
+		err := e.runOnce(ctx, b.reset)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if !kafkaTransient(err) {
+			return err
+		}
+		e.r.waits.start("engine", fmt.Sprintf("Kafka at %v", e.r.cfg.Brokers), err)
+		if !b.wait(ctx) {
+			return nil
+		}
+	}
+}
+
+// runOnce is one run of the engine: a client, a producer and a consumer
+// group session after another until ctx ends or the run fails. joined is
+// called when partitions are assigned and their state recovered.
+func (e *engine[S]) runOnce(ctx context.Context, joined func()) error {
 	ctx, e.cancel = context.WithCancelCause(ctx)
 	e.ctx = ctx
+	e.failed = make(chan struct{})
+	e.once = sync.Once{}
+	e.joined = joined
+	e.mu.Lock()
+	e.mu.ctx = ctx
+	e.mu.Unlock()
 	defer e.cancel(nil)
 	client, err := sarama.NewClient(e.r.cfg.Brokers, e.saramaConfig())
 	if err != nil {
@@ -135,7 +178,7 @@ func (e *engine[S]) run(ctx context.Context) error {
 	defer group.Close()
 	go func() {
 		for err := range group.Errors() {
-			e.r.cfg.Logger.Warn("consumer group error", "job", e.r.job.Name, "err", err)
+			e.r.cfg.Logger.Debug("consumer group error", "job", e.r.job.Name, "err", err)
 		}
 	}()
 	topics := make([]string, 0, len(e.routes))
@@ -143,15 +186,11 @@ func (e *engine[S]) run(ctx context.Context) error {
 		topics = append(topics, t)
 	}
 	for ctx.Err() == nil {
-		// Consume returns at each rebalance. Its errors are transient (a
-		// coordinator moving, a session ending mid-setup); fatal ones abort
-		// the engine where they happen.
+		// Consume returns at each rebalance, and with an error when the
+		// group cannot go on (a coordinator gone, brokers down, metadata
+		// not yet complete): then the run ends, and run starts another.
 		if err := group.Consume(ctx, topics, e); err != nil && ctx.Err() == nil {
-			e.r.cfg.Logger.Warn("consuming; retrying", "job", e.r.job.Name, "err", err)
-			select {
-			case <-time.After(time.Second):
-			case <-ctx.Done():
-			}
+			e.abort(transient(fmt.Errorf("consuming: %w", err)))
 		}
 	}
 	if cause := context.Cause(ctx); !errors.Is(cause, context.Canceled) {
@@ -177,6 +216,9 @@ func (e *engine[S]) acknowledge() {
 				continue
 			}
 			err := fmt.Errorf("producing to %s: %w", pe.Msg.Topic, pe.Err)
+			if !kafkaTransient(pe.Err) {
+				err = fmt.Errorf("%w (the broker refuses this record; it is not retried)", err)
+			}
 			pe.Msg.Metadata.(*produced).batch.failed(err)
 			e.abort(err)
 		}
@@ -234,6 +276,8 @@ func (e *engine[S]) Setup(sess sarama.ConsumerGroupSession) error {
 		w.start()
 	}
 	e.r.ready.Store(true)
+	e.r.waits.end("engine")
+	e.joined()
 	e.r.cfg.Logger.Info("job ready", "job", e.r.job.Name, "partitions", len(workers))
 	return nil
 }
@@ -299,7 +343,7 @@ func (e *engine[S]) Cleanup(sess sarama.ConsumerGroupSession) error {
 // get reads the stored state of key, for Runner.Get.
 func (e *engine[S]) get(key string) ([]byte, error) {
 	e.mu.Lock()
-	n := e.mu.parts
+	n, ctx := e.mu.parts, e.mu.ctx
 	var w *worker[S]
 	if n > 0 {
 		// The partition goka's emitters send key to.
@@ -313,7 +357,7 @@ func (e *engine[S]) get(key string) ([]byte, error) {
 		return nil, fmt.Errorf("key %q belongs to a partition this instance does not hold", key)
 	}
 	// Through the worker: its cache holds what is not yet stored.
-	return w.get(e.ctx, key)
+	return w.get(ctx, key)
 }
 
 // partitioner sends a record to the partition its metadata names (the

@@ -80,3 +80,39 @@ func asPanic(err error) (*PanicError, bool) {
 	ok := errors.As(err, &p)
 	return p, ok
 }
+
+// ErrUnavailable marks a handler error caused by something the job needs
+// being down (a store, a service), not by the event: the partition pauses
+// and calls the handler again with a capped backoff, holding its offsets,
+// for as long as it takes, and Runner.Waiting says so. The event never
+// goes to the retry or error topic for it. Wrap it (Unavailable) or return
+// an error with an Unavailable() bool method that reports true.
+var ErrUnavailable = errors.New("processor: unavailable")
+
+// Unavailable wraps err so that it counts as ErrUnavailable.
+func Unavailable(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &unavailable{err: err}
+}
+
+type unavailable struct{ err error }
+
+func (u *unavailable) Error() string     { return u.err.Error() }
+func (u *unavailable) Unwrap() error     { return u.err }
+func (u *unavailable) Unavailable() bool { return true }
+
+// IsUnavailable reports whether err, or an error it wraps, is
+// ErrUnavailable or says it is with an Unavailable() bool method (as
+// deps.ErrUnavailable does). Permanent errors are not.
+func IsUnavailable(err error) bool {
+	if err == nil || IsPermanent(err) {
+		return false
+	}
+	if errors.Is(err, ErrUnavailable) {
+		return true
+	}
+	var u interface{ Unavailable() bool }
+	return errors.As(err, &u) && u.Unavailable()
+}

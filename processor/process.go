@@ -39,10 +39,16 @@ type record interface {
 	Loopback(key string, value any, opts ...goka.ContextOption)
 }
 
-// callback is how either engine hands a consumed record to the job.
-type callback func(g record, raw []byte)
+// callback is how either engine hands a consumed record to the job. It
+// reports false if it gave the record up without any effect, because the
+// partition stopped while what the handler needs was unavailable: the
+// record must then be handled again, and no later one of its partition
+// before it.
+type callback func(g record, raw []byte) bool
 
-// gokaCallback adapts a callback to goka.
+// gokaCallback adapts a callback to goka. goka commits a record whose
+// callback returned, so a record given up at shutdown is not handled again
+// under EngineGoka.
 func gokaCallback(cb callback) goka.ProcessCallback {
 	return func(g goka.Context, msg any) {
 		raw, _ := msg.([]byte)
@@ -52,36 +58,43 @@ func gokaCallback(cb callback) goka.ProcessCallback {
 
 // consume returns the callback of a job input.
 func (r *Runner[S]) consume(in Input[S]) callback {
-	return func(g record, raw []byte) {
-		r.handle(g, in, raw, 1, r.cfg.MaxRetries, origin{g.Partition(), g.Offset()})
+	return func(g record, raw []byte) bool {
+		return r.handle(g, in, raw, 1, r.cfg.MaxRetries, origin{g.Partition(), g.Offset()})
 	}
 }
 
 // consumeRetry returns the callback of an input's retry-ready stream.
 func (r *Runner[S]) consumeRetry(in Input[S]) callback {
-	return func(g record, raw []byte) {
+	return func(g record, raw []byte) bool {
 		var rec RetryRecord
 		if err := json.Unmarshal(raw, &rec); err != nil {
 			err = &undecodable{err: fmt.Errorf("processor: unreadable retry record: %w", err)}
 			r.toError(g, in.stream, raw, err, 1, origin{g.Partition(), g.Offset()})
 			r.observe(EventInfo{Stream: in.stream, Partition: g.Partition(), Outcome: OutcomeError, Kind: kindDecode})
-			return
+			return true
 		}
-		r.handle(g, in, rec.original(), rec.Attempt+1, rec.RetriesLeft, origin{rec.OriginalPartition, rec.OriginalOffset})
+		return r.handle(g, in, rec.original(), rec.Attempt+1, rec.RetriesLeft, origin{rec.OriginalPartition, rec.OriginalOffset})
 	}
 }
 
 // handle processes one event and routes a failure; retriesLeft is how many
-// retries remain should this attempt fail.
-func (r *Runner[S]) handle(g record, in Input[S], raw []byte, attempt, retriesLeft int, from origin) {
+// retries remain should this attempt fail. It reports false if it gave the
+// event up without effect (see callback).
+func (r *Runner[S]) handle(g record, in Input[S], raw []byte, attempt, retriesLeft int, from origin) bool {
 	start := time.Now()
 	info := EventInfo{Stream: in.stream, Partition: g.Partition(), Outcome: OutcomeOK}
 	if !in.opts.keepCanary && isCanary(raw) {
 		info.Outcome = OutcomeDropped
 		r.observe(info)
-		return
+		return true
 	}
 	emitted, err := r.try(g, in, raw, attempt)
+	if IsUnavailable(err) {
+		var ok bool
+		if emitted, err, ok = r.await(g, in, raw, attempt, err); !ok {
+			return false
+		}
+	}
 	info.Duration, info.Emitted = time.Since(start), emitted
 	if err != nil {
 		info.Kind = failureKind(err)
@@ -96,6 +109,28 @@ func (r *Runner[S]) handle(g record, in Input[S], raw []byte, attempt, retriesLe
 			"offset", from.offset, "key", g.Key(), "attempt", attempt, "outcome", info.Outcome, "err", err)
 	}
 	r.observe(info)
+	return true
+}
+
+// await calls the handler again, with a capped backoff, for as long as it
+// fails because something it needs is unavailable: the partition waits
+// (and the job says so in Waiting) rather than sending the event to the
+// retry or error topic. It reports false if the partition stopped
+// meanwhile.
+func (r *Runner[S]) await(g record, in Input[S], raw []byte, attempt int, err error) (int, error, bool) {
+	part := fmt.Sprintf("partition %d", g.Partition())
+	defer r.waits.end(part)
+	var b backoff
+	for {
+		r.waits.start(part, "a store or service the handler needs", err)
+		if !b.wait(g.Context()) {
+			return 0, err, false
+		}
+		emitted, err := r.try(g, in, raw, attempt)
+		if !IsUnavailable(err) {
+			return emitted, err, true
+		}
+	}
 }
 
 // try validates, decodes and handles one event, then applies its effects.

@@ -31,6 +31,7 @@ type Runner[S any] struct {
 	events  []EventHook
 	parts   []PartitionHook
 	stores  *storeRegistry
+	waits   *waits
 
 	started atomic.Bool
 	ready   atomic.Bool
@@ -55,7 +56,8 @@ func NewRunner[S any](job Job[S], cfg Config) (*Runner[S], error) {
 			return nil, fmt.Errorf("processor: job %s: input %s validates schemas but Config.Schemas is nil", job.Name, in.stream)
 		}
 	}
-	r := &Runner[S]{job: job, cfg: cfg, outputs: map[Stream]struct{}{}, stores: &storeRegistry{}}
+	r := &Runner[S]{job: job, cfg: cfg, outputs: map[Stream]struct{}{}, stores: &storeRegistry{},
+		waits: newWaits(cfg.Logger, job.Name)}
 	r.stores.m = map[int32]*state.Store{}
 	version, _ := kafkaVersion(cfg.KafkaVersion) // checked by Validate
 	r.kafka = kafkaclient.Config{Brokers: cfg.Brokers, Version: version, Replication: cfg.Replication,
@@ -80,8 +82,14 @@ func NewRunner[S any](job Job[S], cfg Config) (*Runner[S], error) {
 }
 
 // Ready reports whether the job has its partitions assigned and its state
-// recovered, so it is processing new events.
-func (r *Runner[S]) Ready() bool { return r.ready.Load() }
+// recovered, so it is processing new events, and waits for nothing (see
+// Waiting).
+func (r *Runner[S]) Ready() bool { return r.ready.Load() && r.waits.String() == "" }
+
+// Waiting says what the job is waiting for, such as Kafka brokers that are
+// down or a store that does not answer, and since when; "" when nothing.
+// The job resumes by itself when what it waits for is back.
+func (r *Runner[S]) Waiting() string { return r.waits.String() }
 
 // Healthy returns nil while the job runs without error, else the error that
 // stopped it (nil before Run).
@@ -117,42 +125,62 @@ func (r *Runner[S]) run(ctx context.Context) error {
 	}
 	// Every part runs until ctx ends; one stopping stops the job.
 	var parts []func(context.Context) error
-	var main *goka.Processor
 	var eng *engine[S]
+	add := func(part string, build func() (*goka.Processor, error), ready func()) error {
+		run, err := r.supervised(part, build, ready)
+		if err == nil {
+			parts = append(parts, run)
+		}
+		return err
+	}
 	if r.cfg.Engine == EngineRipple {
 		eng = newEngine(r)
 		parts = append(parts, eng.run)
 	} else {
-		p, err := goka.NewProcessor(r.cfg.Brokers, r.mainGraph(), r.options(true)...)
-		if err != nil {
-			return fmt.Errorf("processor: job %s: %w", r.job.Name, err)
-		}
-		main = p
-		parts = append(parts, p.Run, func(ctx context.Context) error {
-			if p.WaitForReadyContext(ctx) == nil && ctx.Err() == nil {
-				r.ready.Store(true)
-				r.cfg.Logger.Info("job ready", "job", r.job.Name)
+		err := add("main", func() (*goka.Processor, error) {
+			p, err := goka.NewProcessor(r.cfg.Brokers, r.mainGraph(), r.options(true)...)
+			if err != nil {
+				return nil, fmt.Errorf("processor: job %s: %w", r.job.Name, err)
 			}
-			<-ctx.Done()
-			return nil
+			r.ready.Store(false)
+			r.mu.Lock()
+			r.mu.main = p
+			r.mu.Unlock()
+			return p, nil
+		}, func() {
+			r.ready.Store(true)
+			r.cfg.Logger.Info("job ready", "job", r.job.Name)
 		})
+		if err != nil {
+			return err
+		}
 	}
 	if r.cfg.MaxRetries > 0 {
-		delay, err := goka.NewProcessor(r.cfg.Brokers, r.delayGraph(), r.options(false)...)
+		err := add("retry delays", func() (*goka.Processor, error) {
+			p, err := goka.NewProcessor(r.cfg.Brokers, r.delayGraph(), r.options(false)...)
+			if err != nil {
+				return nil, fmt.Errorf("processor: job %s retry delay: %w", r.job.Name, err)
+			}
+			return p, nil
+		}, nil)
 		if err != nil {
-			return fmt.Errorf("processor: job %s retry delay: %w", r.job.Name, err)
+			return err
 		}
-		parts = append(parts, delay.Run)
 	}
 	if r.job.Timer != nil && !r.cfg.ExternalTimers {
-		timers, err := goka.NewProcessor(r.cfg.Brokers, r.timersGraph(), r.options(false)...)
+		err := add("timers", func() (*goka.Processor, error) {
+			p, err := goka.NewProcessor(r.cfg.Brokers, r.timersGraph(), r.options(false)...)
+			if err != nil {
+				return nil, fmt.Errorf("processor: job %s timers: %w", r.job.Name, err)
+			}
+			return p, nil
+		}, nil)
 		if err != nil {
-			return fmt.Errorf("processor: job %s timers: %w", r.job.Name, err)
+			return err
 		}
-		parts = append(parts, timers.Run)
 	}
 	r.mu.Lock()
-	r.mu.main, r.mu.engine = main, eng
+	r.mu.engine = eng
 	r.mu.Unlock()
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -173,7 +201,12 @@ func (r *Runner[S]) run(ctx context.Context) error {
 		if eng != nil {
 			r.sampleLoop(ctx, eng.stats)
 		} else {
-			r.sampleLoop(ctx, func(ctx context.Context) []PartitionInfo { return r.gokaStats(ctx, main) })
+			r.sampleLoop(ctx, func(ctx context.Context) []PartitionInfo {
+				r.mu.Lock()
+				main := r.mu.main
+				r.mu.Unlock()
+				return r.gokaStats(ctx, main)
+			})
 		}
 	}()
 	wg.Wait()

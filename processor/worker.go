@@ -35,6 +35,12 @@ type worker[S any] struct {
 	cur       *batch               // the batch being handled
 	rec       loopRecord[S]        // the record being handled
 	flight    []*batch             // flushed, in order, awaiting acks
+	gaveUp    bool                 // a record was given up: handle no more
+
+	// inputs is what the partition's state has applied: the last batch's
+	// sequence and each input's last offset (see state.Inputs). A stateful
+	// job stores it with every batch, so a restart resumes right after it.
+	inputs state.Inputs
 
 	lag         sync.Map // topic -> *atomic.Int64
 	recovering  atomic.Bool
@@ -59,24 +65,81 @@ func (e *engine[S]) openWorker(sess sarama.ConsumerGroupSession, p int32) (*work
 	return w, nil
 }
 
+// stateful reports whether the worker's job keeps state, and so marks its
+// batches with the input offsets they applied.
+func (w *worker[S]) stateful() bool { return w.e.r.job.State != nil }
+
 // newWorker returns the worker of partition p on the state st, not yet
 // opened.
 func (e *engine[S]) newWorker(sess sarama.ConsumerGroupSession, p int32, st storage.Storage) *worker[S] {
 	w := &worker[S]{e: e, p: p, sess: sess, st: st, in: make(chan *sarama.ConsumerMessage, 1024),
 		acked: make(chan struct{}, 1), queries: make(chan query), quit: make(chan struct{}), done: make(chan struct{}),
-		finished: make(chan error, 1), cache: map[string]*entry[S]{}, maxCached: maxCached}
+		finished: make(chan error, 1), cache: map[string]*entry[S]{}, maxCached: maxCached,
+		inputs: state.Inputs{Offsets: map[string]int64{}}}
 	w.rec.w = w
 	return w
 }
 
-// recover replays the changelog into the state (see state.Restore).
+// recover replays the changelog into the state (see state.Restore),
+// rewrites a batch a crash tore, and makes each input resume right after
+// the last offset the state applied.
 func (w *worker[S]) recover(ctx context.Context) error {
-	if w.e.r.job.State == nil {
+	if !w.stateful() {
 		return w.st.MarkRecovered()
 	}
 	w.recovering.Store(true)
 	defer w.recovering.Store(false)
-	return state.Restore(ctx, w.e.client, w.e.table, w.p, w.st, w.recoveryLag.Store)
+	restored, err := state.Restore(ctx, w.e.client, w.e.table, w.p, w.st, w.recoveryLag.Store)
+	if err != nil {
+		return err
+	}
+	v, err := w.st.Get(state.InputsKey)
+	if err != nil {
+		return fmt.Errorf("reading the applied input offsets: %w", err)
+	}
+	if w.inputs, err = state.DecodeInputs(v); err != nil {
+		return err
+	}
+	w.inputs.Batch = max(w.inputs.Batch, restored.LastBatch)
+	if w.inputs.Offsets == nil {
+		w.inputs.Offsets = map[string]int64{}
+	}
+	if len(restored.Torn) > 0 {
+		if err := w.repair(restored.Torn); err != nil {
+			return fmt.Errorf("rewriting %d keys of a batch torn by a crash: %w", len(restored.Torn), err)
+		}
+	}
+	for topic, off := range w.inputs.Offsets {
+		if _, ok := w.e.routes[topic]; ok {
+			// The session starts each claim at its committed offset: move
+			// it to where the state is, forward (MarkOffset) or back
+			// (ResetOffset), since each moves one way only.
+			w.sess.MarkOffset(topic, w.p, off+1, "")
+			w.sess.ResetOffset(topic, w.p, off+1, "")
+		}
+	}
+	return nil
+}
+
+// repair writes the torn keys again with the values they had after the
+// last complete batch, in a batch of its own, and waits for it: the
+// changelog then ends in a complete batch, and the log cleaner never keeps
+// a torn value in place of a complete one.
+func (w *worker[S]) repair(keys []string) error {
+	w.e.r.cfg.Logger.Warn("a crash left a batch of state changes half in the changelog; writing its keys again",
+		"job", w.e.r.job.Name, "partition", w.p, "keys", len(keys))
+	w.cur = newBatch()
+	for _, k := range keys {
+		v, err := w.st.Get(k)
+		if err != nil {
+			return err
+		}
+		w.write(k, v, v == nil)
+	}
+	if err := w.flush(); err != nil {
+		return err
+	}
+	return w.settle()
 }
 
 // lagOf returns where the worker's lag behind the end of topic is kept.
@@ -158,11 +221,20 @@ func (w *worker[S]) run() (err error) {
 	}
 }
 
-// handle runs the job on one record.
+// handle runs the job on one record. Once a record was given up (the
+// partition is stopping while the handler's store is down), no later one
+// is handled: their offsets must not pass it.
 func (w *worker[S]) handle(m *sarama.ConsumerMessage) {
+	if w.gaveUp {
+		return
+	}
 	w.rec.m = m
-	w.e.routes[m.Topic](&w.rec, m.Value)
+	ok := w.e.routes[m.Topic](&w.rec, m.Value)
 	w.rec.m = nil
+	if !ok {
+		w.gaveUp = true
+		return
+	}
 	w.cur.marks[m.Topic] = m.Offset
 }
 

@@ -112,8 +112,10 @@ func (i *iterator) Seek(key []byte) bool {
 	return i.valid
 }
 
+// skipOffsetKey moves past the store's own keys (its changelog offset and
+// InputsKey), which are not user state.
 func (i *iterator) skipOffsetKey() {
-	if i.valid && string(i.it.Key()) == offsetKey {
+	for i.valid && reserved(i.it.Key()) {
 		i.valid = i.it.Next()
 	}
 }

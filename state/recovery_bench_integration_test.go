@@ -337,7 +337,7 @@ func restoreRipple(b *testing.B, kc kafkaclient.Config, topic string, build stor
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[p] = state.Restore(context.Background(), client, topic, int32(p), st, nil)
+			_, errs[p] = state.Restore(context.Background(), client, topic, int32(p), st, nil)
 		}()
 	}
 	wg.Wait()

@@ -23,6 +23,20 @@ const (
 	restoreBackoff = 250 * time.Millisecond
 )
 
+// Restored is what Restore found at the end of a changelog partition.
+type Restored struct {
+	// Torn lists the keys written by a batch whose marker (see
+	// BatchHeader) never reached the changelog: the writer stopped in the
+	// middle of it. They were not applied; the writer must write them
+	// again, with their restored values, in a batch of its own, so that a
+	// later restore and the log cleaner see the state as of the last
+	// complete batch.
+	Torn []string
+	// LastBatch is the highest batch sequence read, marker or not, or the
+	// one stored; a writer numbers its next batch above it.
+	LastBatch int64
+}
+
 // Restore replays partition of the changelog topic into st, as goka's
 // partition table does: from the offset st stored + 1 (or the oldest
 // offset still in the topic) up to the topic's end as of the call, a nil
@@ -31,27 +45,45 @@ const (
 // per chunk for a Store), so a crash keeps a consistent prefix. left, if
 // not nil, is told how many records remain after each chunk.
 //
+// A changelog written in marked batches (records with a BatchHeader, each
+// batch ended by its InputsKey marker) is applied a whole batch at a time:
+// a batch's records are held until its marker arrives, and the stored
+// offset is always a marker's. Records left at the end without a marker
+// are not applied; Restored.Torn names their keys. Records without a
+// BatchHeader before the first marked batch (goka's, or ripple's before
+// batches were marked) are applied record by record.
+//
 // Restore fetches from the partition's leader itself rather than through a
 // sarama consumer: it takes whole record batches (8 MiB per fetch, the next
 // fetch in flight while a chunk is written), which saves a channel send
 // and an allocation per record, and it starts at once, where a consumer
 // first waits 100 ms to batch new subscriptions.
-func Restore(ctx context.Context, client sarama.Client, topic string, partition int32, st storage.Storage, left func(int64)) error {
+func Restore(ctx context.Context, client sarama.Client, topic string, partition int32, st storage.Storage, left func(int64)) (Restored, error) {
+	var out Restored
 	stored, err := st.GetOffset(-1)
 	if err != nil {
-		return fmt.Errorf("state: reading the stored offset of %s/%d: %w", topic, partition, err)
+		return out, fmt.Errorf("state: reading the stored offset of %s/%d: %w", topic, partition, err)
 	}
+	marked, err := st.Get(InputsKey)
+	if err != nil {
+		return out, fmt.Errorf("state: reading the stored inputs of %s/%d: %w", topic, partition, err)
+	}
+	inputs, err := DecodeInputs(marked)
+	if err != nil {
+		return out, err
+	}
+	out.LastBatch = inputs.Batch
 	oldest, err := client.GetOffset(topic, partition, sarama.OffsetOldest)
 	if err != nil {
-		return fmt.Errorf("state: oldest offset of %s/%d: %w", topic, partition, err)
+		return out, fmt.Errorf("state: oldest offset of %s/%d: %w", topic, partition, err)
 	}
 	hwm, err := client.GetOffset(topic, partition, sarama.OffsetNewest)
 	if err != nil {
-		return fmt.Errorf("state: newest offset of %s/%d: %w", topic, partition, err)
+		return out, fmt.Errorf("state: newest offset of %s/%d: %w", topic, partition, err)
 	}
 	start := max(stored+1, oldest)
 	if start >= hwm { // up to date, or the topic was recreated: as goka, trust the store
-		return st.MarkRecovered()
+		return out, st.MarkRecovered()
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -62,25 +94,83 @@ func Restore(ctx context.Context, client sarama.Client, topic string, partition 
 		defer close(chunks)
 		readErr <- f.run(ctx, chunks)
 	}()
+	a := applier{st: st, marked: marked != nil, last: out.LastBatch}
 	for c := range chunks {
-		if err := Write(st, c.muts, c.last); err != nil {
-			return fmt.Errorf("state: restoring %s/%d up to offset %d: %w", topic, partition, c.last, err)
+		if err := a.add(c); err != nil {
+			return out, fmt.Errorf("state: restoring %s/%d up to offset %d: %w", topic, partition, c.last, err)
 		}
 		if left != nil {
 			left(hwm - 1 - c.last)
 		}
 	}
 	if err := <-readErr; err != nil {
-		return err
+		return out, err
 	}
-	return st.MarkRecovered()
+	out.LastBatch = a.last
+	for _, p := range a.pending {
+		out.Torn = append(out.Torn, p.Key)
+	}
+	return out, st.MarkRecovered()
+}
+
+// applier writes restored records to the store, holding those of a marked
+// batch until its marker.
+type applier struct {
+	st      storage.Storage
+	marked  bool       // a marked batch was seen (or stored): hold records for their marker
+	last    int64      // highest batch sequence seen
+	pending []Mutation // held records, in order
+	batches []int64    // the batch of each held record
+}
+
+func (a *applier) add(c chunk) error {
+	if !a.marked && !c.batched {
+		return Write(a.st, c.muts, c.last)
+	}
+	for i, m := range c.muts {
+		if !a.marked && c.batches[i] < 0 {
+			// Before the first record of a marked batch: written by goka
+			// or an earlier ripple; applied as it comes.
+			if err := Write(a.st, []Mutation{m}, c.offs[i]); err != nil {
+				return err
+			}
+			continue
+		}
+		a.marked = true
+		seq := c.batches[i]
+		a.last = max(a.last, seq)
+		a.pending = append(a.pending, m)
+		a.batches = append(a.batches, seq)
+		if m.Key != InputsKey || seq < 0 {
+			continue
+		}
+		// A marker: its batch, and any earlier one, is complete.
+		var apply, keep []Mutation
+		var keepSeq []int64
+		for j, p := range a.pending {
+			if a.batches[j] <= seq {
+				apply = append(apply, p)
+			} else {
+				keep, keepSeq = append(keep, p), append(keepSeq, a.batches[j])
+			}
+		}
+		if err := Write(a.st, apply, c.offs[i]); err != nil {
+			return err
+		}
+		a.pending, a.batches = keep, keepSeq
+	}
+	return nil
 }
 
 // chunk is a run of changelog records to write as one batch, with the
-// offset of the last record it covers.
+// offset of the last record it covers, each record's offset and batch
+// sequence (-1: none), and whether any record has one.
 type chunk struct {
-	muts []Mutation
-	last int64
+	muts    []Mutation
+	offs    []int64
+	batches []int64
+	batched bool
+	last    int64
 }
 
 // fetcher reads one partition from next up to end (exclusive) with fetch
@@ -96,11 +186,15 @@ type fetcher struct {
 // run fetches until end and sends the records as chunks. It returns nil
 // once every offset below end was covered.
 func (f *fetcher) run(ctx context.Context, out chan<- chunk) error {
-	c := chunk{muts: make([]Mutation, 0, restoreChunk)}
+	newChunk := func() chunk {
+		return chunk{muts: make([]Mutation, 0, restoreChunk), offs: make([]int64, 0, restoreChunk),
+			batches: make([]int64, 0, restoreChunk)}
+	}
+	c := newChunk()
 	send := func() error {
 		select {
 		case out <- c:
-			c = chunk{muts: make([]Mutation, 0, restoreChunk)}
+			c = newChunk()
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()
@@ -131,6 +225,10 @@ func (f *fetcher) run(ctx context.Context, out chan<- chunk) error {
 						continue
 					}
 					c.muts = append(c.muts, Mutation{Key: string(r.Key), Value: r.Value, Delete: r.Value == nil})
+					c.offs = append(c.offs, off)
+					seq := batchOf(r.Headers)
+					c.batches = append(c.batches, seq)
+					c.batched = c.batched || seq >= 0
 					c.last = off
 					if len(c.muts) == restoreChunk {
 						if err := send(); err != nil {

@@ -78,7 +78,7 @@ func (c *changelog) restore(t *testing.T, st *state.Store) {
 		t.Fatal(err)
 	}
 	var lastLeft int64 = -1
-	if err := state.Restore(context.Background(), client, c.topic, 0, st, func(n int64) { lastLeft = n }); err != nil {
+	if _, err := state.Restore(context.Background(), client, c.topic, 0, st, func(n int64) { lastLeft = n }); err != nil {
 		t.Fatalf("Restore: %v", err)
 	}
 	if off, err := st.GetOffset(-1); err != nil || off != hwm-1 {
@@ -196,7 +196,7 @@ func TestIntegrationRestoreCancel(t *testing.T) {
 	defer st.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := state.Restore(ctx, client, c.topic, 0, st, nil); !errors.Is(err, context.Canceled) {
+	if _, err := state.Restore(ctx, client, c.topic, 0, st, nil); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Restore with a cancelled context = %v, want context.Canceled", err)
 	}
 	c.restore(t, st) // a later restore completes it

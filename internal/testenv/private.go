@@ -1,0 +1,72 @@
+package testenv
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/ripplestream/ripple/internal/kafkaclient"
+)
+
+// PrivateKafka is a Kafka broker of one test's own, started by the
+// project's script (deploy/local/kafka) on its own port, so that the test
+// can stop and restart it without touching the broker other tests share.
+type PrivateKafka struct {
+	t    testing.TB
+	port int
+	root string
+	// Config is the client configuration for the broker.
+	Config kafkaclient.Config
+}
+
+// StartPrivateKafka starts a broker on 127.0.0.1:port (its controller
+// takes port+1) with the same cached jars as the shared one, and stops and
+// deletes it when the test ends. It needs the shared broker's environment,
+// so it runs only where Kafka does (it fails the test otherwise).
+func StartPrivateKafka(t testing.TB, port int) *PrivateKafka {
+	t.Helper()
+	Kafka(t) // the shared broker's jars and JDK are installed
+	k := &PrivateKafka{t: t, port: port, root: RepoRoot(t)}
+	k.Config = kafkaclient.Config{Brokers: []string{"127.0.0.1:" + strconv.Itoa(port)}}
+	if err := k.Config.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	k.script("clean") // leftovers of an interrupted run
+	t.Cleanup(func() { k.script("clean") })
+	k.Start()
+	return k
+}
+
+// Start starts the broker (again), returning once it answers.
+func (k *PrivateKafka) Start() { k.t.Helper(); k.must("up") }
+
+// Stop stops the broker, keeping its data.
+func (k *PrivateKafka) Stop() { k.t.Helper(); k.must("down") }
+
+func (k *PrivateKafka) must(verb string) {
+	k.t.Helper()
+	if out, err := k.script(verb); err != nil {
+		k.t.Fatalf("deploy/local/kafka %s on port %d: %v\n%s", verb, k.port, err, out)
+	}
+}
+
+func (k *PrivateKafka) script(verb string) ([]byte, error) {
+	cmd := exec.Command(filepath.Join(k.root, "deploy", "local", "kafka"), verb)
+	cmd.Env = append(os.Environ(), "RIPPLE_KAFKA_PORT="+strconv.Itoa(k.port), "RIPPLE_KAFKA_HEAP=512m")
+	return cmd.CombinedOutput()
+}
+
+// RepoRoot returns the repository's root: the directory of go.mod above the
+// test's working directory.
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	gomod := strings.TrimSpace(string(out))
+	if err != nil || gomod == "" || gomod == os.DevNull {
+		t.Fatalf("finding the repository root with `go env GOMOD`: %v (%q)", err, gomod)
+	}
+	return filepath.Dir(gomod)
+}
