@@ -19,8 +19,11 @@ const (
 	PageCreate   Kind = "create"
 	PageDelete   Kind = "delete"
 	PageUndelete Kind = "undelete"
-	PageMove     Kind = "move"
-	EntityChange Kind = "entity"
+	// PageVisibility is a change of what of the page's revisions (text,
+	// comment, user) readers may see: its history changes, its text not.
+	PageVisibility Kind = "visibility_change"
+	PageMove       Kind = "move"
+	EntityChange   Kind = "entity"
 )
 
 // Change is one input change, from any of the input events.
@@ -67,7 +70,7 @@ func FromPageChange(ev PageChangeEvent) (Change, error) {
 	}
 	c.TriggeredBy = triggeredBy(ev.Envelope)
 	switch c.Kind {
-	case PageEdit, PageCreate, PageDelete, PageUndelete:
+	case PageEdit, PageCreate, PageDelete, PageUndelete, PageVisibility:
 	case PageMove:
 		if ev.PriorState == nil || ev.PriorState.Page == nil || ev.PriorState.Page.PageTitle == "" {
 			return Change{}, fmt.Errorf("%w: move of %s without prior_state.page.page_title", ErrBadChange, title)
@@ -76,7 +79,7 @@ func FromPageChange(ev PageChangeEvent) (Change, error) {
 			return Change{}, fmt.Errorf("%w: prior_state.page.page_title: %w", ErrBadChange, err)
 		}
 	default:
-		return Change{}, fmt.Errorf("%w: page_change_kind %q (want edit, create, delete, undelete or move)", ErrBadChange, ev.PageChangeKind)
+		return Change{}, fmt.Errorf("%w: page_change_kind %q (want edit, create, delete, undelete, move or visibility_change)", ErrBadChange, ev.PageChangeKind)
 	}
 	return c, nil
 }

@@ -11,14 +11,15 @@ import (
 
 // Rules name why a page is purged; they become resource_change tags.
 const (
-	RulePageEdit     = "page_edit"     // the page itself changed
-	RuleTransclusion = "transclusion"  // a template or module it transcludes changed
-	RuleLinksTo      = "links_to"      // a title it links to was created, deleted, undeleted or moved
-	RuleUsesFile     = "uses_file"     // a file it shows changed
-	RuleUsesEntity   = "uses_entity"   // aspects of an entity it uses changed
-	RuleMovedAway    = "page_moved"    // the page's old title after a move
-	RuleDeleted      = "page_deleted"  // the page itself was deleted
-	RuleRestored     = "page_restored" // the page itself was created or undeleted
+	RulePageEdit     = "page_edit"       // the page itself changed
+	RuleTransclusion = "transclusion"    // a template or module it transcludes changed
+	RuleLinksTo      = "links_to"        // a title it links to was created, deleted, undeleted or moved
+	RuleUsesFile     = "uses_file"       // a file it shows changed
+	RuleUsesEntity   = "uses_entity"     // aspects of an entity it uses changed
+	RuleMovedAway    = "page_moved"      // the page's old title after a move
+	RuleDeleted      = "page_deleted"    // the page itself was deleted
+	RuleRestored     = "page_restored"   // the page itself was created or undeleted
+	RuleVisibility   = "page_visibility" // what readers may see of its revisions changed
 )
 
 // Purge is one page a change affects, with the path of dependencies that
@@ -112,13 +113,17 @@ func (e *Engine) Begin(ctx context.Context, c Change) ([]Purge, *Fanout, error) 
 	f := &Fanout{Root: c.Root, TriggeredBy: c.TriggeredBy, Domain: c.Domain}
 	origin := fmt.Sprintf("%s of %s:%s", c.Kind, c.Wiki, c.Page.Title)
 	self := func(rule string, page deps.PageRef) Purge {
-		return Purge{Wiki: c.Wiki, Page: page, Rule: rule, Path: []string{origin}, Rerender: rule != RuleMovedAway}
+		return Purge{Wiki: c.Wiki, Page: page, Rule: rule, Path: []string{origin}, Rerender: rule != RuleMovedAway && rule != RuleVisibility}
 	}
 	var now []Purge
 	switch c.Kind {
 	case PageEdit:
 		now = append(now, self(RulePageEdit, c.Page))
 		e.pushContent(f, c.Wiki, c.Page, origin)
+	case PageVisibility:
+		// MediaWiki purges the page's URLs after a revision deletion;
+		// what it renders for others does not change.
+		now = append(now, self(RuleVisibility, c.Page))
 	case PageCreate, PageUndelete:
 		now = append(now, self(RuleRestored, c.Page))
 		e.pushExistence(f, c.Wiki, c.Page, origin)

@@ -105,6 +105,8 @@ func TestRules(t *testing.T) {
 		{"module edit reaches pages through templates", edit(828, "Module:Citation"), []string{
 			"page_edit Module:Citation", "transclusion Douglas_Adams", "transclusion Template:Cite"}},
 		{"file overwrite purges users", edit(6, "File:Berlin.jpg"), []string{"page_edit File:Berlin.jpg", "uses_file Berlin"}},
+		{"a template's revision visibility change purges the template alone", propagate.Change{Kind: propagate.PageVisibility, Wiki: "enwiki",
+			Page: page(10, "Template:Infobox")}, []string{"page_visibility Template:Infobox"}},
 		{"page creation purges pages linking to it", propagate.Change{Kind: propagate.PageCreate, Wiki: "enwiki", Page: page(0, "Missing_page")},
 			[]string{"links_to Towel_Day", "page_restored Missing_page"}},
 		{"label change in en touches L.en and X users only", propagate.Change{Kind: propagate.EntityChange, Wiki: "wikidatawiki",
