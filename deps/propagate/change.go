@@ -31,8 +31,6 @@ type Change struct {
 	Kind Kind
 	// Wiki is the page's wiki, or the entity's repository wiki.
 	Wiki string
-	// Domain is the input's meta.domain, if any.
-	Domain string
 	// Page is the changed page (for moves: its new title).
 	Page deps.PageRef
 	// PriorTitle is a moved page's old title.
@@ -62,11 +60,10 @@ func FromPageChange(ev PageChangeEvent) (Change, error) {
 		return Change{}, fmt.Errorf("%w: wiki_id: %w", ErrBadChange, err)
 	}
 	c := Change{
-		Kind:   Kind(ev.PageChangeKind),
-		Wiki:   ev.WikiID,
-		Domain: ev.Meta.Domain,
-		Page:   deps.PageRef{ID: ev.Page.PageID, Namespace: deps.Namespace(ev.Page.NamespaceID), Title: title},
-		Root:   rootOf(ev.Envelope, ev.WikiID+":"+title),
+		Kind: Kind(ev.PageChangeKind),
+		Wiki: ev.WikiID,
+		Page: deps.PageRef{ID: ev.Page.PageID, Namespace: deps.Namespace(ev.Page.NamespaceID), Title: title},
+		Root: rootOf(ev.Envelope, ev.WikiID+":"+title),
 	}
 	c.TriggeredBy = triggeredBy(ev.Envelope)
 	switch c.Kind {
@@ -96,7 +93,6 @@ func FromEntityChange(ev deps.EntityChange) (Change, error) {
 	return Change{
 		Kind:        EntityChange,
 		Wiki:        ev.WikiID,
-		Domain:      ev.Meta.Domain,
 		Entity:      deps.EntityID(ev.EntityID),
 		Aspects:     aspects,
 		Root:        rootOf(ev.Envelope, ev.WikiID+":"+ev.EntityID),

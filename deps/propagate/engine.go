@@ -77,7 +77,6 @@ func New(store deps.Store, cfg Config) (*Engine, error) {
 type Fanout struct {
 	Root        event.RootEvent `json:"root"`
 	TriggeredBy string          `json:"triggered_by,omitempty"`
-	Domain      string          `json:"domain,omitempty"`
 	Frames      []Frame         `json:"frames"`
 	// Visited holds the templates and modules whose transcluders were
 	// already queued, so cycles and diamonds are walked once.
@@ -110,7 +109,7 @@ func (e *Engine) ApplyDependencies(ctx context.Context, p deps.PageDeps) (deps.P
 // Begin applies c to the store (deletes and moves change it) and returns the
 // purges due at once (the page itself) and the fan-out still to walk.
 func (e *Engine) Begin(ctx context.Context, c Change) ([]Purge, *Fanout, error) {
-	f := &Fanout{Root: c.Root, TriggeredBy: c.TriggeredBy, Domain: c.Domain}
+	f := &Fanout{Root: c.Root, TriggeredBy: c.TriggeredBy}
 	origin := fmt.Sprintf("%s of %s:%s", c.Kind, c.Wiki, c.Page.Title)
 	self := func(rule string, page deps.PageRef) Purge {
 		return Purge{Wiki: c.Wiki, Page: page, Rule: rule, Path: []string{origin}, Rerender: rule != RuleMovedAway && rule != RuleVisibility}
