@@ -17,6 +17,11 @@
 //     purge of its URI was already emitted after the candidate's change
 //     happened (see propagate.Coalescer), and emits the rest.
 //
+// Purge URIs are built from a site table (Config.Sites, by default the
+// Wikimedia wikis ripple ships): a dependency set or page change on a wiki
+// the table lacks goes to the error topic, naming the wiki, rather than
+// producing purges of a guessed URL.
+//
 // The embedded Pebble store serves one machine (every partition in one
 // process); the Dgraph store serves any number of instances.
 package changeprop
