@@ -119,8 +119,19 @@ func replayLike(ctx context.Context, name, about string, args []string, stdout, 
 	rerender := fs.Bool("rerender", false, "also print page_rerender events for pages whose text changed")
 	batch := fs.Int("batch", replay.DefaultBatch, "store up to this many consecutive dependency sets with one call "+
 		"(on Dgraph, a few transactions instead of one per set); 1: one at a time")
+	sitesFile := fs.String("sites", "", "site table file (YAML: wiki id -> server, article_path, mobile_server) laid over "+
+		"the Wikimedia wikis ripple ships; purges on a wiki in neither are bad lines")
+	mobile := fs.Bool("mobile", false, "also purge each page's URL on its wiki's mobile site")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	sites := propagate.WikimediaSites()
+	if *sitesFile != "" {
+		own, err := propagate.LoadSites(*sitesFile)
+		if err != nil {
+			return fmt.Errorf("--sites: %w", err)
+		}
+		sites = sites.Merge(own)
 	}
 	if *batch < 1 {
 		return fmt.Errorf("--batch %d: want 1 or more", *batch)
@@ -139,7 +150,8 @@ func replayLike(ctx context.Context, name, about string, args []string, stdout, 
 		return err
 	}
 	defer r.Close()
-	cfg := replay.Config{Window: *window, Rerender: *rerender, LoadOnly: loadOnly, Batch: *batch, Progress: progress(stderr, 0)}
+	cfg := replay.Config{Window: *window, Rerender: *rerender, LoadOnly: loadOnly, Batch: *batch, Progress: progress(stderr, 0),
+		Sites: sites, MobilePurges: *mobile}
 	sum, err := replay.Run(ctx, st, r, stdout, stderr, cfg)
 	if cfg.Progress != nil {
 		fmt.Fprintln(stderr)

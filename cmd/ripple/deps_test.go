@@ -112,3 +112,37 @@ func TestDepsParseAndAspects(t *testing.T) {
 		t.Fatalf("aspects = %s, want [\"L.en\"]", out.String())
 	}
 }
+
+// TestDepsReplaySites: --sites adds wikis to the shipped table and
+// --mobile adds mobile URLs; a bad site table stops the command.
+func TestDepsReplaySites(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	sites := filepath.Join(dir, "sites.yaml")
+	if err := os.WriteFile(sites, []byte("intranetwiki:\n  server: https://wiki.example.org\n  mobile_server: https://m.wiki.example.org\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in := filepath.Join(dir, "in.jsonl")
+	edit := `{"$schema":"/mediawiki/page/change/1.2.0","meta":{"stream":"mediawiki.page_change.v1","dt":"2026-11-01T00:00:00Z"},` +
+		`"dt":"2026-11-01T00:00:00Z","wiki_id":"%s","page_change_kind":"edit","page":{"page_id":1,"page_title":"C++","namespace_id":0}}` + "\n"
+	if err := os.WriteFile(in, []byte(strings.ReplaceAll(edit, "%s", "intranetwiki")+strings.ReplaceAll(edit, "%s", "enwiki")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if err := run(ctx, []string{"deps", "replay", "--store", "pebble:" + filepath.Join(dir, "g"), "--in", in, "--sites", sites, "--mobile"}, &out, &errOut); err != nil {
+		t.Fatalf("replay: %v\n%s", err, errOut.String())
+	}
+	for _, uri := range []string{"https://wiki.example.org/wiki/C%2B%2B", "https://m.wiki.example.org/wiki/C%2B%2B",
+		"https://en.wikipedia.org/wiki/C%2B%2B", "https://en.m.wikipedia.org/wiki/C%2B%2B"} {
+		if !strings.Contains(out.String(), `"uri":"`+uri+`"`) {
+			t.Errorf("no purge of %s in:\n%s", uri, out.String())
+		}
+	}
+	if err := os.WriteFile(sites, []byte("intranetwiki:\n  server: wiki.example.org\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := run(ctx, []string{"deps", "replay", "--store", "pebble:" + filepath.Join(dir, "g2"), "--in", in, "--sites", sites}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "--sites") || !strings.Contains(err.Error(), "intranetwiki") {
+		t.Fatalf("replay with a bad site table: err = %v", err)
+	}
+}

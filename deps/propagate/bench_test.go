@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/ripplestream/ripple/deps"
 	"github.com/ripplestream/ripple/deps/pebblestore"
@@ -65,4 +66,24 @@ func BenchmarkFanout(b *testing.B) {
 		loadFanout(b, store)
 		benchFanout(b, store)
 	})
+}
+
+// BenchmarkEvents measures turning one purge into its output events: the
+// site lookup, the title's encoding, the events themselves.
+func BenchmarkEvents(b *testing.B) {
+	f := &propagate.Fanout{TriggeredBy: "mediawiki.page_change.v1:https://en.wikipedia.org/wiki/Template:Popular"}
+	p := propagate.Purge{Wiki: "enwiki", Page: deps.PageRef{ID: 1, Title: "Iris_foetidissima_(fruit),_Zürich"}, Rule: propagate.RuleTransclusion,
+		Path: []string{"edit of enwiki:Template:Popular"}}
+	for _, mobile := range []bool{false, true} {
+		b.Run(fmt.Sprintf("mobile=%v", mobile), func(b *testing.B) {
+			t := propagate.Targets{Sites: propagate.WikimediaSites(), Mobile: mobile}
+			now := time.Now()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := f.Events(p, t, now); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

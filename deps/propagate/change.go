@@ -19,8 +19,11 @@ const (
 	PageCreate   Kind = "create"
 	PageDelete   Kind = "delete"
 	PageUndelete Kind = "undelete"
-	PageMove     Kind = "move"
-	EntityChange Kind = "entity"
+	// PageVisibility is a change of what of the page's revisions (text,
+	// comment, user) readers may see: its history changes, its text not.
+	PageVisibility Kind = "visibility_change"
+	PageMove       Kind = "move"
+	EntityChange   Kind = "entity"
 )
 
 // Change is one input change, from any of the input events.
@@ -28,8 +31,6 @@ type Change struct {
 	Kind Kind
 	// Wiki is the page's wiki, or the entity's repository wiki.
 	Wiki string
-	// Domain is the input's meta.domain, if any.
-	Domain string
 	// Page is the changed page (for moves: its new title).
 	Page deps.PageRef
 	// PriorTitle is a moved page's old title.
@@ -59,15 +60,14 @@ func FromPageChange(ev PageChangeEvent) (Change, error) {
 		return Change{}, fmt.Errorf("%w: wiki_id: %w", ErrBadChange, err)
 	}
 	c := Change{
-		Kind:   Kind(ev.PageChangeKind),
-		Wiki:   ev.WikiID,
-		Domain: ev.Meta.Domain,
-		Page:   deps.PageRef{ID: ev.Page.PageID, Namespace: deps.Namespace(ev.Page.NamespaceID), Title: title},
-		Root:   rootOf(ev.Envelope, ev.WikiID+":"+title),
+		Kind: Kind(ev.PageChangeKind),
+		Wiki: ev.WikiID,
+		Page: deps.PageRef{ID: ev.Page.PageID, Namespace: deps.Namespace(ev.Page.NamespaceID), Title: title},
+		Root: rootOf(ev.Envelope, ev.WikiID+":"+title),
 	}
 	c.TriggeredBy = triggeredBy(ev.Envelope)
 	switch c.Kind {
-	case PageEdit, PageCreate, PageDelete, PageUndelete:
+	case PageEdit, PageCreate, PageDelete, PageUndelete, PageVisibility:
 	case PageMove:
 		if ev.PriorState == nil || ev.PriorState.Page == nil || ev.PriorState.Page.PageTitle == "" {
 			return Change{}, fmt.Errorf("%w: move of %s without prior_state.page.page_title", ErrBadChange, title)
@@ -76,7 +76,7 @@ func FromPageChange(ev PageChangeEvent) (Change, error) {
 			return Change{}, fmt.Errorf("%w: prior_state.page.page_title: %w", ErrBadChange, err)
 		}
 	default:
-		return Change{}, fmt.Errorf("%w: page_change_kind %q (want edit, create, delete, undelete or move)", ErrBadChange, ev.PageChangeKind)
+		return Change{}, fmt.Errorf("%w: page_change_kind %q (want edit, create, delete, undelete, move or visibility_change)", ErrBadChange, ev.PageChangeKind)
 	}
 	return c, nil
 }
@@ -93,7 +93,6 @@ func FromEntityChange(ev deps.EntityChange) (Change, error) {
 	return Change{
 		Kind:        EntityChange,
 		Wiki:        ev.WikiID,
-		Domain:      ev.Meta.Domain,
 		Entity:      deps.EntityID(ev.EntityID),
 		Aspects:     aspects,
 		Root:        rootOf(ev.Envelope, ev.WikiID+":"+ev.EntityID),

@@ -1,9 +1,16 @@
 // Package propagate is ripple's propagation engine: given a change (a page
-// edited, created, deleted, undeleted or moved; a file changed; entity
-// aspects changed) and a deps.Store, it finds exactly the pages whose
-// rendered output the change affects, each with the explanation path that
-// justifies it, and turns them into resource_change purge and page_rerender
-// re-index events.
+// edited, created, deleted, undeleted or moved, or its revisions' visibility
+// changed; a file changed; entity aspects changed) and a deps.Store, it
+// finds exactly the pages whose rendered output the change affects, each
+// with the explanation path that justifies it, and turns them into
+// resource_change purge and page_rerender re-index events.
+//
+// Purge URIs are the URLs MediaWiki serves pages under, byte for byte:
+// EncodeTitle is MediaWiki's wfUrlencode, and each wiki's server and
+// article path come from a site table (Sites; WikimediaSites is the one
+// ripple ships). A wiki the table lacks is an error (ErrUnknownWiki),
+// never a guessed domain: a purge of a URL the CDN never cached purges
+// nothing.
 //
 // Large fan-outs are computed in bounded steps: a Fanout is plain data (JSON)
 // holding a stack of reverse-traversal frames with store cursors, so a job

@@ -11,14 +11,15 @@ import (
 
 // Rules name why a page is purged; they become resource_change tags.
 const (
-	RulePageEdit     = "page_edit"     // the page itself changed
-	RuleTransclusion = "transclusion"  // a template or module it transcludes changed
-	RuleLinksTo      = "links_to"      // a title it links to was created, deleted, undeleted or moved
-	RuleUsesFile     = "uses_file"     // a file it shows changed
-	RuleUsesEntity   = "uses_entity"   // aspects of an entity it uses changed
-	RuleMovedAway    = "page_moved"    // the page's old title after a move
-	RuleDeleted      = "page_deleted"  // the page itself was deleted
-	RuleRestored     = "page_restored" // the page itself was created or undeleted
+	RulePageEdit     = "page_edit"       // the page itself changed
+	RuleTransclusion = "transclusion"    // a template or module it transcludes changed
+	RuleLinksTo      = "links_to"        // a title it links to was created, deleted, undeleted or moved
+	RuleUsesFile     = "uses_file"       // a file it shows changed
+	RuleUsesEntity   = "uses_entity"     // aspects of an entity it uses changed
+	RuleMovedAway    = "page_moved"      // the page's old title after a move
+	RuleDeleted      = "page_deleted"    // the page itself was deleted
+	RuleRestored     = "page_restored"   // the page itself was created or undeleted
+	RuleVisibility   = "page_visibility" // what readers may see of its revisions changed
 )
 
 // Purge is one page a change affects, with the path of dependencies that
@@ -76,7 +77,6 @@ func New(store deps.Store, cfg Config) (*Engine, error) {
 type Fanout struct {
 	Root        event.RootEvent `json:"root"`
 	TriggeredBy string          `json:"triggered_by,omitempty"`
-	Domain      string          `json:"domain,omitempty"`
 	Frames      []Frame         `json:"frames"`
 	// Visited holds the templates and modules whose transcluders were
 	// already queued, so cycles and diamonds are walked once.
@@ -109,16 +109,20 @@ func (e *Engine) ApplyDependencies(ctx context.Context, p deps.PageDeps) (deps.P
 // Begin applies c to the store (deletes and moves change it) and returns the
 // purges due at once (the page itself) and the fan-out still to walk.
 func (e *Engine) Begin(ctx context.Context, c Change) ([]Purge, *Fanout, error) {
-	f := &Fanout{Root: c.Root, TriggeredBy: c.TriggeredBy, Domain: c.Domain}
+	f := &Fanout{Root: c.Root, TriggeredBy: c.TriggeredBy}
 	origin := fmt.Sprintf("%s of %s:%s", c.Kind, c.Wiki, c.Page.Title)
 	self := func(rule string, page deps.PageRef) Purge {
-		return Purge{Wiki: c.Wiki, Page: page, Rule: rule, Path: []string{origin}, Rerender: rule != RuleMovedAway}
+		return Purge{Wiki: c.Wiki, Page: page, Rule: rule, Path: []string{origin}, Rerender: rule != RuleMovedAway && rule != RuleVisibility}
 	}
 	var now []Purge
 	switch c.Kind {
 	case PageEdit:
 		now = append(now, self(RulePageEdit, c.Page))
 		e.pushContent(f, c.Wiki, c.Page, origin)
+	case PageVisibility:
+		// MediaWiki purges the page's URLs after a revision deletion;
+		// what it renders for others does not change.
+		now = append(now, self(RuleVisibility, c.Page))
 	case PageCreate, PageUndelete:
 		now = append(now, self(RuleRestored, c.Page))
 		e.pushExistence(f, c.Wiki, c.Page, origin)

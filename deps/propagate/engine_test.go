@@ -3,9 +3,9 @@ package propagate_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -105,6 +105,8 @@ func TestRules(t *testing.T) {
 		{"module edit reaches pages through templates", edit(828, "Module:Citation"), []string{
 			"page_edit Module:Citation", "transclusion Douglas_Adams", "transclusion Template:Cite"}},
 		{"file overwrite purges users", edit(6, "File:Berlin.jpg"), []string{"page_edit File:Berlin.jpg", "uses_file Berlin"}},
+		{"a template's revision visibility change purges the template alone", propagate.Change{Kind: propagate.PageVisibility, Wiki: "enwiki",
+			Page: page(10, "Template:Infobox")}, []string{"page_visibility Template:Infobox"}},
 		{"page creation purges pages linking to it", propagate.Change{Kind: propagate.PageCreate, Wiki: "enwiki", Page: page(0, "Missing_page")},
 			[]string{"links_to Towel_Day", "page_restored Missing_page"}},
 		{"label change in en touches L.en and X users only", propagate.Change{Kind: propagate.EntityChange, Wiki: "wikidatawiki",
@@ -209,7 +211,6 @@ func TestOutputEventsValidate(t *testing.T) {
 	}
 	e, _ := wiki(t, 100)
 	c := edit(10, "Template:Infobox")
-	c.Domain = "en.wikipedia.org"
 	c.TriggeredBy = "mediawiki.page_change.v1:https://en.wikipedia.org/wiki/Template:Infobox"
 	now, f, err := e.Begin(context.Background(), c)
 	if err != nil {
@@ -219,41 +220,48 @@ func TestOutputEventsValidate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	targets := propagate.Targets{Sites: propagate.WikimediaSites(), Mobile: true}
+	var rerenders int
 	for _, p := range append(now, rest...) {
-		rc, rr, err := f.Events(p, nil, "enwiki", time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC))
+		rcs, rr, err := f.Events(p, targets, time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.HasPrefix(rc.Meta.URI, "https://en.wikipedia.org/wiki/") || rc.RootEvent.Signature != "enwiki:Template:Infobox" {
-			t.Fatalf("bad purge event: %+v", rc)
+		path := "/wiki/" + propagate.EncodeTitle(p.Page.Title)
+		if len(rcs) != 2 || rcs[0].Meta.URI != "https://en.wikipedia.org"+path || rcs[1].Meta.URI != "https://en.m.wikipedia.org"+path {
+			t.Fatalf("purges of %s: %+v, want its desktop and mobile URLs", p.Page.Title, rcs)
 		}
-		for _, v := range []any{rc, rr} {
-			if v == (*propagate.PageRerender)(nil) {
-				continue
+		for _, rc := range rcs {
+			if rc.Meta.Domain != "en.wikipedia.org" || rc.RootEvent.Signature != "enwiki:Template:Infobox" {
+				t.Fatalf("bad purge event: %+v", rc)
 			}
+		}
+		vs := []any{rcs[0], rcs[1]}
+		if rr != nil {
+			rerenders++
+			if rr.Meta.URI != rcs[0].Meta.URI {
+				t.Fatalf("page_rerender of %s has meta.uri %s", p.Page.Title, rr.Meta.URI)
+			}
+			vs = append(vs, rr)
+		}
+		for _, v := range vs {
 			b, _ := json.Marshal(v)
 			if err := repo.Validate(b); err != nil {
 				t.Fatalf("%s does not validate: %v", b, err)
 			}
 		}
 	}
-}
-
-func TestDomains(t *testing.T) {
-	d := propagate.Domains{"mywiki": "wiki.example.org"}
-	for wiki, want := range map[string]string{
-		"enwiki": "en.wikipedia.org", "zh_min_nanwiki": "zh-min-nan.wikipedia.org", "dewiktionary": "de.wiktionary.org",
-		"wikidatawiki": "www.wikidata.org", "commonswiki": "commons.wikimedia.org", "mywiki": "wiki.example.org",
-	} {
-		if got, err := d.Domain(wiki); err != nil || got != want {
-			t.Errorf("Domain(%q) = %q, %v; want %q", wiki, got, err, want)
-		}
+	if rerenders == 0 {
+		t.Fatal("no page_rerender event was checked")
 	}
-	if _, err := d.Domain("nonsense"); err == nil {
-		t.Error("Domain(nonsense) did not fail")
+	desktop := propagate.Targets{Sites: propagate.WikimediaSites()}
+	if rcs, _, err := f.Events(now[0], desktop, time.Now()); err != nil || len(rcs) != 1 {
+		t.Fatalf("without Mobile: %d purges, %v; want the canonical URL alone", len(rcs), err)
 	}
-	if got := propagate.URI("en.wikipedia.org", "AC/DC?"); got != "https://en.wikipedia.org/wiki/AC/DC%3F" {
-		t.Errorf("URI = %s", got)
+	other := now[0]
+	other.Wiki = "foundationwiki"
+	if _, _, err := f.Events(other, desktop, time.Now()); !errors.Is(err, propagate.ErrUnknownWiki) {
+		t.Fatalf("a purge on a wiki missing from the site table: %v, want ErrUnknownWiki", err)
 	}
 }
 

@@ -1,9 +1,6 @@
 package propagate
 
 import (
-	"fmt"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/ripplestream/ripple/event"
@@ -41,69 +38,47 @@ type PageRerender struct {
 	IndexName    string `json:"cirrussearch_index_name"`
 }
 
-// Domains maps wiki ids to domains for purge URIs. Lookups fall back to
-// Wikimedia's naming (enwiki -> en.wikipedia.org, dewiktionary ->
-// de.wiktionary.org, wikidatawiki -> www.wikidata.org, commonswiki ->
-// commons.wikimedia.org).
-type Domains map[string]string
-
-var projectSuffixes = []struct{ suffix, domain string }{
-	{"wiktionary", "wiktionary.org"}, {"wikibooks", "wikibooks.org"}, {"wikinews", "wikinews.org"},
-	{"wikiquote", "wikiquote.org"}, {"wikisource", "wikisource.org"}, {"wikiversity", "wikiversity.org"},
-	{"wikivoyage", "wikivoyage.org"}, {"wiki", "wikipedia.org"},
+// Targets says which URLs a purge of a page invalidates.
+type Targets struct {
+	// Sites gives each wiki's server and article path. A purge on a wiki
+	// it lacks fails with an *UnknownWikiError.
+	Sites Sites
+	// Mobile also purges each page's URL on its wiki's mobile site, for
+	// wikis that have one.
+	Mobile bool
 }
 
-var specialWikis = map[string]string{
-	"wikidatawiki": "www.wikidata.org", "testwikidatawiki": "test.wikidata.org", "commonswiki": "commons.wikimedia.org",
-	"metawiki": "meta.wikimedia.org", "mediawikiwiki": "www.mediawiki.org", "specieswiki": "species.wikimedia.org",
-}
-
-// Domain returns the domain of wiki.
-func (d Domains) Domain(wiki string) (string, error) {
-	if dom, ok := d[wiki]; ok {
-		return dom, nil
+// Events turns a purge into its resource_change events, one per URL it
+// invalidates (the page's canonical URL, then with Targets.Mobile its
+// mobile one), and, when the page's text changed, its page_rerender event.
+// Each carries the wiki's domain as meta.domain.
+func (f *Fanout) Events(p Purge, t Targets, now time.Time) ([]ResourceChange, *PageRerender, error) {
+	site, err := t.Sites.Site(p.Wiki)
+	if err != nil {
+		return nil, nil, err
 	}
-	if dom, ok := specialWikis[wiki]; ok {
-		return dom, nil
+	domain := site.Domain()
+	urls := []string{site.URL(p.Page.Title)}
+	if t.Mobile && site.MobileServer != "" {
+		urls = append(urls, site.MobileURL(p.Page.Title))
 	}
-	for _, p := range projectSuffixes {
-		if lang, ok := strings.CutSuffix(wiki, p.suffix); ok && lang != "" {
-			return strings.ReplaceAll(lang, "_", "-") + "." + p.domain, nil
+	rcs := make([]ResourceChange, len(urls))
+	for i, uri := range urls {
+		root := f.Root
+		rcs[i] = ResourceChange{
+			Envelope: event.Envelope{
+				Schema:      ResourceChangeSchema,
+				Meta:        event.Meta{Stream: ResourceChangeStream, ID: event.NewID(), DT: now, URI: uri, Domain: domain},
+				DT:          now,
+				RootEvent:   &root,
+				TriggeredBy: f.TriggeredBy,
+			},
+			Tags:        []string{"ripple", p.Rule},
+			Explanation: p.Path,
 		}
-	}
-	return "", fmt.Errorf("propagate: no domain known for wiki %q: add it to the wiki-to-domain map", wiki)
-}
-
-// URI returns the canonical URL of a page: https://<domain>/wiki/<title>.
-func URI(domain, title string) string {
-	return "https://" + domain + "/wiki/" + (&url.URL{Path: title}).EscapedPath()
-}
-
-// Events turns a purge into its resource_change event and, when the page's
-// text changed, its page_rerender event. domain is the input's meta.domain
-// for purges on the input's own wiki, else found in domains.
-func (f *Fanout) Events(p Purge, domains Domains, inputWiki string, now time.Time) (ResourceChange, *PageRerender, error) {
-	domain := f.Domain
-	if domain == "" || p.Wiki != inputWiki {
-		var err error
-		if domain, err = domains.Domain(p.Wiki); err != nil {
-			return ResourceChange{}, nil, err
-		}
-	}
-	root := f.Root
-	rc := ResourceChange{
-		Envelope: event.Envelope{
-			Schema:      ResourceChangeSchema,
-			Meta:        event.Meta{Stream: ResourceChangeStream, ID: event.NewID(), DT: now, URI: URI(domain, p.Page.Title), Domain: domain},
-			DT:          now,
-			RootEvent:   &root,
-			TriggeredBy: f.TriggeredBy,
-		},
-		Tags:        []string{"ripple", p.Rule},
-		Explanation: p.Path,
 	}
 	if !p.Rerender {
-		return rc, nil, nil
+		return rcs, nil, nil
 	}
 	index := p.Wiki + "_general"
 	if p.Page.Namespace == 0 {
@@ -113,13 +88,13 @@ func (f *Fanout) Events(p Purge, domains Domains, inputWiki string, now time.Tim
 	rr := &PageRerender{
 		Envelope: event.Envelope{
 			Schema: PageRerenderSchema,
-			Meta:   event.Meta{Stream: PageRerenderStream, ID: event.NewID(), DT: now, URI: rc.Meta.URI, Domain: domain},
+			Meta:   event.Meta{Stream: PageRerenderStream, ID: event.NewID(), DT: now, URI: urls[0], Domain: domain},
 			DT:     now,
 		},
 		WikiID: p.Wiki, PageID: p.Page.ID, PageTitle: p.Page.Title, NamespaceID: int(p.Page.Namespace),
 		Reason: p.Rule, ClusterGroup: "default", IndexName: index,
 	}
-	return rc, rr, nil
+	return rcs, rr, nil
 }
 
 // Coalescer drops purges that an earlier purge already covers: a purge of

@@ -36,8 +36,13 @@ type Config struct {
 	// MaxOpen caps the URIs held by the window (default
 	// propagate.DefaultMaxOpen); beyond it purges are written early.
 	MaxOpen int
-	// Domains maps wikis to domains for purge URIs (see propagate.Domains).
-	Domains propagate.Domains
+	// Sites is the site table purge URIs are built from. Default
+	// propagate.WikimediaSites(). An input line on a wiki it lacks is a
+	// bad line.
+	Sites propagate.Sites
+	// MobilePurges also writes a purge of each page's mobile URL, for
+	// wikis with a mobile site.
+	MobilePurges bool
 	// Rerender also writes page_rerender events.
 	Rerender bool
 	// Progress, if set, is called after every input line.
@@ -93,7 +98,14 @@ func Run(ctx context.Context, store deps.Store, in io.Reader, out, errs io.Write
 	if cfg.Batch <= 0 {
 		cfg.Batch = DefaultBatch
 	}
-	r := &replayer{ctx: ctx, engine: engine, cfg: cfg, out: bufio.NewWriter(out)}
+	if cfg.Sites == nil {
+		cfg.Sites = propagate.WikimediaSites()
+	}
+	if err := cfg.Sites.Validate(); err != nil {
+		return Summary{}, fmt.Errorf("replay: Config.Sites: %w", err)
+	}
+	r := &replayer{ctx: ctx, engine: engine, cfg: cfg, out: bufio.NewWriter(out),
+		targets: propagate.Targets{Sites: cfg.Sites, Mobile: cfg.MobilePurges}}
 	r.batch = &depsBatch{ctx: ctx, store: store, max: cfg.Batch, errs: errs, sum: &r.sum}
 	if r.output, err = newOutput(cfg, json.NewEncoder(r.out), &r.sum); err != nil {
 		return Summary{}, err
@@ -146,13 +158,14 @@ type badLine struct{ err error }
 func (b badLine) Error() string { return b.err.Error() }
 
 type replayer struct {
-	ctx    context.Context
-	engine *propagate.Engine
-	cfg    Config
-	output *output
-	out    *bufio.Writer
-	sum    Summary
-	batch  *depsBatch // dependency sets not yet stored
+	ctx     context.Context
+	engine  *propagate.Engine
+	cfg     Config
+	targets propagate.Targets
+	output  *output
+	out     *bufio.Writer
+	sum     Summary
+	batch   *depsBatch // dependency sets not yet stored
 }
 
 func (r *replayer) line(b []byte) error {
@@ -179,6 +192,10 @@ func (r *replayer) line(b []byte) error {
 		if err != nil {
 			return badLine{err}
 		}
+		// A page whose purges cannot be built is not stored.
+		if _, err := r.cfg.Sites.Site(ev.WikiID); err != nil {
+			return badLine{err}
+		}
 		// Stored in batches, straight into the store, as
 		// Engine.ApplyDependencies would store each.
 		return r.batch.add(r.sum.Lines, ev.PageDeps())
@@ -188,6 +205,9 @@ func (r *replayer) line(b []byte) error {
 			return badLine{err}
 		}
 		if change, err = propagate.FromPageChange(ev); err != nil {
+			return badLine{err}
+		}
+		if _, err := r.cfg.Sites.Site(change.Wiki); err != nil {
 			return badLine{err}
 		}
 		r.sum.PageChanges++
@@ -216,11 +236,19 @@ func (r *replayer) propagate(c propagate.Change, at time.Time) error {
 		return storeOrBad(err)
 	}
 	emit := func(p propagate.Purge) error {
-		rc, rr, err := f.Events(p, r.cfg.Domains, c.Wiki, time.Now().UTC())
+		rcs, rr, err := f.Events(p, r.targets, time.Now().UTC())
 		if err != nil {
 			return badLine{err}
 		}
-		return r.output.purge(r.sum.Lines, p, rc, rr, at)
+		for i, rc := range rcs {
+			if i > 0 {
+				rr = nil // one re-render per page, with its canonical URL
+			}
+			if err := r.output.purge(r.sum.Lines, p, rc, rr, at); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	for _, p := range now {
 		if err := emit(p); err != nil {

@@ -21,7 +21,7 @@ func (g *gen) live(ns deps.Namespace) *page {
 func (g *gen) pageChange(kind string, p *page, prior string) int {
 	ev := map[string]any{
 		"$schema":          "/mediawiki/page/change/1.2.0",
-		"meta":             event.Meta{Stream: "mediawiki.page_change.v1", ID: event.NewID(), DT: g.clock, Domain: "en.wikipedia.org", URI: "https://en.wikipedia.org/wiki/" + p.ref.Title},
+		"meta":             event.Meta{Stream: "mediawiki.page_change.v1", ID: event.NewID(), DT: g.clock, Domain: g.site.Domain(), URI: g.site.URL(p.ref.Title)},
 		"dt":               g.clock,
 		"wiki_id":          wiki,
 		"page_change_kind": kind,

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/ripplestream/ripple/deps"
+	"github.com/ripplestream/ripple/deps/propagate"
 	"github.com/ripplestream/ripple/event"
 )
 
@@ -178,7 +179,8 @@ type gen struct {
 	clock time.Time // event time of the next line
 	ids   int64
 	zipfE *rand.Zipf
-	items []string // the items articles are connected to, in creation order
+	items []string       // the items articles are connected to, in creation order
+	site  propagate.Site // the wiki's, for the inputs' meta.domain and meta.uri
 }
 
 // newTemplateZipf draws templates with Zipf popularity: a few are used by
@@ -194,7 +196,7 @@ func Generate(cfg Config) (*Workload, error) {
 	}
 	g := &gen{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 0x5eed)), pages: map[string]*page{},
 		out:   &Workload{Truth: map[int][]string{}, Broad: map[int]int{}, KindAware: map[int]int{}, BroadPages: map[int][]string{}, Kinds: map[int]Kind{}},
-		clock: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
+		clock: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), site: propagate.WikimediaSites()[wiki]}
 	g.zipfE = rand.NewZipf(g.rng, 1.2, 3, uint64(cfg.Entities-1))
 	g.build()
 	g.sessions()
@@ -311,7 +313,7 @@ func (g *gen) labelUsage() []deps.Aspect {
 func (g *gen) parse(p *page) {
 	p.rev++
 	ev := deps.PageDependencies{
-		Envelope: event.Envelope{Schema: deps.DependenciesSchema, Meta: event.Meta{Stream: "ripple.page_dependencies", ID: event.NewID(), DT: g.clock, Domain: "en.wikipedia.org"}, DT: g.clock},
+		Envelope: event.Envelope{Schema: deps.DependenciesSchema, Meta: event.Meta{Stream: "ripple.page_dependencies", ID: event.NewID(), DT: g.clock, Domain: g.site.Domain()}, DT: g.clock},
 		WikiID:   wiki,
 		Page:     deps.EventPage{PageID: p.ref.ID, PageTitle: p.ref.Title, NamespaceID: int(p.ref.Namespace)},
 		RevID:    p.rev, Templates: nonNil(p.templates), Links: nonNil(p.links), Files: []string{},

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ripplestream/ripple/deps/propagate"
 	"github.com/ripplestream/ripple/event"
 	"github.com/ripplestream/ripple/internal/embedded"
 	"github.com/ripplestream/ripple/processor"
@@ -228,7 +229,7 @@ func summarise(out io.Writer, res Result) {
 func workload(cfg Config) ([]pageChange, map[string]PageStats) {
 	rng := rand.New(rand.NewPCG(cfg.Seed, cfg.Seed*7919))
 	wikis := []string{"enwiki", "dewiki", "wikidatawiki"}
-	domains := map[string]string{"enwiki": "en.wikipedia.org", "dewiki": "de.wikipedia.org", "wikidatawiki": "www.wikidata.org"}
+	sites := propagate.WikimediaSites()
 	zipf := rand.NewZipf(rng, 1.2, 1, uint64(cfg.Pages-1))
 	want := map[string]PageStats{}
 	events := make([]pageChange, 0, cfg.Events)
@@ -238,7 +239,7 @@ func workload(cfg Config) ([]pageChange, map[string]PageStats) {
 		wiki := wikis[page%int64(len(wikis))]
 		ev := pageChange{
 			Schema:   "/mediawiki/page/change/1.2.0",
-			Meta:     meta{Stream: string(stream), Domain: domains[wiki], ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), DT: base.Add(time.Duration(i) * time.Second)},
+			Meta:     meta{Stream: string(stream), Domain: sites[wiki].Domain(), ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), DT: base.Add(time.Duration(i) * time.Second)},
 			DT:       base.Add(time.Duration(i) * time.Second),
 			WikiID:   wiki,
 			Kind:     "edit",

@@ -17,6 +17,11 @@
 //     purge of its URI was already emitted after the candidate's change
 //     happened (see propagate.Coalescer), and emits the rest.
 //
+// Purge URIs are built from a site table (Config.Sites, by default the
+// Wikimedia wikis ripple ships): a dependency set or page change on a wiki
+// the table lacks goes to the error topic, naming the wiki, rather than
+// producing purges of a guessed URL.
+//
 // The embedded Pebble store serves one machine (every partition in one
 // process); the Dgraph store serves any number of instances.
 package changeprop
@@ -42,8 +47,14 @@ type Config struct {
 	Store deps.Store
 	// Engine tunes the propagation engine (batch size per step).
 	Engine propagate.Config
-	// Domains maps wiki ids to domains for purge URIs.
-	Domains propagate.Domains
+	// Sites is the site table purge URIs are built from (server and
+	// article path of each wiki). Default propagate.WikimediaSites(); to
+	// add wikis, Merge a table of your own (propagate.LoadSites) over it.
+	// An input that needs a wiki the table lacks goes to the error topic.
+	Sites propagate.Sites
+	// MobilePurges also purges each page's URL on its wiki's mobile site
+	// (Site.MobileServer), as a second resource_change event.
+	MobilePurges bool
 	// Input streams. Defaults: ripple.page_dependencies,
 	// mediawiki.page_change.v1, ripple.entity_change.
 	Dependencies, PageChanges, EntityChanges processor.Stream
@@ -88,6 +99,12 @@ func (c *Config) Validate() error {
 	if c.CoalesceWindow == 0 {
 		c.CoalesceWindow = DefaultCoalesceWindow
 	}
+	if c.Sites == nil {
+		c.Sites = propagate.WikimediaSites()
+	}
+	if err := c.Sites.Validate(); err != nil {
+		return fmt.Errorf("changeprop: Config.Sites: %w", err)
+	}
 	return c.Engine.Validate()
 }
 
@@ -113,8 +130,7 @@ type State struct {
 	Gen    int               `json:"gen"`
 	// Now are the purges the change caused at once (the page itself),
 	// emitted again if the change is redelivered.
-	Now  []propagate.Purge `json:"now,omitempty"`
-	Wiki string            `json:"wiki,omitempty"`
+	Now []propagate.Purge `json:"now,omitempty"`
 }
 
 // Candidate is a purge on its way to coalescing.
@@ -164,14 +180,25 @@ func Jobs(cfg Config) (processor.Job[State], processor.Job[Coalesced], error) {
 	return fan, coalesceJob(cfg), nil
 }
 
+// onDependencies stores a page's dependency set. A page on a wiki the
+// site table lacks is refused, so that no stored page has purges that
+// cannot be built.
 func (f *fanout) onDependencies(c *processor.Context[State], key string, ev deps.PageDependencies) error {
+	if _, err := f.cfg.Sites.Site(ev.WikiID); err != nil {
+		return processor.Permanent(err)
+	}
 	_, err := f.engine.ApplyDependencies(c.Context(), ev.PageDeps())
 	return classify(err)
 }
 
+// onPageChange starts the walk of a page change. A change on a wiki the
+// site table lacks is refused before it touches the store.
 func (f *fanout) onPageChange(c *processor.Context[State], key string, ev propagate.PageChangeEvent) error {
 	ch, err := propagate.FromPageChange(ev)
 	if err != nil {
+		return processor.Permanent(err)
+	}
+	if _, err := f.cfg.Sites.Site(ch.Wiki); err != nil {
 		return processor.Permanent(err)
 	}
 	return f.begin(c, key, ch)
@@ -199,7 +226,7 @@ func (f *fanout) begin(c *processor.Context[State], key string, ch propagate.Cha
 		if !ch.Root.DT.Equal(cur.Root.DT) {
 			return nil // older: covered by the newer walk
 		}
-		if err := f.emit(c, cur, st.Wiki, st.Now); err != nil {
+		if err := f.emit(c, cur, st.Now); err != nil {
 			return err
 		}
 		if st.Step > 0 || cur.Done() {
@@ -212,10 +239,10 @@ func (f *fanout) begin(c *processor.Context[State], key string, ch propagate.Cha
 	if err != nil {
 		return classify(err)
 	}
-	if err := f.emit(c, walk, ch.Wiki, now); err != nil {
+	if err := f.emit(c, walk, now); err != nil {
 		return err
 	}
-	return f.save(c, key, State{Fanout: walk, Gen: st.Gen + 1, Now: now, Wiki: ch.Wiki})
+	return f.save(c, key, State{Fanout: walk, Gen: st.Gen + 1, Now: now})
 }
 
 func (f *fanout) onContinue(c *processor.Context[State], key string, next Continue) error {
@@ -234,7 +261,7 @@ func (f *fanout) onContinue(c *processor.Context[State], key string, next Contin
 		if err != nil {
 			return classify(err)
 		}
-		if err := f.emit(c, st.Fanout, st.Wiki, purges); err != nil {
+		if err := f.emit(c, st.Fanout, purges); err != nil {
 			return err
 		}
 		st.Prev, st.Step = prev, st.Step+1
@@ -246,7 +273,7 @@ func (f *fanout) onContinue(c *processor.Context[State], key string, next Contin
 		if err != nil {
 			return classify(err)
 		}
-		if err := f.emit(c, redo, st.Wiki, purges); err != nil {
+		if err := f.emit(c, redo, purges); err != nil {
 			return err
 		}
 		st.Gen++
@@ -271,15 +298,24 @@ func (f *fanout) save(c *processor.Context[State], key string, st State) error {
 	return c.Loopback(key, b)
 }
 
-func (f *fanout) emit(c *processor.Context[State], walk *propagate.Fanout, wiki string, purges []propagate.Purge) error {
+func (f *fanout) emit(c *processor.Context[State], walk *propagate.Fanout, purges []propagate.Purge) error {
 	now := f.cfg.Now().UTC()
+	targets := propagate.Targets{Sites: f.cfg.Sites, Mobile: f.cfg.MobilePurges}
 	for _, p := range purges {
-		rc, rr, err := walk.Events(p, f.cfg.Domains, wiki, now)
+		// Inputs on wikis the table lacks were refused, so this fails
+		// only for pages stored before the table lost their wiki.
+		rcs, rr, err := walk.Events(p, targets, now)
 		if err != nil {
 			return processor.Permanent(err)
 		}
-		if err := f.candidates.Emit(c, rc.Meta.URI, Candidate{Purge: rc, Rerender: rr}); err != nil {
-			return err
+		for i, rc := range rcs {
+			cand := Candidate{Purge: rc}
+			if i == 0 {
+				cand.Rerender = rr // once per page, with its canonical URL
+			}
+			if err := f.candidates.Emit(c, rc.Meta.URI, cand); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -290,7 +326,7 @@ func classify(err error) error {
 	if err == nil {
 		return nil
 	}
-	if errors.Is(err, deps.ErrInvalid) || errors.Is(err, propagate.ErrBadChange) {
+	if errors.Is(err, deps.ErrInvalid) || errors.Is(err, propagate.ErrBadChange) || errors.Is(err, propagate.ErrUnknownWiki) {
 		return processor.Permanent(err)
 	}
 	if errors.Is(err, context.Canceled) {

@@ -217,3 +217,91 @@ func TestBadChangesGoToTheErrorTopic(t *testing.T) {
 		t.Fatalf("the good edit gave %d candidates, want 1", n)
 	}
 }
+
+// TestUnknownWikiGoesToTheErrorTopic: a dependency set or page change on
+// a wiki the site table lacks is refused with a reason that names the
+// wiki and says how to add it; the job never guesses a domain.
+func TestUnknownWikiGoesToTheErrorTopic(t *testing.T) {
+	store, err := pebblestore.Open(pebblestore.Config{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	cfg := changeprop.Config{Store: store}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	fan, _, err := changeprop.Jobs(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := processortest.New(t, fan, processor.Config{})
+	dep := depsEvent("Donate", 0, 1)
+	dep.WikiID = "foundationwiki"
+	h.SendJSON(cfg.Dependencies, "foundationwiki:Donate", dep)
+	change := pageChange("edit", "Donate", 0, time.Now())
+	change["wiki_id"] = "foundationwiki"
+	h.SendJSON(cfg.PageChanges, "foundationwiki:Donate", change)
+	errs := h.Errors()
+	if len(errs) != 2 {
+		t.Fatalf("got %d error records, want 2: %+v", len(errs), errs)
+	}
+	for _, e := range errs {
+		if e.Attempts != 1 || !strings.Contains(e.Message, `unknown wiki "foundationwiki"`) || !strings.Contains(e.Message, "site table") {
+			t.Errorf("error record %+v: want the unknown wiki named after one attempt", e)
+		}
+	}
+	if n := len(h.Output(cfg.CandidatesStream())); n != 0 {
+		t.Fatalf("%d candidates for an unknown wiki, want none", n)
+	}
+	if p, ok, err := store.Page(t.Context(), "foundationwiki", "Donate"); err != nil || ok {
+		t.Fatalf("the refused dependency set was stored: %+v, %v", p, err)
+	}
+}
+
+// TestMobilePurges: with MobilePurges, a purge of a page on a wiki with a
+// mobile site also purges its mobile URL; a wiki of the user's table
+// without one gets its canonical URL purged alone.
+func TestMobilePurges(t *testing.T) {
+	store, err := pebblestore.Open(pebblestore.Config{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	own := propagate.Sites{"intranetwiki": {Server: "https://wiki.example.org", ArticlePath: "/view/$1"}}
+	cfg := changeprop.Config{Store: store, Sites: propagate.WikimediaSites().Merge(own), MobilePurges: true}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	fan, _, err := changeprop.Jobs(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := processortest.New(t, fan, processor.Config{})
+	h.SendJSON(cfg.PageChanges, "enwiki:C++", pageChange("edit", "C++", 0, time.Now()))
+	intranet := pageChange("edit", "Q&A", 0, time.Now())
+	intranet["wiki_id"] = "intranetwiki"
+	h.SendJSON(cfg.PageChanges, "intranetwiki:Q&A", intranet)
+	var got []string
+	rerenders := 0
+	for _, m := range h.Output(cfg.CandidatesStream()) {
+		var c changeprop.Candidate
+		if err := json.Unmarshal(m.Value, &c); err != nil {
+			t.Fatal(err)
+		}
+		if m.Key != c.Purge.Meta.URI {
+			t.Errorf("candidate keyed %q, want its URI %q", m.Key, c.Purge.Meta.URI)
+		}
+		if c.Rerender != nil {
+			rerenders++
+		}
+		got = append(got, c.Purge.Meta.URI)
+	}
+	want := []string{"https://en.wikipedia.org/wiki/C%2B%2B", "https://en.m.wikipedia.org/wiki/C%2B%2B", "https://wiki.example.org/view/Q%26A"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("purged %q, want %q", got, want)
+	}
+	if rerenders != 2 {
+		t.Fatalf("%d page_rerender requests, want one per page (2)", rerenders)
+	}
+}
