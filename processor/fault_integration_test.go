@@ -4,6 +4,7 @@ package processor_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -11,6 +12,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -339,7 +341,8 @@ func TestFaultBrokerOutage(t *testing.T) {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 34))
 	f.send(t, rng, 30_000, 1_000)
 	job := faultJob(f.name, f.in, f.out)
-	rn := jobtest.Start(t, job, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), RetryDelay: 100 * time.Millisecond})
+	rn := jobtest.Start(t, job, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), RetryDelay: 100 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))})
 	client, err := sarama.NewClient(kc.Brokers, kc.Sarama())
 	if err != nil {
 		t.Fatal(err)
@@ -385,4 +388,56 @@ func TestFaultBrokerOutage(t *testing.T) {
 	if err := rn.Stop(); err != nil {
 		t.Fatalf("the job stopped with %v", err)
 	}
+}
+
+// TestFaultStoreUnavailable has the handler fail with ErrUnavailable (as a
+// store that is down makes deps.Store calls fail) for a while: the
+// partition must pause and say so, send nothing to the retry or error
+// topics, and apply every event exactly once when the store is back.
+func TestFaultStoreUnavailable(t *testing.T) {
+	kc := testenv.Kafka(t)
+	f := newFaultRun(t, kc)
+	var down atomic.Bool
+	down.Store(true)
+	var calls atomic.Int64
+	counter := &counted{}
+	rn := jobtest.Start(t, withGate(faultJob(f.name, f.in, f.out), f.in, f.out, &down, &calls), processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(),
+		Hooks: []processor.Hook{counter}, RetryDelay: 100 * time.Millisecond})
+	f.send(t, rand.New(rand.NewPCG(7, 8)), 2_000, 100)
+	testenv.Eventually(t, time.Minute, func() error {
+		if rn.Waiting() == "" || rn.Ready() || calls.Load() < 8 {
+			return fmt.Errorf("waiting = %q, ready = %v, %d calls", rn.Waiting(), rn.Ready(), calls.Load())
+		}
+		return nil
+	})
+	t.Logf("while the store is down the job says: %s", rn.Waiting())
+	down.Store(false)
+	testenv.Eventually(t, 2*time.Minute, func() error { return f.caughtUp(kc) })
+	if n := counter.retries.Load() + counter.errs.Load(); n != 0 {
+		t.Errorf("%d events went to the retry or error topic while the store was down", n)
+	}
+	if rn.Waiting() != "" {
+		t.Errorf("still waiting after the store is back: %s", rn.Waiting())
+	}
+	f.check(t, rn.Runner)
+}
+
+// withGate is faultJob whose handler fails with ErrUnavailable while down.
+func withGate(job processor.Job[int64], in, out processor.Stream, down *atomic.Bool, calls *atomic.Int64) processor.Job[int64] {
+	output := processor.NewOutput(out, event.String{})
+	job.Inputs = []processor.Input[int64]{processor.On(in, event.String{}, func(c *processor.Context[int64], key, id string) error {
+		calls.Add(1)
+		if down.Load() {
+			return processor.Unavailable(errors.New("the store does not answer"))
+		}
+		n, _, err := c.State()
+		if err != nil {
+			return err
+		}
+		if err := c.SetState(n + 1); err != nil {
+			return err
+		}
+		return output.Emit(c, key, id)
+	})}
+	return job
 }
