@@ -18,11 +18,14 @@ const (
 	DefaultMaxBatch   = 500
 	DefaultUIDCache   = 1 << 18
 	DefaultReadAhead  = deps.MaxLimit
-	readAheadTTL      = 5 * time.Second
-	maxRecvBytes      = 256 << 20
-	maxPrefixBytes    = 64
-	firstBackoff      = 2 * time.Millisecond
-	maxBackoff        = 500 * time.Millisecond
+	// DefaultCallTimeout bounds each gRPC call to an alpha (see
+	// Config.CallTimeout).
+	DefaultCallTimeout = 5 * time.Second
+	readAheadTTL       = 5 * time.Second
+	maxRecvBytes       = 256 << 20
+	maxPrefixBytes     = 64
+	firstBackoff       = 2 * time.Millisecond
+	maxBackoff         = 500 * time.Millisecond
 )
 
 // Config configures a Store. Zero fields take their defaults.
@@ -69,6 +72,17 @@ type Config struct {
 	// Default DefaultReadAhead; negative turns read-ahead off.
 	ReadAhead int
 
+	// CallTimeout bounds every gRPC call the store makes to an alpha
+	// (queries, mutations, commits, schema alters and drops, logins): one
+	// that gets no answer in time fails with deps.ErrUnavailable, so a
+	// hung alpha fails calls instead of blocking them forever. A caller's
+	// earlier context deadline still applies, and then the call returns the
+	// context's error. A call that runs several requests (a write reads,
+	// looks up, then commits) gives each of them CallTimeout. Raise it to
+	// drop predicates holding millions of edges. Default
+	// DefaultCallTimeout; negative is refused.
+	CallTimeout time.Duration
+
 	// Logger receives retry and lifecycle messages. Default: discard.
 	Logger *slog.Logger
 }
@@ -90,6 +104,9 @@ func (c Config) Validate() error {
 	}
 	if c.ReadAhead > deps.MaxLimit {
 		return fmt.Errorf("%w: dgraphstore: ReadAhead %d: want at most %d", deps.ErrInvalidConfig, c.ReadAhead, deps.MaxLimit)
+	}
+	if c.CallTimeout < 0 {
+		return fmt.Errorf("%w: dgraphstore: CallTimeout %v is negative; leave it 0 for %v", deps.ErrInvalidConfig, c.CallTimeout, DefaultCallTimeout)
 	}
 	if c.MaxRetries < 0 || c.MaxBatch < 0 {
 		return fmt.Errorf("%w: dgraphstore: MaxRetries %d or MaxBatch %d is negative", deps.ErrInvalidConfig, c.MaxRetries, c.MaxBatch)
@@ -134,6 +151,9 @@ func (c Config) withDefaults() Config {
 		c.UIDCache = DefaultUIDCache
 	case c.UIDCache < 0:
 		c.UIDCache = 0
+	}
+	if c.CallTimeout == 0 {
+		c.CallTimeout = DefaultCallTimeout
 	}
 	c.Collapse = c.Collapse.WithDefaults()
 	if c.Logger == nil {
