@@ -121,13 +121,13 @@ func printSummary(w io.Writer, sum errortopic.Summary, cfg errortopic.Config) er
 	}
 	fmt.Fprint(w, "\n\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprint(tw, "RECORDS\tPENDING\tNOT REPLAYABLE\tSTREAM\tTYPE\tREASON\t\n")
+	fmt.Fprint(tw, "RECORDS\tPENDING\tNOT REPLAYABLE\tSTREAM\tTYPE\tREASON\n")
 	for _, c := range sum.Counts {
-		fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t%s\t%s\t\n", c.Records, c.Pending, c.NotReplayable, c.Stream, c.Type, oneLine(c.Reason, 100))
+		fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t%s\t%s\n", c.Records, c.Pending, c.NotReplayable, c.Stream, c.Type, oneLine(c.Reason, 100))
 	}
-	fmt.Fprint(tw, "\t\t\t\t\t\t\n")
+	fmt.Fprint(tw, "\nRECORDS\tPENDING\tNOT REPLAYABLE\tSTREAM\n")
 	for _, c := range sum.Streams {
-		fmt.Fprintf(tw, "%d\t%d\t%d\t%s\tall\t\t\n", c.Records, c.Pending, c.NotReplayable, c.Stream)
+		fmt.Fprintf(tw, "%d\t%d\t%d\t%s\n", c.Records, c.Pending, c.NotReplayable, c.Stream)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

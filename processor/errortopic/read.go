@@ -126,12 +126,17 @@ func (c *conn) fetchPositions(ids []int32) (map[int32]int64, error) {
 		}
 		return err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("errortopic: reading the position of group %s: %w", c.cfg.Group, err)
-	}
 	out := make(map[int32]int64, len(ids))
 	for _, id := range ids {
 		out[id] = -1
+	}
+	if errors.Is(err, sarama.ErrGroupIDNotFound) { // no position yet (Kafka says so with -1 offsets)
+		return out, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("errortopic: reading the position of group %s: %w", c.cfg.Group, err)
+	}
+	for _, id := range ids {
 		if b := resp.GetBlock(topic, id); b != nil {
 			if b.Err != sarama.ErrNoError {
 				return nil, fmt.Errorf("errortopic: position of group %s on %s/%d: %w", c.cfg.Group, topic, id, b.Err)
