@@ -12,6 +12,13 @@
 // topic, and a later replay reaches them with FromBeginning and a filter
 // that leaves out what was sent already.
 //
+// Kafka forgets the position of a group that commits nothing for
+// offsets.retention.minutes (7 days by default), and the error topic keeps
+// records for 7 days (ripple creates streams so; whole segments are
+// deleted, so some records live longer). A replay more than a week after
+// the previous one may therefore start from the topic's start again and
+// send records that one sent: run it with DryRun first.
+//
 // It reads the topic up to its end as of the call, so it terminates while
 // the job keeps writing. It does not own the error record format (package
 // processor) nor the job.

@@ -122,6 +122,10 @@ func Replay(ctx context.Context, cfg Config, opts ReplayOptions) (Result, error)
 		sc.Producer.RequiredAcks = sarama.WaitForAll
 		sc.Producer.Partitioner = sarama.NewManualPartitioner
 		sc.Net.MaxOpenRequests = 1 // keep the order of each partition's records through retries
+		// Send at once (goka's defaults wait up to 100 ms for more): a
+		// batch is waited for as a whole, and records that arrive while a
+		// request is in flight go in the next.
+		sc.Producer.Flush.Frequency, sc.Producer.Flush.Bytes, sc.Producer.Flush.Messages = 0, 0, 0
 	})
 	if err != nil {
 		return res, err
