@@ -99,13 +99,13 @@ func startStuckAlpha(t *testing.T) string {
 }
 
 // checkUnavailable fails t unless err is a deps.ErrUnavailable that names
-// addr and the setting to look at, returned well before hung.
-func checkUnavailable(t *testing.T, call string, err error, took time.Duration, addr string) {
+// addr and setting, the timeout to look at, returned well before hung.
+func checkUnavailable(t *testing.T, call string, err error, took time.Duration, addr, setting string) {
 	t.Helper()
 	if !errors.Is(err, deps.ErrUnavailable) || !deps.Retriable(err) {
 		t.Fatalf("%s: %v, want deps.ErrUnavailable", call, err)
 	}
-	for _, want := range []string{addr, "CallTimeout"} {
+	for _, want := range []string{addr, setting} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: error %q does not name %q", call, err, want)
 		}
@@ -118,11 +118,11 @@ func checkUnavailable(t *testing.T, call string, err error, took time.Duration, 
 func TestOpenOnSilentAlphaIsUnavailable(t *testing.T) {
 	addr := silentAlpha(t)
 	start := time.Now()
-	s, err := dgraphstore.Open(context.Background(), dgraphstore.Config{Addrs: []string{addr}, CallTimeout: callTimeout})
+	s, err := dgraphstore.Open(context.Background(), dgraphstore.Config{Addrs: []string{addr}, AlterTimeout: callTimeout})
 	if err == nil {
 		s.Close()
 	}
-	checkUnavailable(t, "Open", err, time.Since(start), addr)
+	checkUnavailable(t, "Open", err, time.Since(start), addr, "AlterTimeout")
 }
 
 func TestCallsToStuckAlphaAreUnavailable(t *testing.T) {
@@ -146,11 +146,15 @@ func TestCallsToStuckAlphaAreUnavailable(t *testing.T) {
 			_, _, err := s.Dependents(ctx, deps.Query{Wiki: "enwiki", Edge: deps.Transcludes, Target: "Template:Box"})
 			return err
 		}},
+		{"Dependents of an entity", func(ctx context.Context) error {
+			_, _, err := s.Dependents(ctx, deps.Query{Edge: deps.UsesEntity, Target: "Q42"})
+			return err
+		}},
 	}
 	for _, c := range calls {
 		start := time.Now()
 		err := c.call(ctx)
-		checkUnavailable(t, c.name, err, time.Since(start), addr)
+		checkUnavailable(t, c.name, err, time.Since(start), addr, "CallTimeout")
 	}
 
 	// A caller's deadline shorter than CallTimeout still applies, and the

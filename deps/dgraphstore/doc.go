@@ -83,7 +83,7 @@
 //
 // Every request to an alpha, whichever dgo call sends it, goes through one
 // gRPC interceptor (deadline.go) that gives it Config.CallTimeout (default
-// 5 s): an alpha that hangs (stopped, overloaded, cut off by a network
+// 5 s; schema alters and drops Config.AlterTimeout, 1 min): an alpha that hangs (stopped, overloaded, cut off by a network
 // that drops packets) fails the call with deps.ErrUnavailable, naming the
 // alpha, instead of blocking its caller, such as a job's partition, for
 // ever. A caller's earlier deadline still applies and returns the caller's
