@@ -99,6 +99,9 @@ and NOT REPLAYABLE, which replay passes over (truncated or non-UTF-8 events).`,
 		return err
 	}
 	sum, err := errortopic.List(ctx, cfg)
+	if errors.Is(err, context.Canceled) {
+		return errors.New("stopped before the end of the error topic; nothing was changed")
+	}
 	if err != nil {
 		return err
 	}

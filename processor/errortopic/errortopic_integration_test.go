@@ -259,6 +259,21 @@ func TestIntegrationListAndReplayAfterFix(t *testing.T) {
 		t.Fatalf("after the replay: %+v, %v; want %d records, none pending", sum, err, len(failed))
 	}
 
+	// A replay from the beginning that stops midway leaves the position
+	// where it was.
+	stopped, stop := context.WithCancel(ctx)
+	defer stop()
+	one := cfg
+	one.Batch = 1
+	_, err = errortopic.Replay(stopped, one, errortopic.ReplayOptions{FromBeginning: true, Filter: errortopic.Filter{Stream: "none"},
+		Progress: func(errortopic.Progress) { stop() }})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("replay stopped after its first batch: %v", err)
+	}
+	if sum, err := errortopic.List(ctx, cfg); err != nil || sum.Pending != 0 {
+		t.Fatalf("after a stopped replay from the beginning, %d pending (%v), want none", sum.Pending, err)
+	}
+
 	// From the beginning, the bad titles of one stream go again (and fail
 	// again: their cause is not fixed), and none of the store failures.
 	links := j.inputs[1]

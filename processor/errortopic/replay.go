@@ -176,7 +176,10 @@ func (r *replayer) partition(ctx context.Context, p part, from int64) error {
 		if err := r.send(batch); err != nil {
 			return err
 		}
-		if !r.opts.DryRun {
+		// From the beginning, the position stays where it was until the
+		// replay passes it: stopped midway, it must not make the next
+		// replay send what an earlier one sent.
+		if !r.opts.DryRun && last+1 > p.committed {
 			if err := r.c.commit(p.id, last+1); err != nil {
 				return err
 			}
@@ -254,13 +257,13 @@ func (r *replayer) message(e Entry) (*sarama.ProducerMessage, error) {
 	stream := e.Record.ErroredStreamName
 	at := fmt.Sprintf("%s/%d/%d", r.c.cfg.Topic(), e.Partition, e.Offset)
 	if stream == "" || stream == r.c.cfg.Topic() {
-		return nil, fmt.Errorf("errortopic: error record %s names no input stream (%q); filter it out with a --stream", at, stream)
+		return nil, fmt.Errorf("errortopic: error record %s names no input stream (%q); leave it out with a stream filter (--stream)", at, stream)
 	}
 	n, ok := r.streams[stream]
 	if !ok {
 		ids, err := r.c.client.Partitions(stream)
 		if err != nil || len(ids) == 0 {
-			return nil, fmt.Errorf("errortopic: input stream %s of error record %s: %v; create the stream, or leave its records out with --stream",
+			return nil, fmt.Errorf("errortopic: input stream %s of error record %s: %v; create the stream, or leave its records out with a stream filter (--stream)",
 				stream, at, orElse(err, "no partitions"))
 		}
 		n = int32(len(ids))
