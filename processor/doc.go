@@ -23,7 +23,8 @@
 //     <job>.retry.<stream>.ready. After the last retry, or at once for
 //     errors marked Permanent, undecodable bytes and schema violations, the
 //     event goes to <job>.error with the reason. The job never stops for a
-//     bad event.
+//     bad event. Package errortopic (`ripple errors`) counts those events
+//     and sends them back once their cause is fixed.
 //   - Timers (Job.Timer, Context.At and After) are processing-time
 //     callbacks kept in <job>.timer; a companion group (<job>.timers) holds
 //     each until due and hands it back through <job>.timer.ready, so a

@@ -2,6 +2,11 @@ package processor
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ripplestream/ripple/event"
@@ -62,6 +67,67 @@ type ErrorRecord struct {
 	Partition int32  `json:"partition"`
 	Offset    int64  `json:"offset"`
 	Attempts  int    `json:"attempts"`
+}
+
+// ErrNotReplayable is returned by DecodeErrorRecord for an error record
+// that does not hold its failed event byte for byte, so that sending it
+// again would send another event.
+var ErrNotReplayable = errors.New("processor: error record does not hold the whole event")
+
+// unreadableRetry starts the reason of an error record whose raw_event is
+// a retry record that could not be read (consumeRetry, process.go).
+const unreadableRetry = "processor: unreadable retry record"
+
+// truncated matches the note truncate (process.go) appends to a cut event.
+var truncated = regexp.MustCompile(`\.\.\. \[truncated: ([0-9]+) bytes in all\]$`)
+
+// DecodeErrorRecord decodes b, a record of <job>.error, and returns with it
+// the failed event as the job read it, to be sent again to its stream. The
+// event is nil, with an error wrapping ErrNotReplayable, when the record
+// holds only its first Config.MaxRecordBytes bytes, or when the event was
+// not valid UTF-8 (raw_event is a JSON string, which keeps only valid
+// UTF-8: the record shows U+FFFD where the invalid bytes were).
+func DecodeErrorRecord(b []byte) (ErrorRecord, []byte, error) {
+	var rec ErrorRecord
+	if err := json.Unmarshal(b, &rec); err != nil {
+		return rec, nil, fmt.Errorf("processor: unreadable error record: %w", err)
+	}
+	if m := truncated.FindStringSubmatch(rec.RawEvent); m != nil {
+		n, err := strconv.Atoi(m[1])
+		if err == nil && n > len(rec.RawEvent)-len(m[0]) {
+			return rec, nil, fmt.Errorf("%w: it keeps the first %d of %d bytes (processor.Config.MaxRecordBytes); "+
+				"the whole event is at offset %d of partition %d of %s", ErrNotReplayable, len(rec.RawEvent)-len(m[0]), n,
+				rec.Offset, rec.Partition, rec.ErroredStreamName)
+		}
+	}
+	if strings.HasPrefix(rec.Message, unreadableRetry) {
+		return rec, nil, fmt.Errorf("%w: it holds an unreadable record of a retry topic, not an event of %s",
+			ErrNotReplayable, rec.ErroredStreamName)
+	}
+	var raw struct {
+		RawEvent json.RawMessage `json:"raw_event"`
+	}
+	if err := json.Unmarshal(b, &raw); err == nil && replacedInvalidUTF8(raw.RawEvent) {
+		return rec, nil, fmt.Errorf("%w: the event was not valid UTF-8, and the record shows U+FFFD for the invalid bytes; "+
+			"the event is at offset %d of partition %d of %s", ErrNotReplayable, rec.Offset, rec.Partition, rec.ErroredStreamName)
+	}
+	return rec, []byte(rec.RawEvent), nil
+}
+
+// replacedInvalidUTF8 reports whether s, a JSON string as encoding/json
+// writes one, has the escape \ufffd: encoding/json writes it for each
+// invalid UTF-8 byte, and writes a real U+FFFD character unescaped.
+func replacedInvalidUTF8(s []byte) bool {
+	for i := 0; i < len(s)-1; i++ {
+		if s[i] != '\\' {
+			continue
+		}
+		if s[i+1] == 'u' && i+6 <= len(s) && string(s[i+2:i+6]) == "fffd" {
+			return true
+		}
+		i++ // skip the escaped character
+	}
+	return false
 }
 
 // isJSONObject reports whether b is a JSON object, which can be embedded

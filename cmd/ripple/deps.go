@@ -84,11 +84,7 @@ func openInput(path string) (io.ReadCloser, error) {
 // progress prints a one-line progress report to a terminal, at most every
 // 200 ms; it prints nothing when w is not a terminal.
 func progress(w io.Writer, total int) func(replay.Summary) {
-	f, ok := w.(*os.File)
-	if !ok {
-		return nil
-	}
-	if st, err := f.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
+	if !terminal(w) {
 		return nil
 	}
 	var last time.Time
@@ -103,6 +99,16 @@ func progress(w io.Writer, total int) func(replay.Summary) {
 			fmt.Fprintf(w, "\r%d lines, %d purges", s.Lines, s.Purges)
 		}
 	}
+}
+
+// terminal reports whether w is a terminal, where progress lines go.
+func terminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 func bar(done, total int) string {

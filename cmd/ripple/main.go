@@ -24,6 +24,7 @@ func commands() []command {
 	return []command{
 		{"demo", "run a stateful job end to end on an in-process broker (nothing installed)", runDemo},
 		{"deps", "dependency tracking: replay, load, gen, explain, dependents", runDeps},
+		{"errors", "a job's error topic: list the failures by reason, replay them once fixed", runErrors},
 	}
 }
 

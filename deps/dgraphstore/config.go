@@ -18,11 +18,17 @@ const (
 	DefaultMaxBatch   = 500
 	DefaultUIDCache   = 1 << 18
 	DefaultReadAhead  = deps.MaxLimit
-	readAheadTTL      = 5 * time.Second
-	maxRecvBytes      = 256 << 20
-	maxPrefixBytes    = 64
-	firstBackoff      = 2 * time.Millisecond
-	maxBackoff        = 500 * time.Millisecond
+	// DefaultCallTimeout bounds each gRPC call to an alpha (see
+	// Config.CallTimeout).
+	DefaultCallTimeout = 5 * time.Second
+	// DefaultAlterTimeout bounds each schema alter or drop (see
+	// Config.AlterTimeout).
+	DefaultAlterTimeout = time.Minute
+	readAheadTTL        = 5 * time.Second
+	maxRecvBytes        = 256 << 20
+	maxPrefixBytes      = 64
+	firstBackoff        = 2 * time.Millisecond
+	maxBackoff          = 500 * time.Millisecond
 )
 
 // Config configures a Store. Zero fields take their defaults.
@@ -69,6 +75,21 @@ type Config struct {
 	// Default DefaultReadAhead; negative turns read-ahead off.
 	ReadAhead int
 
+	// CallTimeout bounds every gRPC call the store makes to an alpha
+	// (queries, mutations, commits, logins) but schema alters: one that
+	// gets no answer in time fails with deps.ErrUnavailable, so a hung
+	// alpha fails calls instead of blocking them forever. A caller's
+	// earlier context deadline still applies, and then the call returns the
+	// context's error. A call that runs several requests (a write reads,
+	// looks up, then commits) gives each of them CallTimeout. Default
+	// DefaultCallTimeout; negative is refused.
+	CallTimeout time.Duration
+	// AlterTimeout bounds schema alters (Open) and predicate drops
+	// (DropPredicates), which take longer on a large graph, as CallTimeout
+	// bounds the other calls. Default DefaultAlterTimeout; negative is
+	// refused.
+	AlterTimeout time.Duration
+
 	// Logger receives retry and lifecycle messages. Default: discard.
 	Logger *slog.Logger
 }
@@ -90,6 +111,10 @@ func (c Config) Validate() error {
 	}
 	if c.ReadAhead > deps.MaxLimit {
 		return fmt.Errorf("%w: dgraphstore: ReadAhead %d: want at most %d", deps.ErrInvalidConfig, c.ReadAhead, deps.MaxLimit)
+	}
+	if c.CallTimeout < 0 || c.AlterTimeout < 0 {
+		return fmt.Errorf("%w: dgraphstore: CallTimeout %v or AlterTimeout %v is negative; leave them 0 for %v and %v",
+			deps.ErrInvalidConfig, c.CallTimeout, c.AlterTimeout, DefaultCallTimeout, DefaultAlterTimeout)
 	}
 	if c.MaxRetries < 0 || c.MaxBatch < 0 {
 		return fmt.Errorf("%w: dgraphstore: MaxRetries %d or MaxBatch %d is negative", deps.ErrInvalidConfig, c.MaxRetries, c.MaxBatch)
@@ -134,6 +159,12 @@ func (c Config) withDefaults() Config {
 		c.UIDCache = DefaultUIDCache
 	case c.UIDCache < 0:
 		c.UIDCache = 0
+	}
+	if c.CallTimeout == 0 {
+		c.CallTimeout = DefaultCallTimeout
+	}
+	if c.AlterTimeout == 0 {
+		c.AlterTimeout = DefaultAlterTimeout
 	}
 	c.Collapse = c.Collapse.WithDefaults()
 	if c.Logger == nil {

@@ -79,6 +79,18 @@
 // so it survives restarts and concurrent writes (see deps.Store.Dependents
 // for what a traversal sees of them).
 //
+// # Deadlines and errors
+//
+// Every request to an alpha, whichever dgo call sends it, goes through one
+// gRPC interceptor (deadline.go) that gives it Config.CallTimeout (default
+// 5 s; schema alters and drops Config.AlterTimeout, 1 min): an alpha that hangs (stopped, overloaded, cut off by a network
+// that drops packets) fails the call with deps.ErrUnavailable, naming the
+// alpha, instead of blocking its caller, such as a job's partition, for
+// ever. A caller's earlier deadline still applies and returns the caller's
+// context error. Unavailable, DeadlineExceeded, ResourceExhausted and
+// Aborted answers, and transactions still aborted after MaxRetries, are
+// deps.ErrUnavailable too: a job retries the event later.
+//
 // It does not own the Pebble store, the propagation engine, nor the Dgraph
 // cluster (deploy/local/dgraph starts one for development).
 package dgraphstore

@@ -51,6 +51,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		opts = []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials()),
 			grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxRecvBytes))}
 	}
+	opts = append(opts[:len(opts):len(opts)], grpc.WithChainUnaryInterceptor(callDeadline(cfg.CallTimeout, cfg.AlterTimeout)))
 	s := &Store{cfg: cfg, p: newPreds(cfg.Prefix), uids: newUIDCache(cfg.UIDCache),
 		ahead: &readAhead{ttl: readAheadTTL}, edges: newEdgeCodec()}
 	var clients []api.DgraphClient
@@ -171,7 +172,8 @@ func (s *Store) wrap(ctx context.Context, op string, err error) error {
 			// An alpha that lost its connection to zero or to another group
 			// says so with code Unknown.
 			st.Code() == codes.Unknown && strings.Contains(st.Message(), "No connection exists"):
-			return fmt.Errorf("%w: dgraphstore: %s: %v", deps.ErrUnavailable, op, err)
+			return fmt.Errorf("%w: dgraphstore: %s: %v; the call may succeed later: retry it, and check the alphas %s",
+				deps.ErrUnavailable, op, err, strings.Join(s.cfg.Addrs, ", "))
 		}
 	}
 	return fmt.Errorf("dgraphstore: %s: %w", op, err)

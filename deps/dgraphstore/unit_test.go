@@ -33,6 +33,8 @@ func TestConfigValidate(t *testing.T) {
 		{Config{Addrs: []string{"a:1"}, Prefix: "_x"}, false},
 		{Config{Addrs: []string{"a:1"}, Prefix: strings.Repeat("a", maxPrefixBytes+1)}, false},
 		{Config{Addrs: []string{"a:1"}, MaxRetries: -1}, false},
+		{Config{Addrs: []string{"a:1"}, CallTimeout: -time.Second}, false},
+		{Config{Addrs: []string{"a:1"}, AlterTimeout: -time.Second}, false},
 		{Config{Addrs: []string{"a:1"}, ReadAhead: -1, UIDCache: -1, MaxBatch: 1}, true},
 		{Config{Addrs: []string{"a:1"}, ReadAhead: deps.MaxLimit + 1}, false},
 		{Config{Addrs: []string{"a:1"}, Collapse: deps.CollapseLimits{Labels: -5}}, false},
@@ -44,7 +46,8 @@ func TestConfigValidate(t *testing.T) {
 	}
 	d := Config{Addrs: []string{"a:1"}}.withDefaults()
 	if d.Prefix != DefaultPrefix || d.MaxRetries != DefaultMaxRetries || d.MaxBatch != DefaultMaxBatch || d.UIDCache != DefaultUIDCache ||
-		d.ReadAhead != DefaultReadAhead || d.Collapse != deps.DefaultCollapseLimits() || d.Logger == nil {
+		d.ReadAhead != DefaultReadAhead || d.Collapse != deps.DefaultCollapseLimits() || d.Logger == nil ||
+		d.CallTimeout != DefaultCallTimeout || d.AlterTimeout != DefaultAlterTimeout {
 		t.Errorf("withDefaults = %+v", d)
 	}
 }

@@ -1,0 +1,217 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"text/tabwriter"
+	"unicode/utf8"
+
+	"github.com/ripplestream/ripple/processor"
+	"github.com/ripplestream/ripple/processor/errortopic"
+)
+
+func runErrors(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	subs := map[string]func(context.Context, []string, io.Writer, io.Writer) error{"list": errorsList, "replay": errorsReplay}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, `Usage: ripple errors <command> JOB [flags]
+
+A job's error topic, JOB.error, holds each event the job gave up on, with
+its input stream, key, partition, offset and the reason.
+
+Commands:
+  list    count the error records by input stream, type and reason
+  replay  send error records back to their input streams, once the cause is fixed
+
+Start here:
+  ripple errors list changeprop --brokers 127.0.0.1:19092
+  ripple errors replay changeprop --brokers 127.0.0.1:19092 --reason timeout --dry-run
+`)
+		return nil
+	}
+	sub, ok := subs[args[0]]
+	if !ok {
+		return fmt.Errorf("unknown errors command %q; run `ripple errors help`", args[0])
+	}
+	return sub(ctx, args[1:], stdout, stderr)
+}
+
+// errorsFlags declares the flags that list and replay share; parse parses
+// args and returns the config of the one JOB argument.
+func errorsFlags(fs *flag.FlagSet, cmd string) (parse func(args []string) (errortopic.Config, error)) {
+	brokers := fs.String("brokers", "", "Kafka bootstrap addresses, comma-separated (required; the local broker is 127.0.0.1:19092)")
+	version := fs.String("kafka-version", "", "Kafka protocol version (default 4.0.0)")
+	group := fs.String("group", "", "consumer group keeping the replay position (default JOB.errors-replay)")
+	return func(args []string) (errortopic.Config, error) {
+		pos, err := parseInterleaved(fs, args)
+		if err != nil {
+			return errortopic.Config{}, err
+		}
+		switch {
+		case len(pos) == 0:
+			fs.Usage()
+			return errortopic.Config{}, errors.New("give the job's name (processor.Job.Name), such as: ripple " + cmd + " changeprop --brokers 127.0.0.1:19092")
+		case len(pos) > 1:
+			return errortopic.Config{}, fmt.Errorf("unexpected argument %q: %s takes one job name; flags go before or after it", pos[1], "ripple "+cmd)
+		case *brokers == "":
+			fs.Usage()
+			return errortopic.Config{}, errors.New("--brokers is required, such as --brokers 127.0.0.1:19092")
+		}
+		return errortopic.Config{Brokers: strings.Split(*brokers, ","), KafkaVersion: *version, Job: processor.Group(pos[0]), Group: *group}, nil
+	}
+}
+
+// parseInterleaved parses args with fs, allowing positional arguments
+// before, between and after the flags, and returns them; after "--" every
+// argument is positional.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
+	}
+}
+
+func errorsList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("errors list JOB", `Reads the error topic JOB.error from its start to its current end and
+counts its records by input stream, failure type and reason: RECORDS in
+the topic, PENDING of them not yet replayed (after the replay position),
+and NOT REPLAYABLE, which replay passes over (truncated or non-UTF-8 events).`,
+		"ripple errors list changeprop --brokers 127.0.0.1:19092", stderr)
+	asJSON := fs.Bool("json", false, "print the counts as one JSON object")
+	parse := errorsFlags(fs, "errors list")
+	cfg, err := parse(args)
+	if err != nil {
+		return err
+	}
+	sum, err := errortopic.List(ctx, cfg)
+	if errors.Is(err, context.Canceled) {
+		return errors.New("stopped before the end of the error topic; nothing was changed")
+	}
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(sum)
+	}
+	return printSummary(stdout, sum, cfg)
+}
+
+func printSummary(w io.Writer, sum errortopic.Summary, cfg errortopic.Config) error {
+	if sum.Records == 0 {
+		_, err := fmt.Fprintf(w, "%s has no error records.\n", sum.Topic)
+		return err
+	}
+	fmt.Fprintf(w, "%s: %d error records, %d pending (not replayed; replay position in group %s)", sum.Topic, sum.Records, sum.Pending, sum.Group)
+	if sum.Unreadable > 0 {
+		fmt.Fprintf(w, ", %d unreadable", sum.Unreadable)
+	}
+	fmt.Fprint(w, "\n\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprint(tw, "RECORDS\tPENDING\tNOT REPLAYABLE\tSTREAM\tTYPE\tREASON\n")
+	for _, c := range sum.Counts {
+		fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t%s\t%s\n", c.Records, c.Pending, c.NotReplayable, c.Stream, c.Type, oneLine(c.Reason, 100))
+	}
+	fmt.Fprint(tw, "\nRECORDS\tPENDING\tNOT REPLAYABLE\tSTREAM\n")
+	for _, c := range sum.Streams {
+		fmt.Fprintf(tw, "%d\t%d\t%d\t%s\n", c.Records, c.Pending, c.NotReplayable, c.Stream)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "\nOnce a cause is fixed: ripple errors replay %s --brokers %s --reason TEXT --dry-run, then without --dry-run\n",
+		cfg.Job, strings.Join(cfg.Brokers, ","))
+	return err
+}
+
+// oneLine returns s on one line, cut to at most n runes.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+func errorsReplay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("errors replay JOB", `Sends the records of the error topic JOB.error back to their input
+streams, with their original key and bytes, to the partition they were read
+from, once the cause of the failures is fixed. It reads from the replay
+position, a consumer group offset (JOB.errors-replay) committed only after
+the broker acknowledged what was sent before it, to the topic's current end:
+run twice, it sends nothing twice. Records the filters do not select are
+passed over: they stay in the topic, and --from-beginning with other filters
+reaches them later. Ctrl-C stops it: what the broker acknowledged stays
+committed, and a rerun goes on from there.`,
+		"ripple errors replay changeprop --brokers 127.0.0.1:19092 --reason 'deps: store unavailable' --dry-run", stderr)
+	reason := fs.String("reason", "", "send only records whose reason contains this text")
+	reasonRE := fs.String("reason-regexp", "", "send only records whose reason matches this regular expression (RE2 syntax)")
+	stream := fs.String("stream", "", "send only records of this input stream")
+	dryRun := fs.Bool("dry-run", false, "print what would be sent; send nothing and keep the replay position")
+	fromBeginning := fs.Bool("from-beginning", false, "read from the start of the error topic, not from the replay position")
+	asJSON := fs.Bool("json", false, "print the result as one JSON object")
+	parse := errorsFlags(fs, "errors replay")
+	cfg, err := parse(args)
+	if err != nil {
+		return err
+	}
+	opts := errortopic.ReplayOptions{DryRun: *dryRun, FromBeginning: *fromBeginning, Filter: errortopic.Filter{Stream: processor.Stream(*stream)}}
+	switch {
+	case *reason != "" && *reasonRE != "":
+		return errors.New("give --reason or --reason-regexp, not both")
+	case *reason != "":
+		opts.Filter.Reason = regexp.MustCompile(regexp.QuoteMeta(*reason))
+	case *reasonRE != "":
+		if opts.Filter.Reason, err = regexp.Compile(*reasonRE); err != nil {
+			return fmt.Errorf("--reason-regexp: %w; for a plain text use --reason", err)
+		}
+	}
+	if *dryRun && !*asJSON {
+		opts.Sent = func(e errortopic.Entry) {
+			fmt.Fprintf(stdout, "would send to %s/%d key %q (%s/%d/%d, %s): %s\n", e.Record.ErroredStreamName, e.Record.Partition,
+				e.Record.Key, cfg.Job+".error", e.Partition, e.Offset, oneLine(e.Record.Message, 60), oneLine(string(e.Event), 80))
+		}
+	}
+	opts.Skipped = func(e errortopic.Entry) {
+		fmt.Fprintf(stderr, "passed over %s/%d/%d: %v\n", cfg.Job+".error", e.Partition, e.Offset, e.Err)
+	}
+	if terminal(stderr) {
+		opts.Progress = func(p errortopic.Progress) {
+			fmt.Fprintf(stderr, "\r%s %d/%d records read, %d sent", bar(int(p.Read), int(p.Total)), p.Read, p.Total, p.Sent)
+		}
+	}
+	res, err := errortopic.Replay(ctx, cfg, opts)
+	if opts.Progress != nil {
+		fmt.Fprintln(stderr)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if jerr := enc.Encode(res); jerr != nil {
+			return jerr
+		}
+	} else {
+		fmt.Fprintf(stderr, "ripple errors replay %s (%s): %v\n", cfg.Job, opts.Filter, res)
+	}
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("stopped: the records sent were committed; rerun the same command to go on")
+	}
+	return err
+}
