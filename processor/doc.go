@@ -14,9 +14,28 @@
 // processortest uses it, on goka's tester.
 //
 // Semantics:
-//   - Delivery is at-least-once. A handler's state change and emits are
-//     buffered and applied only when it returns nil, so a failed call leaves
-//     no trace.
+//   - State is exact across crashes under EngineRipple: each batch of state
+//     changes is stored in Pebble together with the input offsets it
+//     applied (state.InputsKey), and its changelog records end with a
+//     marker carrying the same offsets, sent once the batch's outputs are
+//     acknowledged. A restart, on the same disk or on a new one restored
+//     from the changelog, applies only whole batches (a batch a crash tore
+//     is written again) and resumes each input right after the offsets
+//     stored, so no event is applied twice to state. Outputs are
+//     at-least-once: an event whose batch was not stored is handled again.
+//     EngineGoka is at-least-once for state too.
+//   - Kafka outages are ridden out in the process: the engine starts again
+//     after Kafka errors, and the goka companions are rebuilt, with a capped
+//     backoff; Runner.Waiting says what the job waits for (one WARN line
+//     when a wait starts, one INFO line when it ends) and Ready is false
+//     meanwhile. The job stops only for errors a retry cannot cure (a
+//     record the broker refuses, a state store that fails), and says which.
+//   - A handler error that is ErrUnavailable (a store or service down, such
+//     as deps.ErrUnavailable) pauses the partition and calls the handler
+//     again with a capped backoff for as long as it takes; the event never
+//     goes to the retry or error topic for it.
+//   - A handler's state change and emits are buffered and applied only
+//     when it returns nil, so a failed call leaves no trace.
 //   - A handler error (or panic) sends the event to <job>.retry.<stream>
 //     with retries_left and an exponentially growing delay; a companion
 //     goka group (<job>.retry) holds it until due and hands it back through

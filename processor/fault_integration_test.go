@@ -348,6 +348,9 @@ func TestFaultBrokerOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	testenv.Eventually(t, 2*time.Minute, func() error {
+		if err := rn.Healthy(); err != nil {
+			t.Fatalf("the job stopped: %v", err)
+		}
 		if err := client.RefreshMetadata(string(f.out)); err != nil {
 			return err
 		}

@@ -1,9 +1,12 @@
 package kafkaclient
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/IBM/sarama"
 	"github.com/lovoo/goka"
 )
 
@@ -35,9 +38,12 @@ func (m topicManager) EnsureTopicExists(topic string, npar, rfactor int, config 
 	return m.created(topic, m.TopicManager.EnsureTopicExists(topic, npar, rfactor, config))
 }
 
-// created returns err, or waits until topic is in the metadata.
+// created returns err, or waits until topic is in the metadata. A topic
+// that exists by the time the create request arrives (the metadata goka
+// checked was stale, or another process created it) counts as created.
 func (m topicManager) created(topic string, err error) error {
-	if err != nil {
+	if err != nil && !errors.Is(err, sarama.ErrTopicAlreadyExists) &&
+		!strings.Contains(err.Error(), sarama.ErrTopicAlreadyExists.Error()) { // goka wraps with %v
 		return err
 	}
 	deadline := time.Now().Add(createWait)
