@@ -12,8 +12,8 @@ import (
 
 	"github.com/ripplestream/ripple/deps"
 	"github.com/ripplestream/ripple/deps/entity"
-	"github.com/ripplestream/ripple/deps/wikitext"
 	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/wikitext"
 )
 
 func depsExplain(ctx context.Context, args []string, stdout, stderr io.Writer) error {

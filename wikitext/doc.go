@@ -44,4 +44,6 @@
 // shows are still read, so the sets err on the side of recall.
 //
 // Package wikitext does not fetch pages, expand templates, or emit events.
+// It is a leaf: operators (processor/diff) and the dependency graph (deps,
+// cmd/ripple) both use it, and it imports nothing of ripple.
 package wikitext
