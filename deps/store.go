@@ -164,6 +164,10 @@ type Dependent struct {
 	// Aspects, for UsesEntity, are the page's usage aspects that matched
 	// the query's aspects, or all of them when the query named none.
 	Aspects []Aspect
+	// Scope is the scope of the page's edge to the target: whether the
+	// page itself renders it (purge the page) and whether it passes it on
+	// to its transcluders (follow transclusion to them).
+	Scope Scope
 }
 
 // Select reports whether a page whose usage of q's target has the aspects

@@ -167,7 +167,7 @@ e.g. ["L.en","C.P31"]; with --event, a /ripple/entity/change/1.0.0 event.`,
 
 func depsParse(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("deps parse", `Reads a page's wikitext (stdin or --in) and prints the
-/ripple/page/dependencies/1.0.0 event that describes what it depends on:
+/ripple/page/dependencies/2.0.0 event that describes what it depends on:
 templates and modules ({{X}}, {{#invoke:M}}), links, files and Wikidata
 usage ({{#property:P31}}, {{#statements:P18|from=Q1}}).`,
 		"ripple deps parse --title Douglas_Adams --rev 123 --entity Q42 < Douglas_Adams.wikitext", stderr)
@@ -206,10 +206,20 @@ usage ({{#property:P31}}, {{#statements:P18|from=Q1}}).`,
 		WikiID:    *wiki,
 		Page:      deps.EventPage{PageID: *id, PageTitle: d.Title, NamespaceID: *ns},
 		RevID:     *rev,
-		Templates: d.Templates, Links: d.Links, Files: d.Files, Entities: []deps.EventEntityUsage{},
+		Templates: d.Templates, Links: d.Links, Files: d.Files, Entities: eventEntities(d.Entities),
+		PassesOnDigest: d.PassesOnDigest,
 	}
-	for _, u := range d.Entities {
-		ev.Entities = append(ev.Entities, deps.EventEntityUsage{ID: u.ID, Aspects: u.Aspects})
+	if p := d.PassesOn; p != nil {
+		ev.PassesOn = &deps.EventSets{Templates: p.Templates, Links: p.Links, Files: p.Files, Entities: eventEntities(p.Entities)}
 	}
 	return json.NewEncoder(stdout).Encode(ev)
+}
+
+// eventEntities returns the entities of a parse as an event lists them.
+func eventEntities(us []wikitext.EntityUsage) []deps.EventEntityUsage {
+	out := []deps.EventEntityUsage{}
+	for _, u := range us {
+		out = append(out, deps.EventEntityUsage{ID: u.ID, Aspects: u.Aspects})
+	}
+	return out
 }
