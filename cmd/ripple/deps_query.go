@@ -43,23 +43,47 @@ that would purge it, and why.`, "ripple deps explain --store pebble:/tmp/graph -
 	}
 	fmt.Fprintf(stdout, "%s:%s (revision %d) is purged when:\n", p.Wiki, p.Page.Title, p.RevID)
 	fmt.Fprintf(stdout, "  it is edited, deleted, undeleted or moved (page_edit)\n")
-	for _, t := range p.Templates {
-		fmt.Fprintf(stdout, "  %s is edited: it transcludes it (transclusion)\n", t)
+	printEdges(stdout, p.Edges(), deps.Scope.Own, "it")
+	if !p.Page.Namespace.Transcludable() {
+		return nil
 	}
-	for _, f := range p.Files {
-		fmt.Fprintf(stdout, "  %s is uploaded, overwritten or deleted: it shows it (uses_file)\n", f)
+	switch {
+	case p.PassesOn == nil:
+		fmt.Fprintf(stdout, "Its transcluders are purged through it for all of the above.\n")
+	default:
+		fmt.Fprintf(stdout, "Its transcluders are purged through it when (what it passes on: <noinclude> parts left out, <includeonly> parts in):\n")
+		printEdges(stdout, p.Edges(), deps.Scope.PassesOn, "its transcluders")
 	}
-	for _, l := range p.Links {
-		fmt.Fprintf(stdout, "  %s is created, deleted, undeleted or moved: it links to it (links_to)\n", l)
-	}
-	for _, e := range p.Entities {
-		as := make([]string, len(e.Aspects))
-		for i, a := range e.Aspects {
-			as[i] = string(a)
-		}
-		fmt.Fprintf(stdout, "  %s changes in %s: it uses those aspects (uses_entity)\n", e.ID, strings.Join(as, ", "))
+	if p.Digest == "" {
+		fmt.Fprintf(stdout, "No digest of what it passes on: every edit of it purges its transcluders.\n")
+	} else {
+		fmt.Fprintf(stdout, "Digest of what it passes on: %s (since revision %d); an edit that keeps it purges only this page.\n", p.Digest, p.DigestSince)
 	}
 	return nil
+}
+
+// printEdges prints, for the edges whose scope keep accepts, the change of
+// the target that purges who.
+func printEdges(w io.Writer, edges []deps.Edge, keep func(deps.Scope) bool, who string) {
+	for _, e := range edges {
+		if !keep(e.Scope) {
+			continue
+		}
+		switch e.Kind {
+		case deps.Transcludes:
+			fmt.Fprintf(w, "  %s is edited: %s transcludes it (transclusion)\n", e.Target, who)
+		case deps.UsesFile:
+			fmt.Fprintf(w, "  %s is uploaded, overwritten or deleted: %s shows it (uses_file)\n", e.Target, who)
+		case deps.LinksTo:
+			fmt.Fprintf(w, "  %s is created, deleted, undeleted or moved: %s links to it (links_to)\n", e.Target, who)
+		case deps.UsesEntity:
+			as := make([]string, len(e.Aspects))
+			for i, a := range e.Aspects {
+				as[i] = string(a)
+			}
+			fmt.Fprintf(w, "  %s changes in %s: %s uses those aspects (uses_entity)\n", e.Target, strings.Join(as, ", "), who)
+		}
+	}
 }
 
 func depsDependents(ctx context.Context, args []string, stdout, stderr io.Writer) error {
