@@ -2,6 +2,7 @@ package wikitext
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -142,4 +143,28 @@ func TestPassesOnDigest(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzIncludeText checks that the include pass never grows the text, that
+// a text without include tags reads the same in both renderings, and that
+// the digest ignores what only the page itself renders.
+func FuzzIncludeText(f *testing.F) {
+	for _, s := range []string{"a<noinclude>b</noinclude>c", "<onlyinclude>x</onlyinclude>", "<includeonly>", "<!--<noinclude>-->", "<nowiki><noinclude></nowiki>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		view, incl := includeText(text, viewMode), includeText(text, inclusionText)
+		if len(view) > len(text) || len(incl) > len(text) {
+			t.Fatalf("include pass grew %q: view %q, inclusion %q", text, view, incl)
+		}
+		if !hasIncludeTags(text) && (view != text || incl != text) {
+			t.Fatalf("%q has no include tag but reads %q / %q", text, view, incl)
+		}
+		if !strings.Contains(text, "noinclude") && !strings.Contains(text, "<!--") {
+			doc := text + "<noinclude>{{Documentation}}</noinclude>"
+			if PassesOnDigest(doc, NamespaceTemplate) != PassesOnDigest(text, NamespaceTemplate) && !strings.Contains(text, "onlyinclude") && !strings.Contains(strings.ToLower(text), "<") {
+				t.Fatalf("a noinclude part appended to %q changed the digest", text)
+			}
+		}
+	})
 }
