@@ -6,8 +6,14 @@ import (
 
 // Schema URIs of the events this package models.
 const (
-	// DependenciesSchema is the $schema of PageDependencies events.
-	DependenciesSchema = "/ripple/page/dependencies/1.0.0"
+	// DependenciesSchema is the $schema of PageDependencies events: the
+	// page's own sets, what it passes on to transcluders, and a digest of
+	// that.
+	DependenciesSchema = "/ripple/page/dependencies/2.0.0"
+	// DependenciesSchemaV1 is the $schema of the first version, still
+	// read: its sets are the page's own and all are passed on, with no
+	// digest (PageDependencies.PassesOn nil).
+	DependenciesSchemaV1 = "/ripple/page/dependencies/1.0.0"
 	// EntityChangeSchema is the $schema of EntityChange events.
 	EntityChangeSchema = "/ripple/entity/change/1.0.0"
 )
@@ -31,6 +37,20 @@ type PageDependencies struct {
 	Files []string `json:"files"`
 	// Entities are the Wikibase entity usages of the page.
 	Entities []EventEntityUsage `json:"entities"`
+	// PassesOn is what the page passes on to its transcluders, when it
+	// differs from the sets above (2.0.0); nil means the same sets.
+	PassesOn *EventSets `json:"passes_on,omitempty"`
+	// PassesOnDigest is the digest of what the page passes on (2.0.0), or
+	// "" when unknown.
+	PassesOnDigest string `json:"passes_on_digest,omitempty"`
+}
+
+// EventSets is the passes_on object of a PageDependencies event.
+type EventSets struct {
+	Templates []string           `json:"templates"`
+	Links     []string           `json:"links"`
+	Files     []string           `json:"files"`
+	Entities  []EventEntityUsage `json:"entities"`
 }
 
 // EventPage is the page object of a PageDependencies event.
@@ -52,7 +72,8 @@ type EventEntityUsage struct {
 }
 
 // PageDeps returns the dependency set the event carries, not yet
-// normalized: Store.PutPage normalizes and validates it.
+// normalized: Store.PutPage normalizes and validates it. An event without
+// passes_on (every 1.0.0 event) passes on all its sets.
 func (e PageDependencies) PageDeps() PageDeps {
 	p := PageDeps{
 		Wiki:      e.WikiID,
@@ -61,15 +82,27 @@ func (e PageDependencies) PageDeps() PageDeps {
 		Templates: e.Templates,
 		Links:     e.Links,
 		Files:     e.Files,
+		Entities:  entityUsages(e.Entities),
+		Digest:    e.PassesOnDigest,
 	}
-	for _, u := range e.Entities {
+	if e.PassesOn != nil {
+		p.PassesOn = &Sets{Templates: e.PassesOn.Templates, Links: e.PassesOn.Links, Files: e.PassesOn.Files,
+			Entities: entityUsages(e.PassesOn.Entities)}
+	}
+	return p
+}
+
+// entityUsages converts the entities of an event.
+func entityUsages(in []EventEntityUsage) []EntityUsage {
+	var out []EntityUsage
+	for _, u := range in {
 		aspects := make([]Aspect, len(u.Aspects))
 		for i, a := range u.Aspects {
 			aspects[i] = Aspect(a)
 		}
-		p.Entities = append(p.Entities, EntityUsage{ID: EntityID(u.ID), Aspects: aspects})
+		out = append(out, EntityUsage{ID: EntityID(u.ID), Aspects: aspects})
 	}
-	return p
+	return out
 }
 
 // EntityChange is a ripple/entity/change event: the aspects of a Wikibase

@@ -46,6 +46,39 @@ func TestEventsFromSchemaExamples(t *testing.T) {
 		}
 		reencode(t, repo, ev)
 	}
+	// The template of the second example renders Documentation on its own
+	// page only and passes Module:Wikidata on only.
+	ev, err = event.JSON[deps.PageDependencies]{}.Decode(exs[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := ev.PageDeps().Normalize(deps.CollapseLimits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scopes := map[string]deps.Scope{}
+	for _, e := range tmpl.Edges() {
+		scopes[e.Target] = e.Scope
+	}
+	if want := map[string]deps.Scope{"Template:Documentation": deps.ScopeOwn, "Template:Infobox": deps.ScopeBoth,
+		"Module:Wikidata": deps.ScopePassesOn}; !reflect.DeepEqual(scopes, want) || tmpl.Digest == "" {
+		t.Errorf("template example: scopes %v, digest %q; want %v and a digest", scopes, tmpl.Digest, want)
+	}
+	// A 1.0.0 event still reads, and passes everything on.
+	v1, err := repo.Examples(deps.DependenciesSchemaV1)
+	if err != nil || len(v1) == 0 {
+		t.Fatalf("examples of %s: %d, %v", deps.DependenciesSchemaV1, len(v1), err)
+	}
+	old, err := event.JSON[deps.PageDependencies]{}.Decode(v1[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := repo.Validate(v1[0]); err != nil {
+		t.Errorf("1.0.0 example: %v", err)
+	}
+	if p := old.PageDeps(); p.PassesOn != nil || p.Digest != "" || len(p.Templates) != 3 {
+		t.Errorf("1.0.0 example: PassesOn %v, digest %q, templates %v; want nil, none, three", p.PassesOn, p.Digest, p.Templates)
+	}
 
 	exs, err = repo.Examples(deps.EntityChangeSchema)
 	if err != nil || len(exs) == 0 {

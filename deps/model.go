@@ -126,6 +126,9 @@ type Edge struct {
 	Target string
 	// Aspects are the entity aspects for UsesEntity (sorted), nil otherwise.
 	Aspects []Aspect
+	// Scope says whether the page renders the target itself, passes it on
+	// to its transcluders, or both (the zero Scope).
+	Scope Scope
 }
 
 // EntityUsage is the use a page makes of one entity.
@@ -156,42 +159,46 @@ type PageDeps struct {
 	Files []string
 	// Entities are the entities the page uses, with their aspects.
 	Entities []EntityUsage
+	// The lists above are what the page itself renders. PassesOn is what
+	// it passes on to the pages that transclude it, when that differs:
+	// <noinclude> parts render on the page itself only, <includeonly>
+	// parts only in transcluders, and with <onlyinclude> only its parts
+	// are transcluded. Nil means the same sets (every page of a 1.0.0
+	// event); Normalize makes it nil when they are the same.
+	PassesOn *Sets
+	// Digest is a digest of what the page passes on to its transcluders
+	// (package wikitext defines it), as lowercase hex, or "" when unknown.
+	// Two revisions with the same Digest give transcluders the same text.
+	Digest string
+	// DigestSince is set by stores (CarryDigest) and ignored by PutPage:
+	// the oldest revision of the run of stored revisions, ending with
+	// this one, that all carried Digest; 0 without a Digest.
+	DigestSince int64
 }
 
 // Edges returns every dependency of p as an Edge, grouped by kind in the
-// order of EdgeKinds and, within a kind, in the order of p's lists. On a
-// normalized PageDeps that is sorted by (Kind, Target).
+// order of EdgeKinds and, within a kind, in the order of p's lists; each
+// with its Scope, when p.PassesOn differs from p's own sets. On a
+// normalized PageDeps that is sorted by (Kind, Target), one edge per
+// target.
 func (p PageDeps) Edges() []Edge {
-	out := make([]Edge, 0, len(p.Templates)+len(p.Links)+len(p.Files)+len(p.Entities))
-	for _, l := range []struct {
-		kind   EdgeKind
-		titles []string
-	}{{Transcludes, p.Templates}, {LinksTo, p.Links}, {UsesFile, p.Files}} {
-		for _, t := range l.titles {
-			out = append(out, Edge{Kind: l.kind, Target: t})
-		}
-	}
-	for _, e := range p.Entities {
-		out = append(out, Edge{Kind: UsesEntity, Target: string(e.ID), Aspects: e.Aspects})
-	}
-	return out
+	return p.scopedEdges()
 }
 
 // PageDepsFromEdges builds the PageDeps of page from its edges, the inverse
-// of Edges. Stores use it to rebuild what they read back.
+// of Edges: the own sets hold the edges the page renders itself, and
+// PassesOn, when an edge has a scope other than ScopeBoth, those it passes
+// on. Stores use it to rebuild what they read back; they set Digest and
+// DigestSince themselves.
 func PageDepsFromEdges(wiki string, page PageRef, rev int64, edges []Edge) PageDeps {
+	own := setsOf(edges, Scope.Own)
 	p := PageDeps{Wiki: wiki, Page: page, RevID: rev,
-		Templates: []string{}, Links: []string{}, Files: []string{}, Entities: []EntityUsage{}}
+		Templates: own.Templates, Links: own.Links, Files: own.Files, Entities: own.Entities}
 	for _, e := range edges {
-		switch e.Kind {
-		case Transcludes:
-			p.Templates = append(p.Templates, e.Target)
-		case LinksTo:
-			p.Links = append(p.Links, e.Target)
-		case UsesFile:
-			p.Files = append(p.Files, e.Target)
-		case UsesEntity:
-			p.Entities = append(p.Entities, EntityUsage{ID: EntityID(e.Target), Aspects: e.Aspects})
+		if e.Scope != ScopeBoth {
+			passed := setsOf(edges, Scope.PassesOn)
+			p.PassesOn = &passed
+			break
 		}
 	}
 	return p

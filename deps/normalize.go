@@ -74,7 +74,9 @@ func NormalizeTitle(title string) (string, error) {
 // Normalize validates p and returns it in the canonical form stores keep:
 // titles normalized with NormalizeTitle, every list sorted bytewise without
 // duplicates, duplicate entities merged, aspects canonical (ParseAspect) and
-// collapsed with Collapse under limits, entities without aspects dropped.
+// collapsed with Collapse under limits, entities without aspects dropped;
+// PassesOn likewise, and nil when it equals the own sets; Digest checked
+// (lowercase hex) and DigestSince zeroed, since stores set it.
 // Nil lists become empty ones. It wraps ErrInvalid with the field at fault.
 func (p PageDeps) Normalize(limits CollapseLimits) (PageDeps, error) {
 	if err := ValidateWiki(p.Wiki); err != nil {
@@ -89,18 +91,47 @@ func (p PageDeps) Normalize(limits CollapseLimits) (PageDeps, error) {
 		return PageDeps{}, fmt.Errorf("%w: %s: rev id %d, page id %d, namespace %d: want rev id >= 1, others >= 0",
 			ErrInvalid, where, p.RevID, p.Page.ID, p.Page.Namespace)
 	}
-	out := PageDeps{Wiki: p.Wiki, Page: PageRef{ID: p.Page.ID, Namespace: p.Page.Namespace, Title: title}, RevID: p.RevID}
+	if err := validateDigest(p.Digest); err != nil {
+		return PageDeps{}, fmt.Errorf("%s: %w", where, err)
+	}
+	own, err := p.own().normalize(limits)
+	if err != nil {
+		return PageDeps{}, fmt.Errorf("%s: %w", where, err)
+	}
+	out := PageDeps{Wiki: p.Wiki, Page: PageRef{ID: p.Page.ID, Namespace: p.Page.Namespace, Title: title}, RevID: p.RevID,
+		Templates: own.Templates, Links: own.Links, Files: own.Files, Entities: own.Entities, Digest: p.Digest}
+	if p.PassesOn == nil {
+		return out, nil
+	}
+	passed, err := p.PassesOn.normalize(limits)
+	if err != nil {
+		return PageDeps{}, fmt.Errorf("%s: passes on: %w", where, err)
+	}
+	out.PassesOn = &passed
+	// Rebuilding from the merged edges gives one canonical form: no
+	// PassesOn when it equals the own sets, and entities used in both
+	// with the same (united) aspects in both.
+	canon := PageDepsFromEdges(out.Wiki, out.Page, out.RevID, out.Edges())
+	canon.Digest = out.Digest
+	return canon, nil
+}
+
+// normalize returns s with every list normalized as PageDeps.Normalize
+// says.
+func (s Sets) normalize(limits CollapseLimits) (Sets, error) {
+	var out Sets
+	var err error
 	for _, l := range []struct {
 		name string
 		in   []string
 		out  *[]string
-	}{{"templates", p.Templates, &out.Templates}, {"links", p.Links, &out.Links}, {"files", p.Files, &out.Files}} {
+	}{{"templates", s.Templates, &out.Templates}, {"links", s.Links, &out.Links}, {"files", s.Files, &out.Files}} {
 		if *l.out, err = normalizeTitles(l.in); err != nil {
-			return PageDeps{}, fmt.Errorf("%s: %s: %w", where, l.name, err)
+			return Sets{}, fmt.Errorf("%s: %w", l.name, err)
 		}
 	}
-	if out.Entities, err = normalizeEntities(p.Entities, limits); err != nil {
-		return PageDeps{}, fmt.Errorf("%s: entities: %w", where, err)
+	if out.Entities, err = normalizeEntities(s.Entities, limits); err != nil {
+		return Sets{}, fmt.Errorf("entities: %w", err)
 	}
 	return out, nil
 }

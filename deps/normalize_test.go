@@ -119,10 +119,10 @@ func TestDiff(t *testing.T) {
 	next := norm(PageDeps{Templates: []string{"T:B", "T:C"}, Files: []string{"F:Y"},
 		Entities: []EntityUsage{{ID: "Q1", Aspects: []Aspect{"S", "C.P31"}}, {ID: "Q3", Aspects: []Aspect{"X"}}}})
 	added, removed := Diff(prev, next)
-	wantAdded := []Edge{{Transcludes, "T:C", nil}, {UsesFile, "F:Y", nil},
-		{UsesEntity, "Q1", []Aspect{"C.P31"}}, {UsesEntity, "Q3", []Aspect{"X"}}}
-	wantRemoved := []Edge{{Transcludes, "T:A", nil}, {LinksTo, "X", nil},
-		{UsesEntity, "Q1", []Aspect{"L.en"}}, {UsesEntity, "Q2", []Aspect{"O"}}}
+	wantAdded := []Edge{{Kind: Transcludes, Target: "T:C"}, {Kind: UsesFile, Target: "F:Y"},
+		{Kind: UsesEntity, Target: "Q1", Aspects: []Aspect{"C.P31"}}, {Kind: UsesEntity, Target: "Q3", Aspects: []Aspect{"X"}}}
+	wantRemoved := []Edge{{Kind: Transcludes, Target: "T:A"}, {Kind: LinksTo, Target: "X"},
+		{Kind: UsesEntity, Target: "Q1", Aspects: []Aspect{"L.en"}}, {Kind: UsesEntity, Target: "Q2", Aspects: []Aspect{"O"}}}
 	if !reflect.DeepEqual(added, wantAdded) || !reflect.DeepEqual(removed, wantRemoved) {
 		t.Errorf("Diff:\nadded   %v\nwant    %v\nremoved %v\nwant    %v", added, wantAdded, removed, wantRemoved)
 	}

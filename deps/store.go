@@ -17,7 +17,9 @@ import (
 //
 // The propagation engine follows indirect transclusion (a template that
 // transcludes a template) by calling Dependents with Transcludes for every
-// dependent whose Namespace is Transcludable, keeping a visited set.
+// dependent whose Namespace is Transcludable and whose edge's Scope passes
+// the target on, keeping a visited set; it purges a dependent only when
+// the Scope says its own page renders the target.
 //
 // Implementations are safe for concurrent use. Every method but Close takes a
 // context and returns its error when it is done. Close is idempotent; other
@@ -164,6 +166,10 @@ type Dependent struct {
 	// Aspects, for UsesEntity, are the page's usage aspects that matched
 	// the query's aspects, or all of them when the query named none.
 	Aspects []Aspect
+	// Scope is the scope of the page's edge to the target: whether the
+	// page itself renders it (purge the page) and whether it passes it on
+	// to its transcluders (follow transclusion to them).
+	Scope Scope
 }
 
 // Select reports whether a page whose usage of q's target has the aspects

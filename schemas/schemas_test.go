@@ -14,6 +14,7 @@ func TestFS(t *testing.T) {
 	fsys := schemas.FS()
 	for _, name := range []string{
 		"jsonschema/ripple/page/dependencies/1.0.0.yaml",
+		"jsonschema/ripple/page/dependencies/2.0.0.yaml",
 		"jsonschema/ripple/page/dependencies/current.yaml",
 		"jsonschema/ripple/entity/change/1.0.0.yaml",
 		"jsonschema/ripple/entity/change/current.yaml",

@@ -206,6 +206,9 @@ With --score STORE it also replays the workload and scores the engine.`, "ripple
 	fs.BoolVar(&cfg.Sessions.Off, "no-sessions", false, "make every change its own edit session (no bursts)")
 	fs.Float64Var(&cfg.Sessions.Entity.Edits, "entity-session-edits", 4, "mean edits of one item per Wikidata edit session")
 	fs.DurationVar(&cfg.Sessions.Entity.Gap, "entity-session-gap", 3*time.Second, "mean time between two edits of a Wikidata edit session")
+	fs.IntVar(&cfg.Documented, "documented", 70, "percentage of templates with <noinclude>{{Documentation}}</noinclude> (negative: none)")
+	fs.IntVar(&cfg.NoincludeEdits, "noinclude-edits", 20, "percentage of the edits of documented templates that touch only <noinclude> (negative: none)")
+	fs.BoolVar(&cfg.ParseAfterEdit, "parse-after-edit", false, "send a template edit's dependencies event after its page change (the engine then cannot tell a noinclude-only edit)")
 	score := fs.String("score", "", "replay into this store ("+storeHelp+"; must be empty) and print precision, recall and purge counts")
 	window := fs.Duration("window", propagate.DefaultWindow, "with --score: "+windowHelp)
 	if err := fs.Parse(args); err != nil {
@@ -224,7 +227,7 @@ With --score STORE it also replays the workload and scores the engine.`, "ripple
 	fmt.Fprintf(stderr, "ripple deps gen: %d lines, %d changes; oracle: %d purges; broad approach: %d purges (kind-aware: %d)\n",
 		len(w.Lines), len(w.Truth), exact, broad, w.KindAwareTotal())
 	for _, k := range w.ByKind() {
-		fmt.Fprintf(stderr, "  %-14s %5d changes: oracle %6d purges, broad %6d, kind-aware %6d\n", k.Kind, k.Changes, k.Exact, k.Broad, k.KindAware)
+		fmt.Fprintf(stderr, "  %-23s %5d changes: oracle %6d purges, broad %6d, kind-aware %6d\n", k.Kind, k.Changes, k.Exact, k.Broad, k.KindAware)
 	}
 	if *score == "" {
 		return nil

@@ -12,8 +12,8 @@ import (
 
 	"github.com/ripplestream/ripple/deps"
 	"github.com/ripplestream/ripple/deps/entity"
-	"github.com/ripplestream/ripple/deps/wikitext"
 	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/wikitext"
 )
 
 func depsExplain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -43,23 +43,47 @@ that would purge it, and why.`, "ripple deps explain --store pebble:/tmp/graph -
 	}
 	fmt.Fprintf(stdout, "%s:%s (revision %d) is purged when:\n", p.Wiki, p.Page.Title, p.RevID)
 	fmt.Fprintf(stdout, "  it is edited, deleted, undeleted or moved (page_edit)\n")
-	for _, t := range p.Templates {
-		fmt.Fprintf(stdout, "  %s is edited: it transcludes it (transclusion)\n", t)
+	printEdges(stdout, p.Edges(), deps.Scope.Own, "it")
+	if !p.Page.Namespace.Transcludable() {
+		return nil
 	}
-	for _, f := range p.Files {
-		fmt.Fprintf(stdout, "  %s is uploaded, overwritten or deleted: it shows it (uses_file)\n", f)
+	switch {
+	case p.PassesOn == nil:
+		fmt.Fprintf(stdout, "Its transcluders are purged through it for all of the above.\n")
+	default:
+		fmt.Fprintf(stdout, "Its transcluders are purged through it when (what it passes on: <noinclude> parts left out, <includeonly> parts in):\n")
+		printEdges(stdout, p.Edges(), deps.Scope.PassesOn, "its transcluders")
 	}
-	for _, l := range p.Links {
-		fmt.Fprintf(stdout, "  %s is created, deleted, undeleted or moved: it links to it (links_to)\n", l)
-	}
-	for _, e := range p.Entities {
-		as := make([]string, len(e.Aspects))
-		for i, a := range e.Aspects {
-			as[i] = string(a)
-		}
-		fmt.Fprintf(stdout, "  %s changes in %s: it uses those aspects (uses_entity)\n", e.ID, strings.Join(as, ", "))
+	if p.Digest == "" {
+		fmt.Fprintf(stdout, "No digest of what it passes on: every edit of it purges its transcluders.\n")
+	} else {
+		fmt.Fprintf(stdout, "Digest of what it passes on: %s (since revision %d); an edit that keeps it purges only this page.\n", p.Digest, p.DigestSince)
 	}
 	return nil
+}
+
+// printEdges prints, for the edges whose scope keep accepts, the change of
+// the target that purges who.
+func printEdges(w io.Writer, edges []deps.Edge, keep func(deps.Scope) bool, who string) {
+	for _, e := range edges {
+		if !keep(e.Scope) {
+			continue
+		}
+		switch e.Kind {
+		case deps.Transcludes:
+			fmt.Fprintf(w, "  %s is edited: %s transcludes it (transclusion)\n", e.Target, who)
+		case deps.UsesFile:
+			fmt.Fprintf(w, "  %s is uploaded, overwritten or deleted: %s shows it (uses_file)\n", e.Target, who)
+		case deps.LinksTo:
+			fmt.Fprintf(w, "  %s is created, deleted, undeleted or moved: %s links to it (links_to)\n", e.Target, who)
+		case deps.UsesEntity:
+			as := make([]string, len(e.Aspects))
+			for i, a := range e.Aspects {
+				as[i] = string(a)
+			}
+			fmt.Fprintf(w, "  %s changes in %s: %s uses those aspects (uses_entity)\n", e.Target, strings.Join(as, ", "), who)
+		}
+	}
 }
 
 func depsDependents(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -167,7 +191,7 @@ e.g. ["L.en","C.P31"]; with --event, a /ripple/entity/change/1.0.0 event.`,
 
 func depsParse(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("deps parse", `Reads a page's wikitext (stdin or --in) and prints the
-/ripple/page/dependencies/1.0.0 event that describes what it depends on:
+/ripple/page/dependencies/2.0.0 event that describes what it depends on:
 templates and modules ({{X}}, {{#invoke:M}}), links, files and Wikidata
 usage ({{#property:P31}}, {{#statements:P18|from=Q1}}).`,
 		"ripple deps parse --title Douglas_Adams --rev 123 --entity Q42 < Douglas_Adams.wikitext", stderr)
@@ -206,10 +230,20 @@ usage ({{#property:P31}}, {{#statements:P18|from=Q1}}).`,
 		WikiID:    *wiki,
 		Page:      deps.EventPage{PageID: *id, PageTitle: d.Title, NamespaceID: *ns},
 		RevID:     *rev,
-		Templates: d.Templates, Links: d.Links, Files: d.Files, Entities: []deps.EventEntityUsage{},
+		Templates: d.Templates, Links: d.Links, Files: d.Files, Entities: eventEntities(d.Entities),
+		PassesOnDigest: d.PassesOnDigest,
 	}
-	for _, u := range d.Entities {
-		ev.Entities = append(ev.Entities, deps.EventEntityUsage{ID: u.ID, Aspects: u.Aspects})
+	if p := d.PassesOn; p != nil {
+		ev.PassesOn = &deps.EventSets{Templates: p.Templates, Links: p.Links, Files: p.Files, Entities: eventEntities(p.Entities)}
 	}
 	return json.NewEncoder(stdout).Encode(ev)
+}
+
+// eventEntities returns the entities of a parse as an event lists them.
+func eventEntities(us []wikitext.EntityUsage) []deps.EventEntityUsage {
+	out := []deps.EventEntityUsage{}
+	for _, u := range us {
+		out = append(out, deps.EventEntityUsage{ID: u.ID, Aspects: u.Aspects})
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,6 +48,24 @@ func TestDepsGenReplayExplain(t *testing.T) {
 	}
 	if !strings.Contains(explain.String(), "is purged when") || !strings.Contains(explain.String(), "transcludes it") {
 		t.Fatalf("explain:\n%s", explain.String())
+	}
+	// A documented template renders Template:Documentation on its own
+	// page only, and passes on the rest with a digest.
+	documented := false
+	for i := 0; i < 10 && !documented; i++ {
+		var tpl bytes.Buffer
+		if err := run(ctx, []string{"deps", "explain", "--store", "pebble:" + filepath.Join(dir, "g"), "--page", fmt.Sprintf("Template:T%d", i)}, &tpl, &errOut); err != nil {
+			t.Fatal(err)
+		}
+		out := tpl.String()
+		documented = strings.Contains(out, "Template:Documentation is edited: it transcludes it") &&
+			strings.Contains(out, "<noinclude> parts left out") && strings.Contains(out, "Digest of what it passes on: ")
+		if strings.Contains(out, "Template:Documentation is edited: its transcluders") {
+			t.Fatalf("explain of a template passes Template:Documentation on:\n%s", out)
+		}
+	}
+	if !documented {
+		t.Fatal("explain shows no documented template among Template:T0 - T9")
 	}
 	var dependents bytes.Buffer
 	if err := run(ctx, []string{"deps", "dependents", "--store", "pebble:" + filepath.Join(dir, "g"), "Template:T0"}, &dependents, &errOut); err != nil {

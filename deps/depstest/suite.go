@@ -43,6 +43,8 @@ func Run(t *testing.T, newStore Factory) {
 		{"MultiWiki", testMultiWiki},
 		{"Unicode", testUnicode},
 		{"TransitiveTransclusion", testTransitiveTransclusion},
+		{"PassesOn", testPassesOn},
+		{"Digest", testDigest},
 		{"ConcurrentRevisions", testConcurrentRevisions},
 		{"BatchPut", testBatchPut},
 		{"BatchMatchesSequential", testBatchMatchesSequential},

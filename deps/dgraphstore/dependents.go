@@ -96,6 +96,7 @@ func (s *Store) Dependents(ctx context.Context, q deps.Query) ([]deps.Dependent,
 				Edge:    q.Edge,
 				Target:  q.Target,
 				Aspects: aspects,
+				Scope:   refScope(n.Ref, q.Edge, q.Target),
 			})
 		}
 		if len(nodes) < batch {

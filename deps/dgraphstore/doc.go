@@ -9,7 +9,7 @@
 //
 //	<p>_key:         string @index(exact) @upsert .  # "wiki|title", or "Q42"
 //	<p>_wiki:        string @index(exact) .
-//	<p>_ref:         string .                        # "ns|page id|wiki|title"
+//	<p>_ref:         string .                        # "ns|page id|wiki|title[|scoped edges]"
 //	<p>_rev:         int .                           # pages of earlier versions only
 //	<p>_edges:       string .                        # rev, ns, id, compressed edges
 //	<p>_transcludes: [uid] @reverse .
@@ -27,6 +27,13 @@
 // earlier versions, with their rev in rev and edges without head or no
 // edges at all (read through their edges), get the current value with
 // their next revision, which deletes their rev.
+//
+// A template's edges may have a deps.Scope other than ScopeBoth (used by
+// its own page only, or passed on to its transcluders only): such a page's
+// edges value is of edgeSetScoped, whose head holds its digest too, and its
+// ref lists those edges ("|" kind scope target), so that a traversal
+// reports each dependent's scope from the one value it reads; no facet
+// is read.
 //
 // A page and an entity are one node each, unique by key: titles cannot
 // contain '|' and entity ids cannot either, so the keys of the two never

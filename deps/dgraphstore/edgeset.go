@@ -21,7 +21,13 @@ import (
 // deflated, and edgeSetV1, the deflated edges alone, next to the page's rev
 // predicate. A value that starts with none was written by a later version
 // of the store.
+//
+// edgeSetScoped is edgeSetVersion for a page with a digest or an edge of
+// a scope other than deps.ScopeBoth: its head adds the page's DigestSince
+// and Digest, and each line a digit of the edge's scope after the kind's.
+// Other pages are written as edgeSetVersion, as before.
 const (
+	edgeSetScoped  = "z4:"
 	edgeSetVersion = "z3:"
 	edgeSetV2      = "z2:"
 	edgeSetV1      = "z1:"
@@ -30,14 +36,30 @@ const (
 // headed reports whether v, a value of the edges predicate, holds the
 // page's head (rev, namespace and id).
 func headed(v string) bool {
-	return strings.HasPrefix(v, edgeSetVersion) || strings.HasPrefix(v, edgeSetV2)
+	return strings.HasPrefix(v, edgeSetVersion) || strings.HasPrefix(v, edgeSetScoped) || strings.HasPrefix(v, edgeSetV2)
 }
 
 // pageHead is what the edges value holds besides the edges: the page's
-// revision, and the namespace and id of its ref.
+// revision, the namespace and id of its ref, and its digest with the
+// revision it has been stored since (edgeSetScoped only).
 type pageHead struct {
 	rev, id int64
 	ns      deps.Namespace
+	since   int64
+	digest  string
+}
+
+// scoped reports whether p needs edgeSetScoped.
+func scoped(p deps.PageDeps, edges []deps.Edge) bool {
+	if p.Digest != "" {
+		return true
+	}
+	for _, e := range edges {
+		if e.Scope != deps.ScopeBoth {
+			return true
+		}
+	}
+	return false
 }
 
 // encode returns the value of the edges predicate of a stored,
@@ -61,6 +83,7 @@ func (c *edgeCodec) encode(p deps.PageDeps) string { return c.encodeEdges(p, p.E
 
 // encodeEdges is encode of p, whose edges (p.Edges()) the caller holds.
 func (c *edgeCodec) encodeEdges(p deps.PageDeps, edges []deps.Edge) string {
+	withScope := scoped(p, edges)
 	lines := c.lines.Get().(*bytes.Buffer)
 	defer c.lines.Put(lines)
 	lines.Reset()
@@ -69,6 +92,9 @@ func (c *edgeCodec) encodeEdges(p deps.PageDeps, edges []deps.Edge) string {
 			lines.WriteByte('\n')
 		}
 		lines.WriteByte('0' + byte(e.Kind))
+		if withScope {
+			lines.WriteByte('0' + byte(e.Scope))
+		}
 		lines.WriteString(e.Target)
 		for _, a := range e.Aspects {
 			lines.WriteByte(' ')
@@ -78,14 +104,24 @@ func (c *edgeCodec) encodeEdges(p deps.PageDeps, edges []deps.Edge) string {
 	block := c.blocks.Get().(*[]byte)
 	defer c.blocks.Put(block)
 	*block = s2.Encode((*block)[:cap(*block)], lines.Bytes())
-	out := make([]byte, 0, len(edgeSetVersion)+3*20+3+base64.RawStdEncoding.EncodedLen(len(*block)))
-	out = append(out, edgeSetVersion...)
+	out := make([]byte, 0, len(edgeSetVersion)+4*20+len(p.Digest)+5+base64.RawStdEncoding.EncodedLen(len(*block)))
+	if withScope {
+		out = append(out, edgeSetScoped...)
+	} else {
+		out = append(out, edgeSetVersion...)
+	}
 	out = strconv.AppendInt(out, p.RevID, 10)
 	out = append(out, ':')
 	out = strconv.AppendInt(out, int64(p.Page.Namespace), 10)
 	out = append(out, ':')
 	out = strconv.AppendInt(out, p.Page.ID, 10)
 	out = append(out, ':')
+	if withScope {
+		out = strconv.AppendInt(out, p.DigestSince, 10)
+		out = append(out, ':')
+		out = append(out, p.Digest...)
+		out = append(out, ':')
+	}
 	return string(base64.RawStdEncoding.AppendEncode(out, *block))
 }
 
@@ -94,7 +130,7 @@ func (c *edgeCodec) encodeEdges(p deps.PageDeps, edges []deps.Edge) string {
 // ref predicates.
 func (c *edgeCodec) decode(v string) (head pageHead, ok bool, edges []deps.Edge, err error) {
 	if b64, v1 := strings.CutPrefix(v, edgeSetV1); v1 {
-		edges, err = c.decodeEdges(b64, c.inflate)
+		edges, err = c.decodeEdges(b64, c.inflate, false)
 		return pageHead{}, false, edges, err
 	}
 	head, b64, err := decodeHead(v)
@@ -105,34 +141,47 @@ func (c *edgeCodec) decode(v string) (head pageHead, ok bool, edges []deps.Edge,
 	if strings.HasPrefix(v, edgeSetV2) {
 		unpack = c.inflate
 	}
-	edges, err = c.decodeEdges(b64, unpack)
+	edges, err = c.decodeEdges(b64, unpack, strings.HasPrefix(v, edgeSetScoped))
 	return head, true, edges, err
 }
 
 // decodeHead parses the head of a value of encode and returns the rest.
 func decodeHead(v string) (pageHead, string, error) {
 	if !headed(v) {
-		return pageHead{}, "", fmt.Errorf("edge set %.10q...: want one that starts with %q, %q or %q", v, edgeSetVersion, edgeSetV2, edgeSetV1)
+		return pageHead{}, "", fmt.Errorf("edge set %.10q...: want one that starts with %q, %q, %q or %q", v, edgeSetScoped, edgeSetVersion, edgeSetV2, edgeSetV1)
 	}
 	rest := v[len(edgeSetVersion):] // every headed version's prefix is as long
-	var fields [3]int64
-	for i := range fields {
+	var fields [4]int64
+	n := 3
+	if strings.HasPrefix(v, edgeSetScoped) {
+		n = 4
+	}
+	for i := range n {
 		f, r, ok := strings.Cut(rest, ":")
-		n, err := strconv.ParseInt(f, 10, 64)
-		if !ok || err != nil || n < 0 {
+		x, err := strconv.ParseInt(f, 10, 64)
+		if !ok || err != nil || x < 0 {
 			return pageHead{}, "", fmt.Errorf("edge set %.30q...: malformed head", v)
 		}
-		fields[i], rest = n, r
+		fields[i], rest = x, r
 	}
 	if fields[0] < 1 {
 		return pageHead{}, "", fmt.Errorf("edge set %.30q...: rev %d", v, fields[0])
 	}
-	return pageHead{rev: fields[0], ns: deps.Namespace(fields[1]), id: fields[2]}, rest, nil
+	head := pageHead{rev: fields[0], ns: deps.Namespace(fields[1]), id: fields[2], since: fields[3]}
+	if n == 4 {
+		digest, r, ok := strings.Cut(rest, ":")
+		if !ok {
+			return pageHead{}, "", fmt.Errorf("edge set %.30q...: malformed head", v)
+		}
+		head.digest, rest = digest, r
+	}
+	return head, rest, nil
 }
 
 // decodeEdges parses the edges of a value after its head: b64, which
-// unpack turns into the lines encode wrote.
-func (c *edgeCodec) decodeEdges(b64 string, unpack func([]byte) ([]byte, error)) ([]deps.Edge, error) {
+// unpack turns into the lines encode wrote, with a scope digit after the
+// kind's when withScope.
+func (c *edgeCodec) decodeEdges(b64 string, unpack func([]byte) ([]byte, error), withScope bool) ([]deps.Edge, error) {
 	packed, err := base64.RawStdEncoding.DecodeString(b64)
 	if err != nil {
 		return nil, fmt.Errorf("edge set: %w", err)
@@ -151,6 +200,12 @@ func (c *edgeCodec) decodeEdges(b64 string, unpack func([]byte) ([]byte, error))
 			return nil, fmt.Errorf("edge set: malformed edge %q", l)
 		}
 		e := deps.Edge{Kind: deps.EdgeKind(l[0] - '0'), Target: l[1:]}
+		if withScope {
+			if len(l) < 3 || !deps.Scope(l[1]-'0').Valid() {
+				return nil, fmt.Errorf("edge set: malformed edge %q", l)
+			}
+			e.Scope, e.Target = deps.Scope(l[1]-'0'), l[2:]
+		}
 		if e.Kind == deps.UsesEntity {
 			fields := strings.Split(e.Target, " ")
 			e.Target, e.Aspects = fields[0], make([]deps.Aspect, len(fields)-1)

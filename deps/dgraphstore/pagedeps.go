@@ -76,7 +76,7 @@ func dependentsOf(q deps.Query, op string, nodes []rdfRef, next deps.Cursor) ([]
 		if err != nil {
 			return nil, "", fmt.Errorf("dgraphstore: %s: %w", op, err)
 		}
-		out[i] = deps.Dependent{Wiki: wiki, Page: page, Edge: q.Edge, Target: q.Target}
+		out[i] = deps.Dependent{Wiki: wiki, Page: page, Edge: q.Edge, Target: q.Target, Scope: refScope(n.ref, q.Edge, q.Target)}
 	}
 	return out, next, nil
 }

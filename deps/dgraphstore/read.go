@@ -22,6 +22,9 @@ type stored struct {
 	page  deps.PageRef // the page its ref names, when found
 	edges []deps.Edge  // the stored set's edges (PageDeps.Edges), when found
 	ref   string       // the stored ref value, when found
+	// digest and since are the stored set's Digest and DigestSince.
+	digest string
+	since  int64
 	// oldRev: the page's rev is in the rev predicate, as earlier versions
 	// of the store wrote it, not in its edges value.
 	oldRev bool
@@ -161,10 +164,11 @@ func (s *Store) readPages(ctx context.Context, txn *dgo.Txn, names []pageName, r
 		if err != nil {
 			return nil, fmt.Errorf("page %s:%s: %w", name.wiki, name.title, err)
 		}
-		ref := encodeRef(name.wiki, deps.PageRef{ID: head.id, Namespace: head.ns, Title: name.title})
+		ref := encodeScopedRef(name.wiki, deps.PageRef{ID: head.id, Namespace: head.ns, Title: name.title}, es)
 		if out[i], err = storedPage(out[i].uid, name, head.rev, ref, es); err != nil {
 			return nil, err
 		}
+		out[i].digest, out[i].since = head.digest, head.since
 	}
 	if len(old) > 0 {
 		if err := s.readOld(ctx, txn, names, old, out, r); err != nil {
@@ -349,7 +353,9 @@ func (s *Store) Page(ctx context.Context, wiki, title string) (deps.PageDeps, bo
 		return deps.PageDeps{}, false, s.wrap(ctx, "read "+wiki+":"+title, err)
 	}
 	if st := sts[0]; st.found {
-		return deps.PageDepsFromEdges(wiki, st.page, st.rev, st.edges), true, nil
+		p := deps.PageDepsFromEdges(wiki, st.page, st.rev, st.edges)
+		p.Digest, p.DigestSince = st.digest, st.since
+		return p, true, nil
 	}
 	return deps.PageDeps{}, false, nil
 }

@@ -76,10 +76,24 @@ func encodeRef(wiki string, page deps.PageRef) string {
 	return fmt.Sprintf("%d%s%d%s%s%s%s", page.Namespace, keySep, page.ID, keySep, wiki, keySep, page.Title)
 }
 
-// decodeRef parses a value of encodeRef.
+// encodeScopedRef is encodeRef followed, for each of edges whose scope is
+// not deps.ScopeBoth, by keySep, the digits of its kind and scope, and its
+// target: the scope a Dependent reports, for the few edges (of templates)
+// that have one, in the value a traversal reads anyway.
+func encodeScopedRef(wiki string, page deps.PageRef, edges []deps.Edge) string {
+	ref := encodeRef(wiki, page)
+	for _, e := range edges {
+		if e.Scope != deps.ScopeBoth {
+			ref += keySep + string(rune('0'+e.Kind)) + string(rune('0'+e.Scope)) + e.Target
+		}
+	}
+	return ref
+}
+
+// decodeRef parses a value of encodeRef or encodeScopedRef.
 func decodeRef(ref string) (wiki string, page deps.PageRef, err error) {
-	parts := strings.SplitN(ref, keySep, 4)
-	if len(parts) != 4 {
+	parts := strings.SplitN(ref, keySep, 5)
+	if len(parts) < 4 {
 		return "", deps.PageRef{}, fmt.Errorf("malformed page ref %q", ref)
 	}
 	ns, err1 := strconv.Atoi(parts[0])
@@ -88,6 +102,24 @@ func decodeRef(ref string) (wiki string, page deps.PageRef, err error) {
 		return "", deps.PageRef{}, fmt.Errorf("malformed page ref %q", ref)
 	}
 	return parts[2], deps.PageRef{ID: id, Namespace: deps.Namespace(ns), Title: parts[3]}, nil
+}
+
+// refScope returns the scope of the edge of kind to target that a ref of
+// encodeScopedRef records, deps.ScopeBoth when it records none.
+func refScope(ref string, kind deps.EdgeKind, target string) deps.Scope {
+	_, scopes, ok := strings.Cut(ref, keySep)
+	for i := 0; ok && i < 3; i++ { // skip ns, id and wiki; the title ends at the next keySep
+		_, scopes, ok = strings.Cut(scopes, keySep)
+	}
+	for ok {
+		var e string
+		e, scopes, _ = strings.Cut(scopes, keySep)
+		if len(e) > 2 && e[0] == byte('0'+kind) && e[2:] == target {
+			return deps.Scope(e[1] - '0')
+		}
+		ok = scopes != ""
+	}
+	return deps.ScopeBoth
 }
 
 // titleOfKey returns the title in a page key of wiki.

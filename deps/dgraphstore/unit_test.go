@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -308,5 +309,59 @@ func TestChunkEnd(t *testing.T) {
 	}
 	if want := "[0 1 2 3 4 6]"; fmt.Sprint(got) != want {
 		t.Errorf("chunks start at %v, want %s", got, want)
+	}
+}
+
+// TestScopedValues checks the values of a page with scoped edges and a
+// digest: its edges value round-trips them, and its ref tells each edge's
+// scope.
+func TestScopedValues(t *testing.T) {
+	p, err := deps.PageDeps{Wiki: "enwiki", Page: deps.PageRef{ID: 3, Namespace: deps.NamespaceTemplate, Title: "Template:Infobox"}, RevID: 9,
+		Templates: []string{"Template:Box", "Template:Documentation"}, Links: []string{"Help:Infobox"},
+		PassesOn: &deps.Sets{Templates: []string{"Template:Box", "Module:Infobox"}}, Digest: "0a1b"}.Normalize(deps.CollapseLimits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.DigestSince = 7
+	c := newEdgeCodec()
+	v := c.encode(p)
+	if !strings.HasPrefix(v, edgeSetScoped+"9:10:3:7:0a1b:") {
+		t.Fatalf("edges value %q: want %s with the digest in its head", v, edgeSetScoped)
+	}
+	head, ok, edges, err := c.decode(v)
+	if err != nil || !ok || head != (pageHead{rev: 9, ns: deps.NamespaceTemplate, id: 3, since: 7, digest: "0a1b"}) {
+		t.Fatalf("decode: %+v, %v, %v", head, ok, err)
+	}
+	got := deps.PageDepsFromEdges("enwiki", p.Page, head.rev, edges)
+	got.Digest, got.DigestSince = head.digest, head.since
+	if !reflect.DeepEqual(got, p) {
+		t.Errorf("round trip:\n got %+v\nwant %+v", got, p)
+	}
+	ref := encodeScopedRef("enwiki", p.Page, p.Edges())
+	if _, page, err := decodeRef(ref); err != nil || page != p.Page {
+		t.Errorf("decodeRef(%q) = %+v, %v", ref, page, err)
+	}
+	for _, c := range []struct {
+		kind   deps.EdgeKind
+		target string
+		want   deps.Scope
+	}{
+		{deps.Transcludes, "Template:Documentation", deps.ScopeOwn},
+		{deps.Transcludes, "Module:Infobox", deps.ScopePassesOn},
+		{deps.Transcludes, "Template:Box", deps.ScopeBoth},
+		{deps.LinksTo, "Help:Infobox", deps.ScopeOwn},
+		{deps.Transcludes, "Help:Infobox", deps.ScopeBoth},
+	} {
+		if got := refScope(ref, c.kind, c.target); got != c.want {
+			t.Errorf("refScope(%q, %s, %s) = %s, want %s", ref, c.kind, c.target, got, c.want)
+		}
+	}
+	if got := refScope(encodeRef("enwiki", p.Page), deps.Transcludes, "Template:Documentation"); got != deps.ScopeBoth {
+		t.Errorf("refScope of a ref without scopes = %s", got)
+	}
+	for _, bad := range []string{edgeSetScoped + "9:10:3:7:", edgeSetScoped + "9:10:3:x:aa:", edgeSetScoped + "9:10:3:7:aa:" + base64.RawStdEncoding.EncodeToString(s2.Encode(nil, []byte("19A")))} {
+		if _, _, _, err := c.decode(bad); err == nil {
+			t.Errorf("decode(%q) accepted", bad)
+		}
 	}
 }

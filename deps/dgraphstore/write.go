@@ -69,8 +69,9 @@ func (s *Store) tryChunk(ctx context.Context, txn *dgo.Txn, pages []deps.PageDep
 	for i, next := range pages {
 		j := index[pageKey(next.Wiki, next.Page.Title)]
 		rev, edges, found := before[j].rev, before[j].edges, before[j].found
+		prev := deps.PageDeps{Digest: before[j].digest, DigestSince: before[j].since}
 		if after[j] != nil {
-			rev, edges, found = after[j].RevID, afterEdges[j], true
+			rev, edges, found, prev = after[j].RevID, afterEdges[j], true, *after[j]
 		}
 		if found && rev >= next.RevID {
 			res[i] = deps.PutResult{PrevRevID: rev}
@@ -79,7 +80,8 @@ func (s *Store) tryChunk(ctx context.Context, txn *dgo.Txn, pages []deps.PageDep
 		ne := next.Edges()
 		added, removed := deps.DiffEdges(edges, ne)
 		res[i] = deps.PutResult{Applied: true, PrevRevID: rev, Added: added, Removed: removed}
-		after[j], afterEdges[j] = &pages[i], ne
+		carried := deps.CarryDigest(prev, found, next)
+		after[j], afterEdges[j] = &carried, ne
 	}
 	m := &mutation{s: s, r: r}
 	for j, next := range after {
@@ -241,7 +243,7 @@ func (m *mutation) request() *api.Request {
 			m.del = append(m.del, &api.NQuad{Subject: self, Predicate: p.rev,
 				ObjectValue: &api.Value{Val: &api.Value_DefaultVal{DefaultVal: starAll}}})
 		}
-		if ref := encodeRef(c.next.Wiki, c.next.Page); !c.before.found || ref != c.before.ref {
+		if ref := encodeScopedRef(c.next.Wiki, c.next.Page, c.edges); !c.before.found || ref != c.before.ref {
 			m.set = append(m.set, valueQuad(self, p.ref, ref))
 		}
 		if !c.before.found {

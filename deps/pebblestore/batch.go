@@ -77,7 +77,8 @@ func (s *Store) putBatch(ctx context.Context, pages []deps.PageDeps) ([]deps.Put
 		}
 		added, removed := deps.Diff(cur, *next)
 		res[i] = deps.PutResult{Applied: true, PrevRevID: cur.RevID, Added: added, Removed: removed}
-		st.after = next
+		carried := deps.CarryDigest(cur, found, *next)
+		st.after = &carried
 	}
 	b := db.NewBatch()
 	defer b.Close()

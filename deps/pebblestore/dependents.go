@@ -73,7 +73,7 @@ func scan(ctx context.Context, it *pebble.Iterator, q deps.Query, baseLen int) (
 		if err != nil {
 			return nil, "", err
 		}
-		ns, id, usage, err := decodeReverse(v, entity)
+		ns, id, usage, scope, err := decodeReverse(v, entity)
 		if err != nil {
 			return nil, "", fmt.Errorf("%w: reverse key %q", err, it.Key())
 		}
@@ -95,6 +95,7 @@ func scan(ctx context.Context, it *pebble.Iterator, q deps.Query, baseLen int) (
 			Edge:    q.Edge,
 			Target:  q.Target,
 			Aspects: aspects,
+			Scope:   scope,
 		})
 	}
 	return out, "", it.Error()

@@ -13,10 +13,13 @@
 //	'r' kind wiki 0 target 0 title           reverse: page edges
 //	'r' kind entity 0 wiki 0 title           reverse: uses_entity edges
 //
-// The forward record holds the page's whole normalized dependency set, so
-// PutPage diffs the new set against it with one read. A reverse key exists for
-// every edge; its value holds the dependent's namespace and page id and, for
-// uses_entity, its aspects. Dependents is therefore one bounded prefix scan
+// The forward record holds the page's whole normalized dependency set (what
+// it passes on to transcluders and its digest too, when it has them), so
+// PutPage diffs the new set against it with one read. A reverse key exists
+// for every edge; its value holds the dependent's namespace and page id,
+// for uses_entity its aspects, and the edge's deps.Scope unless it is
+// ScopeBoth. Records and values without those are what earlier versions
+// wrote, and still read. Dependents is therefore one bounded prefix scan
 // in (wiki, title) order, filtering entity aspects from the values.
 //
 // PutPage and DeletePage write the forward record and all reverse changes in

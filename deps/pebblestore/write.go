@@ -31,6 +31,7 @@ func (s *Store) PutPage(ctx context.Context, p deps.PageDeps) (deps.PutResult, e
 	if found && prev.RevID >= next.RevID {
 		return deps.PutResult{PrevRevID: prev.RevID}, nil
 	}
+	next = deps.CarryDigest(prev, found, next)
 	b := db.NewBatch()
 	defer b.Close()
 	if err := b.Set(forwardKey(next.Wiki, next.Page.Title), encodePage(next), nil); err != nil {
@@ -93,7 +94,7 @@ func reverseEntries(p deps.PageDeps) []entry {
 		entity := e.Kind == deps.UsesEntity
 		out = append(out, entry{
 			key:   reverseKey(e.Kind, p.Wiki, p.Page.Title, e.Target),
-			value: encodeReverse(nil, p.Page, e.Aspects, entity),
+			value: encodeReverse(nil, p.Page, e.Aspects, entity, e.Scope),
 		})
 	}
 	slices.SortFunc(out, func(a, b entry) int { return bytes.Compare(a.key, b.key) })

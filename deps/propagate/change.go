@@ -35,6 +35,10 @@ type Change struct {
 	Page deps.PageRef
 	// PriorTitle is a moved page's old title.
 	PriorTitle string
+	// RevID is the page's revision after the change, 0 if unknown. For an
+	// edit of a template or module it names the revision whose stored
+	// digest tells whether transcluders see any change.
+	RevID int64
 	// Entity and Aspects describe an entity change.
 	Entity  deps.EntityID
 	Aspects []deps.Aspect
@@ -60,10 +64,11 @@ func FromPageChange(ev PageChangeEvent) (Change, error) {
 		return Change{}, fmt.Errorf("%w: wiki_id: %w", ErrBadChange, err)
 	}
 	c := Change{
-		Kind: Kind(ev.PageChangeKind),
-		Wiki: ev.WikiID,
-		Page: deps.PageRef{ID: ev.Page.PageID, Namespace: deps.Namespace(ev.Page.NamespaceID), Title: title},
-		Root: rootOf(ev.Envelope, ev.WikiID+":"+title),
+		Kind:  Kind(ev.PageChangeKind),
+		Wiki:  ev.WikiID,
+		Page:  deps.PageRef{ID: ev.Page.PageID, Namespace: deps.Namespace(ev.Page.NamespaceID), Title: title},
+		Root:  rootOf(ev.Envelope, ev.WikiID+":"+title),
+		RevID: ev.Revision.RevID,
 	}
 	c.TriggeredBy = triggeredBy(ev.Envelope)
 	switch c.Kind {

@@ -12,6 +12,14 @@
 // never a guessed domain: a purge of a URL the CDN never cached purges
 // nothing.
 //
+// Transclusion follows MediaWiki's rules (see deps.Scope): a template's
+// transcluders are reached only through what it passes on, and the
+// template's own page is purged only for what it renders itself (not
+// for what is in its <includeonly> parts). An edit of a template or
+// module whose stored dependencies show that it passes on what the
+// revision before it did (the digest of ripple/page/dependencies 2.0.0)
+// purges only the template's own page.
+//
 // Large fan-outs are computed in bounded steps: a Fanout is plain data (JSON)
 // holding a stack of reverse-traversal frames with store cursors, so a job
 // can persist it after every Step and resume after a crash without redoing

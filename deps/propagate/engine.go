@@ -118,7 +118,13 @@ func (e *Engine) Begin(ctx context.Context, c Change) ([]Purge, *Fanout, error) 
 	switch c.Kind {
 	case PageEdit:
 		now = append(now, self(RulePageEdit, c.Page))
-		e.pushContent(f, c.Wiki, c.Page, origin)
+		same, err := e.passesOnUnchanged(ctx, c)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !same {
+			e.pushContent(f, c.Wiki, c.Page, origin)
+		}
 	case PageVisibility:
 		// MediaWiki purges the page's URLs after a revision deletion;
 		// what it renders for others does not change.
@@ -152,6 +158,24 @@ func (e *Engine) Begin(ctx context.Context, c Change) ([]Purge, *Fanout, error) 
 	}
 	f.Purges = len(now)
 	return now, f, nil
+}
+
+// passesOnUnchanged reports whether the edit c of a template or module
+// left what it passes on to its transcluders as it was, so that only the
+// page itself needs a purge: the store holds the dependencies of the
+// edit's revision, and their digest is the one of the revision before
+// (deps.PageDeps.PassesOnUnchanged). When the store cannot tell (no
+// digest, or the dependencies event of the revision has not arrived),
+// the edit is followed to every transcluder, as MediaWiki does.
+func (e *Engine) passesOnUnchanged(ctx context.Context, c Change) (bool, error) {
+	if !c.Page.Namespace.Transcludable() || c.RevID <= 0 {
+		return false, nil
+	}
+	p, ok, err := e.store.Page(ctx, c.Wiki, c.Page.Title)
+	if err != nil {
+		return false, fmt.Errorf("propagate: reading %s:%s: %w", c.Wiki, c.Page.Title, err)
+	}
+	return ok && p.PassesOnUnchanged(c.RevID), nil
 }
 
 // pushContent queues what depends on the content of page: transcluders of
@@ -228,10 +252,19 @@ func (e *Engine) Step(ctx context.Context, f *Fanout) ([]Purge, error) {
 		if len(d.Aspects) > 0 {
 			hop += " [" + joinAspects(d.Aspects) + "]"
 		}
+		if d.Scope != deps.ScopeBoth {
+			hop += " (" + d.Scope.String() + ")"
+		}
 		path := append(append(make([]string, 0, len(fr.Path)+1), fr.Path...), hop)
-		out = append(out, Purge{Wiki: d.Wiki, Page: d.Page, Rule: fr.Rule, Path: path,
-			Rerender: fr.Rule == RuleTransclusion || fr.Rule == RuleUsesEntity})
-		if fr.Edge == deps.Transcludes && d.Page.Namespace.Transcludable() {
+		// The page itself is purged when its own rendering uses the
+		// target (not only in <includeonly>); its transcluders are
+		// followed when it passes the target on (not only in
+		// <noinclude>).
+		if d.Scope.Own() {
+			out = append(out, Purge{Wiki: d.Wiki, Page: d.Page, Rule: fr.Rule, Path: path,
+				Rerender: fr.Rule == RuleTransclusion || fr.Rule == RuleUsesEntity})
+		}
+		if fr.Edge == deps.Transcludes && d.Scope.PassesOn() && d.Page.Namespace.Transcludable() {
 			e.pushTranscluders(f, d.Wiki, d.Page.Title, path, fr.Depth+1)
 		}
 	}

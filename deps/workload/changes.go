@@ -80,15 +80,69 @@ func (g *gen) articleEdit(p *page) {
 	}
 }
 
-// templateEdit edits a template: it and its transcluders, transitively.
+// templateEdit edits a template, which MediaWiki re-parses: its
+// dependencies event precedes its page change, unless
+// Config.ParseAfterEdit. An edit of the <noinclude> part only of a
+// documented template (Config.NoincludeEdits) must purge the template's
+// own page only; any other, the pages that render it (renders).
+// MediaWiki purges those on every edit (kind-aware); broad purging
+// every page that transcludes it in any way, transitively, and its
+// backlinks.
 func (g *gen) templateEdit(p *page) {
+	kind := TemplateEdit
+	if p.documented && g.rng.IntN(100) < g.cfg.NoincludeEdits {
+		kind = NoincludeEdit
+	} else {
+		p.content++
+	}
+	p.rev++
+	if !g.cfg.ParseAfterEdit {
+		g.emitParse(p)
+	}
 	line := g.pageChange("edit", p, "")
-	truth := g.transcluders(p.ref.Title)
-	truth[p.ref.Title] = true
-	g.record(line, TemplateEdit, truth, union(truth, g.backlinks(p.ref.Title)), truth)
+	if g.cfg.ParseAfterEdit {
+		g.emitParse(p)
+	}
+	self := map[string]bool{p.ref.Title: true}
+	rendered := union(self, g.renders(p.ref.Title))
+	truth := rendered
+	if kind == NoincludeEdit {
+		truth = self
+	}
+	broad := union(rendered, g.transcluders(p.ref.Title), g.backlinks(p.ref.Title))
+	g.record(line, kind, truth, broad, rendered)
 }
 
-// transcluders is the oracle's transitive closure of pages transcluding t.
+// renders is the oracle's set of the pages whose rendering shows template
+// t, as MediaWiki expands templates: a page renders t when its own page
+// transcludes t or a template that passes t on, transitively; a
+// template passes on what it transcludes outside <noinclude>.
+func (g *gen) renders(t string) map[string]bool {
+	out := map[string]bool{}
+	passing := map[string]bool{t: true}
+	queue := []string{t}
+	for len(queue) > 0 {
+		cur := queue[0]
+		queue = queue[1:]
+		for _, title := range g.order {
+			p := g.pages[title]
+			if p.deleted {
+				continue
+			}
+			if contains(p.own(), cur) {
+				out[title] = true
+			}
+			if p.ref.Namespace == deps.NamespaceTemplate && !passing[title] && contains(p.templates, cur) {
+				passing[title] = true
+				queue = append(queue, title)
+			}
+		}
+	}
+	return out
+}
+
+// transcluders is the transitive closure of the pages transcluding t in
+// any way, <noinclude> parts included: what broad purging sends.
 func (g *gen) transcluders(t string) map[string]bool {
 	out := map[string]bool{}
 	queue := []string{t}
@@ -97,7 +151,7 @@ func (g *gen) transcluders(t string) map[string]bool {
 		queue = queue[1:]
 		for _, title := range g.order {
 			p := g.pages[title]
-			if p.deleted || out[title] || !contains(p.templates, cur) {
+			if p.deleted || out[title] || !contains(p.own(), cur) {
 				continue
 			}
 			out[title] = true

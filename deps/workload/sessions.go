@@ -209,8 +209,12 @@ func (g *gen) start(k sessionKind, at time.Time) *session {
 	case templateSession:
 		// Uniform: heavily used templates are protected on Wikimedia
 		// wikis and rarely edited, so edits spread over the long tail
-		// (their use, not their edits, follows Zipf).
-		s.target = fmt.Sprintf("Template:T%d", g.rng.IntN(g.cfg.Templates))
+		// (their use, not their edits, follows Zipf). Template:Documentation
+		// is one of them.
+		s.target = documentation
+		if i := g.rng.IntN(g.cfg.Templates + 1); i < g.cfg.Templates {
+			s.target = fmt.Sprintf("Template:T%d", i)
+		}
 	}
 	return s
 }

@@ -1,6 +1,7 @@
 // Package workload generates a synthetic, Wikidata-like dependency-tracking
 // workload: a wiki whose pages transclude templates chosen by a Zipf law
-// (templates nest), link to each other and use Wikibase entities with a
+// (templates nest, and most render Template:Documentation in <noinclude>,
+// which only their own page shows), link to each other and use Wikibase entities with a
 // realistic aspect mix; then a sequence of changes (entity edits in many
 // languages, article and template edits, page creations, deletions and
 // moves, re-parses) made in edit sessions that overlap in time (see
@@ -18,6 +19,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"time"
 
@@ -42,6 +44,22 @@ type Config struct {
 	// growing with it.
 	Items   int
 	Changes int // changes after the initial parses; default 3000
+	// Documented is the percentage of templates with documentation in
+	// <noinclude> that transcludes Template:Documentation, as most
+	// templates on Wikimedia wikis have: their own page renders it, their
+	// transcluders do not. Default 70; negative means none.
+	Documented int
+	// NoincludeEdits is the percentage of the edits of documented
+	// templates that touch only their <noinclude> part (the documentation
+	// call, categories), leaving what transcluders see as it was: the
+	// digest in their dependencies event is unchanged. Default 20;
+	// negative means none. An assumption, not a measurement:
+	// BENCHMARKS.md reports the reduction with it and without.
+	NoincludeEdits int
+	// ParseAfterEdit makes a template edit's dependencies event follow its
+	// page change instead of preceding it. The engine then cannot tell
+	// an edit that changed nothing transcluders see, and purges them all.
+	ParseAfterEdit bool
 	// Sessions shapes the bursts changes come in and their event times.
 	Sessions Sessions
 }
@@ -58,6 +76,8 @@ func (c *Config) Validate() error {
 	def(&c.Entities, 500)
 	def(&c.Changes, 3000)
 	def(&c.Items, 1)
+	def(&c.Documented, 70)
+	def(&c.NoincludeEdits, 20)
 	if c.Seed == 0 {
 		c.Seed = 1
 	}
@@ -102,9 +122,11 @@ const (
 	EntityEdit   Kind = "entity edit"
 	ArticleEdit  Kind = "article edit"
 	TemplateEdit Kind = "template edit"
-	Creation     Kind = "creation"
-	Deletion     Kind = "deletion"
-	Move         Kind = "move"
+	// NoincludeEdit is an edit of a template's <noinclude> part only.
+	NoincludeEdit Kind = "template noinclude edit"
+	Creation      Kind = "creation"
+	Deletion      Kind = "deletion"
+	Move          Kind = "move"
 )
 
 // KindTotals counts one kind of change.
@@ -117,7 +139,7 @@ type KindTotals struct {
 
 // ByKind breaks Totals down by kind of change, in a fixed order.
 func (w *Workload) ByKind() []KindTotals {
-	out := []KindTotals{{Kind: EntityEdit}, {Kind: ArticleEdit}, {Kind: TemplateEdit}, {Kind: Creation}, {Kind: Deletion}, {Kind: Move}}
+	out := []KindTotals{{Kind: EntityEdit}, {Kind: ArticleEdit}, {Kind: TemplateEdit}, {Kind: NoincludeEdit}, {Kind: Creation}, {Kind: Deletion}, {Kind: Move}}
 	for line, k := range w.Kinds {
 		for i := range out {
 			if out[i].Kind == k {
@@ -159,15 +181,26 @@ var languages = []string{"en", "de", "fr", "es", "it", "ja", "ru", "pt", "zh", "
 
 var properties = []string{"P31", "P18", "P569", "P570", "P27", "P106", "P625", "P17", "P131", "P856"}
 
+// documentation is the template documented templates transclude in their
+// <noinclude> part.
+const documentation = "Template:Documentation"
+
 // page is the model's view of one page.
 type page struct {
-	ref       deps.PageRef
-	rev       int64
+	ref deps.PageRef
+	rev int64
+	// templates are what the page transcludes and, for a template, passes
+	// on; a documented template's own page transcludes documentation too.
 	templates []string
-	links     []string
-	entities  map[string][]deps.Aspect
-	item      string // the item the page is connected to, if any
-	deleted   bool
+	// documented: the template has <noinclude>{{Documentation}}</noinclude>.
+	documented bool
+	// content counts the edits of a template that changed what it passes
+	// on; its digest is derived from it.
+	content  int
+	links    []string
+	entities map[string][]deps.Aspect
+	item     string // the item the page is connected to, if any
+	deleted  bool
 }
 
 type gen struct {
@@ -221,14 +254,17 @@ func (g *gen) emit(v any) int {
 
 func (g *gen) nextID() int64 { g.ids++; return g.ids }
 
-// build creates templates (some nesting others), articles and their parses.
+// build creates Template:Documentation, templates (some nesting others,
+// most documented), articles and their parses.
 func (g *gen) build() {
 	zipfT := newTemplateZipf(g)
+	g.add(&page{ref: deps.PageRef{ID: g.nextID(), Namespace: deps.NamespaceTemplate, Title: documentation}})
 	for i := range g.cfg.Templates {
 		p := &page{ref: deps.PageRef{ID: g.nextID(), Namespace: deps.NamespaceTemplate, Title: fmt.Sprintf("Template:T%d", i)}}
 		if i >= 10 && g.rng.IntN(10) == 0 { // nested: uses a more popular (lower-numbered) template
 			p.templates = []string{fmt.Sprintf("Template:T%d", g.rng.IntN(i/2+1))}
 		}
+		p.documented = g.rng.IntN(100) < g.cfg.Documented
 		g.add(p)
 	}
 	for i := range g.cfg.Pages {
@@ -312,12 +348,24 @@ func (g *gen) labelUsage() []deps.Aspect {
 // that caused the parse.
 func (g *gen) parse(p *page) {
 	p.rev++
+	g.emitParse(p)
+}
+
+// emitParse emits the page's current dependency set at its current
+// revision.
+func (g *gen) emitParse(p *page) {
 	ev := deps.PageDependencies{
 		Envelope: event.Envelope{Schema: deps.DependenciesSchema, Meta: event.Meta{Stream: "ripple.page_dependencies", ID: event.NewID(), DT: g.clock, Domain: g.site.Domain()}, DT: g.clock},
 		WikiID:   wiki,
 		Page:     deps.EventPage{PageID: p.ref.ID, PageTitle: p.ref.Title, NamespaceID: int(p.ref.Namespace)},
-		RevID:    p.rev, Templates: nonNil(p.templates), Links: nonNil(p.links), Files: []string{},
+		RevID:    p.rev, Templates: nonNil(p.own()), Links: nonNil(p.links), Files: []string{},
 		Entities: []deps.EventEntityUsage{},
+	}
+	if p.ref.Namespace == deps.NamespaceTemplate {
+		ev.PassesOnDigest = fmt.Sprintf("%016x", p.content)
+		if p.documented {
+			ev.PassesOn = &deps.EventSets{Templates: nonNil(p.templates), Links: nonNil(p.links), Files: []string{}, Entities: []deps.EventEntityUsage{}}
+		}
 	}
 	ids := make([]string, 0, len(p.entities))
 	for id := range p.entities {
@@ -332,6 +380,14 @@ func (g *gen) parse(p *page) {
 		ev.Entities = append(ev.Entities, deps.EventEntityUsage{ID: id, Aspects: as})
 	}
 	g.emit(ev)
+}
+
+// own returns the templates the page's own page renders.
+func (p *page) own() []string {
+	if p.documented {
+		return appendUnique(slices.Clone(p.templates), documentation)
+	}
+	return p.templates
 }
 
 func appendUnique(s []string, v string) []string {

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"sync/atomic"
 
-	"github.com/ripplestream/ripple/deps/wikitext"
 	"github.com/ripplestream/ripple/processor"
+	"github.com/ripplestream/ripple/wikitext"
 )
 
 // Defaults of Config.

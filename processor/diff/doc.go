@@ -2,7 +2,7 @@
 // of each page and emits, for each new revision, what changed: the deleted
 // and inserted lines, the words of the changed lines (package tokens), and
 // the structured delta of the wikitext (links, templates, files and
-// categories added and removed, parsed by deps/wikitext).
+// categories added and removed, parsed by package wikitext).
 //
 // # Line diff
 //

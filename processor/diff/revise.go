@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/ripplestream/ripple/deps/wikitext"
 	"github.com/ripplestream/ripple/event/mediawiki"
 	"github.com/ripplestream/ripple/processor/tokens"
+	"github.com/ripplestream/ripple/wikitext"
 )
 
 // State is what the operator keeps per page: the latest revision seen, its

@@ -23,7 +23,7 @@ type pageDependencies struct {
 }
 
 // TestDepsFitsTheEventSchema checks that Deps embedded in an event gives a
-// valid /ripple/page/dependencies/1.0.0 event, for the articles and for a
+// valid /ripple/page/dependencies/2.0.0 event, for the articles and for a
 // page without dependencies (whose lists must encode as [], not null).
 func TestDepsFitsTheEventSchema(t *testing.T) {
 	repo, err := event.OpenRepositoryFS(schemas.FS())
@@ -38,7 +38,7 @@ func TestDepsFitsTheEventSchema(t *testing.T) {
 				t.Fatal(err)
 			}
 			ev := pageDependencies{
-				Envelope: event.New("/ripple/page/dependencies/1.0.0", "ripple.page_dependencies", time.Now()),
+				Envelope: event.New("/ripple/page/dependencies/2.0.0", "ripple.page_dependencies", time.Now()),
 				WikiID:   "enwiki",
 				RevID:    1249327111,
 				Deps:     d,

@@ -31,8 +31,18 @@
 // and (in links) %XX escapes decoded, the first letter upper-cased
 // ($wgCapitalLinks), and invalid titles dropped. Comments, <nowiki>, <pre>,
 // <math>, <syntaxhighlight> and similar elements hide their content.
-// <includeonly> and <noinclude> hide nothing: a template's set must cover
-// what it gives to the pages that transclude it as well as its own page.
+//
+// # Two renderings
+//
+// A page renders on its own page and, transcluded, in other pages, and
+// MediaWiki's preprocessor reads its text differently for each:
+// <noinclude> parts render on the page itself only, <includeonly> parts
+// only in transcluders, and when the page has <onlyinclude> only its parts
+// are transcluded. Deps holds the page's own sets, and for templates
+// Deps.PassesOn what they pass on (include.go states the rules exactly:
+// unclosed tags, case, no nesting, comments and nowiki hiding tags), and
+// PassesOnDigest, a digest of the text transcluders read, so that an edit
+// that leaves it alone needs no transcluder purged.
 //
 // # What Parse cannot know
 //
@@ -44,4 +54,6 @@
 // shows are still read, so the sets err on the side of recall.
 //
 // Package wikitext does not fetch pages, expand templates, or emit events.
+// It is a leaf: operators (processor/diff) and the dependency graph (deps,
+// cmd/ripple) both use it, and it imports nothing of ripple.
 package wikitext

@@ -153,7 +153,18 @@ func articles() []articleCase {
 			Templates: []string{"Module:Infobox", "Module:InfoboxImage", "Module:Check_for_unknown_parameters",
 				"Template:PAGENAMEBASE", "Template:Br_separated_entries", "Template:Main_other",
 				"Template:Documentation", "Template:Infobox_writer/styles.css"},
-			Categories: []string{"Category:Pages_using_infobox_writer_with_unknown_parameters", "Category:Writers_without_images"},
+			Categories: []string{"Category:Pages_using_infobox_writer_with_unknown_parameters"},
+			// Transcluders get neither the documentation nor the style
+			// sheet, but the includeonly category and the link to the
+			// template, which is no self-link on their page.
+			PassesOn: &Sets{
+				Templates: []string{"Module:Infobox", "Module:InfoboxImage", "Module:Check_for_unknown_parameters",
+					"Template:PAGENAMEBASE", "Template:Br_separated_entries", "Template:Main_other"},
+				Links:      []string{"Template:Infobox_writer"},
+				Files:      []string{},
+				Categories: []string{"Category:Pages_using_infobox_writer_with_unknown_parameters", "Category:Writers_without_images"},
+				Entities:   []EntityUsage{},
+			},
 		},
 	}, {
 		name: "talk archive", title: "Talk:Douglas Adams/Archive 2", text: talkArchive,
@@ -187,6 +198,11 @@ func TestParseArticles(t *testing.T) {
 			want := withEmptyLists(tc.want)
 			for _, l := range [][]string{want.Templates, want.Links, want.Files, want.Categories} {
 				slices.Sort(l)
+			}
+			if p := want.PassesOn; p != nil {
+				for _, l := range [][]string{p.Templates, p.Links, p.Files, p.Categories} {
+					slices.Sort(l)
+				}
 			}
 			checkParse(t, parseCase{name: tc.name, title: tc.title, text: tc.text, opts: tc.opts, want: want})
 		})

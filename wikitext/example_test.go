@@ -3,7 +3,7 @@ package wikitext_test
 import (
 	"fmt"
 
-	"github.com/ripplestream/ripple/deps/wikitext"
+	"github.com/ripplestream/ripple/wikitext"
 )
 
 // Parse finds what a page's rendering depends on: transcluded templates

@@ -3,6 +3,7 @@ package wikitext
 import (
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 )
@@ -37,6 +38,28 @@ type Deps struct {
 	// in its page.
 	Title     string    `json:"-"`
 	Namespace Namespace `json:"-"`
+	// The lists above are what the page renders on its own page: its
+	// text without <includeonly> parts. PassesOn is what it passes on to
+	// the pages that transclude it (its text without <noinclude> parts
+	// and, with <onlyinclude>, only what is inside it), read as a
+	// transcluder reads it: relative links and the connected entity are
+	// the transcluder's, so neither counts. Parse fills it for templates
+	// (namespace 10), and leaves it nil when it equals the own sets and
+	// for other pages, whose transclusion ripple does not follow; a
+	// module passes on what it uses.
+	PassesOn *Sets `json:"passes_on,omitempty"`
+	// PassesOnDigest is PassesOnDigest of the page's text, for templates
+	// and modules; "" for other pages.
+	PassesOnDigest string `json:"passes_on_digest,omitempty"`
+}
+
+// Sets are the dependency sets of one rendering of a page, as in Deps.
+type Sets struct {
+	Templates  []string      `json:"templates"`
+	Links      []string      `json:"links"`
+	Files      []string      `json:"files"`
+	Categories []string      `json:"-"`
+	Entities   []EntityUsage `json:"entities"`
 }
 
 // EntityUsage is the use of one Wikibase entity, in the aspects of
@@ -87,8 +110,39 @@ func Parse(wiki, title, text string, opts Options) (Deps, error) {
 		r.connected = normalizeEntityID(opts.ConnectedEntity)
 		r.addEntity(r.connected, "S")
 	}
-	r.scan(r.clean(text, 0))
-	return r.deps(), nil
+	includes := r.selfNS != NamespaceModule && hasIncludeTags(text)
+	own := text
+	if includes {
+		own = includeText(text, viewMode)
+	}
+	r.scan(r.clean(own, 0))
+	d := r.deps()
+	switch r.selfNS {
+	case NamespaceModule:
+		d.PassesOnDigest = PassesOnDigest(text, r.selfNS)
+	case NamespaceTemplate:
+		d.PassesOnDigest = PassesOnDigest(text, r.selfNS)
+		passed := text
+		if includes {
+			passed = includeText(text, inclusionText)
+		}
+		// As a transcluder reads it: no page of its own to resolve
+		// relative links against or to leave out as a self-link, no
+		// connected entity.
+		transcluder := opts
+		transcluder.ConnectedEntity = ""
+		t := newRun(&transcluder)
+		t.scan(t.clean(passed, 0))
+		if p := t.deps().sets(); !reflect.DeepEqual(p, d.sets()) {
+			d.PassesOn = &p
+		}
+	}
+	return d, nil
+}
+
+// sets returns the sets of d.
+func (d Deps) sets() Sets {
+	return Sets{Templates: d.Templates, Links: d.Links, Files: d.Files, Categories: d.Categories, Entities: d.Entities}
 }
 
 // run is the state of one Parse call.
