@@ -32,15 +32,19 @@ import (
 // a Dgraph store on a private instance (its alpha is stopped or frozen;
 // the shared instance other packages use is never touched). The workload
 // is a template used by faultPages pages: a fault-free edit of it gives the
-// reference purges; during the fault the template is edited again and a
-// new page's dependency set arrives. After the fault every reference purge
-// must be emitted again, the new page must be stored (an edit of the
+// reference purges; then the template is edited again and the fault starts
+// in the middle of that edit's walk; during the fault a page is edited and
+// a new page's dependency set arrives. After the fault every reference
+// purge must be emitted again, the new page must be stored (an edit of the
 // template it alone uses purges it), nothing may go to a retry or error
 // topic, and the job must have waited in its process, saying so.
 
 const (
 	// faultPages is how many pages use the template.
 	faultPages = 300
+	// faultBatch is the walk's step: 12 steps for the template, so that
+	// the fault falls in the middle of a walk.
+	faultBatch = 25
 	// dgraphOutage is how long the alpha is stopped or frozen.
 	dgraphOutage = 30 * time.Second
 	// faultOffset is the private instance's port offset (alpha gRPC 9380).
@@ -78,6 +82,8 @@ type dgraphFault struct {
 	coOut  outcomes
 	depsOK *jobtest.Counter
 	purged func() map[string]int
+	// candidates counts the purge candidates of the fan-out job.
+	candidates func() int
 }
 
 func newDgraphFault(t *testing.T) *dgraphFault {
@@ -106,7 +112,7 @@ func newDgraphFault(t *testing.T) *dgraphFault {
 
 	name := testenv.Name(t, "cpdg")
 	f := &dgraphFault{kc: kc, dgraph: dg, cfg: changeprop.Config{
-		Name: processor.Group(name), Store: store, Engine: propagate.Config{BatchSize: 50},
+		Name: processor.Group(name), Store: store, Engine: propagate.Config{BatchSize: faultBatch},
 		Dependencies: processor.Stream(name + ".deps"), PageChanges: processor.Stream(name + ".pc"),
 		EntityChanges: processor.Stream(name + ".ec"), Purges: processor.Stream(name + ".purges"),
 		Rerenders: processor.Stream(name + ".rerenders"),
@@ -141,6 +147,15 @@ func newDgraphFault(t *testing.T) *dgraphFault {
 	var stop func()
 	f.purged, stop = collect(t, kc, string(f.cfg.Purges))
 	t.Cleanup(stop)
+	cands, stopCands := collect(t, kc, string(f.cfg.CandidatesStream()))
+	t.Cleanup(stopCands)
+	f.candidates = func() int {
+		n := 0
+		for _, c := range cands() {
+			n += c
+		}
+		return n
+	}
 	return f
 }
 
@@ -262,9 +277,23 @@ func (f *dgraphFault) run(t *testing.T, fault string, inject, heal func()) {
 		t.Fatalf("the fault-free edit purged %d URIs, want %d", len(reference), faultPages+1)
 	}
 
+	// The fault falls in the middle of the walk of a second edit, once its
+	// first steps emitted candidates.
+	candBefore := f.candidates()
+	f.editHub(t)
+	testenv.Eventually(t, time.Minute, func() error {
+		if n := f.candidates() - candBefore; n < 2*faultBatch {
+			return fmt.Errorf("%d candidates of the second walk so far", n)
+		}
+		return nil
+	})
 	inject()
 	faultStart := time.Now()
-	f.editHub(t)
+	atFault := f.candidates() - candBefore
+	if atFault >= faultPages+1 {
+		t.Fatalf("%s: the walk finished (%d candidates) before the fault; make it longer", fault, atFault)
+	}
+	f.send(t, f.cfg.PageChanges, "enwiki:P007", pageChange("edit", "P007", 0, time.Now().UTC()))
 	f.send(t, f.cfg.Dependencies, "enwiki:Late", depsEvent("Late", 0, 1000, "Template:Hub", "Template:LateOnly"))
 	var waitingSince time.Time
 	testenv.Eventually(t, dgraphOutage, func() error {
@@ -275,6 +304,7 @@ func (f *dgraphFault) run(t *testing.T, fault string, inject, heal func()) {
 		waitingSince = time.Now()
 		return nil
 	})
+	t.Logf("%s: the fault fell after %d of the walk's %d candidates", fault, atFault, faultPages+1)
 	t.Logf("%s: %v into the fault the fan-out job says: %s", fault, waitingSince.Sub(faultStart).Round(time.Millisecond), f.fan.Waiting())
 	time.Sleep(dgraphOutage - time.Since(faultStart)) // the fault's own duration, not a wait for a condition
 	f.alive(t, "during the fault")
