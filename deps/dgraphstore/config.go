@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/backoff"
 
 	"github.com/ripplestream/ripple/deps"
 )
@@ -31,6 +32,20 @@ const (
 	maxBackoff          = 500 * time.Millisecond
 )
 
+// reconnect is how the store reconnects to an alpha it lost: at most
+// reconnectMaxDelay after the alpha is back. gRPC's default backs off up to
+// 2 min, so that after an outage of 30 s the store reconnected some 13 s
+// after the alpha was back (measured by changeprop's
+// TestFaultDgraphAlphaStopped), and after a longer one up to 2 min later.
+var reconnect = grpc.ConnectParams{
+	Backoff:           backoff.Config{BaseDelay: 100 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: reconnectMaxDelay},
+	MinConnectTimeout: 20 * time.Second, // gRPC's default
+}
+
+// reconnectMaxDelay bounds the delay between attempts to reconnect to an
+// alpha that is down: they cost one refused connection each.
+const reconnectMaxDelay = 2 * time.Second
+
 // Config configures a Store. Zero fields take their defaults.
 type Config struct {
 	// Addrs are the gRPC addresses (host:port) of Dgraph alphas; requests
@@ -40,7 +55,9 @@ type Config struct {
 	// DialOptions are passed to grpc.Dial. Default: plaintext
 	// (insecure.NewCredentials), as for an alpha on loopback or a private
 	// network, and responses of up to 256 MiB (grpc.MaxCallRecvMsgSize;
-	// gRPC's default is 4 MiB).
+	// gRPC's default is 4 MiB). Whatever they are, the store tries to
+	// reconnect to an alpha it lost every 2 s at most (gRPC's default backs
+	// off up to 2 min; grpc.WithConnectParams among them replaces this).
 	DialOptions []grpc.DialOption
 
 	// Prefix starts every predicate name, followed by '_'. It must be a

@@ -51,7 +51,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		opts = []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials()),
 			grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxRecvBytes))}
 	}
-	opts = append(opts[:len(opts):len(opts)], grpc.WithChainUnaryInterceptor(callDeadline(cfg.CallTimeout, cfg.AlterTimeout)))
+	// First, so that a WithConnectParams of the caller's replaces it.
+	opts = append([]grpc.DialOption{grpc.WithConnectParams(reconnect)}, opts...)
+	opts = append(opts, grpc.WithChainUnaryInterceptor(callDeadline(cfg.CallTimeout, cfg.AlterTimeout)))
 	s := &Store{cfg: cfg, p: newPreds(cfg.Prefix), uids: newUIDCache(cfg.UIDCache),
 		ahead: &readAhead{ttl: readAheadTTL}, edges: newEdgeCodec()}
 	var clients []api.DgraphClient

@@ -70,3 +70,61 @@ func RepoRoot(t testing.TB) string {
 	}
 	return filepath.Dir(gomod)
 }
+
+// PrivateDgraph is a Dgraph instance (one zero, one alpha) of one test's
+// own, started by the project's script (deploy/local/dgraph) with its own
+// port offset, so that the test can stop or freeze its alpha without
+// touching the instance other tests share.
+type PrivateDgraph struct {
+	t      testing.TB
+	offset int
+	root   string
+	// Addr is the alpha's gRPC address.
+	Addr string
+}
+
+// StartPrivateDgraph starts an instance whose ports are Dgraph's defaults
+// plus offset (alpha gRPC 9080+offset; pick one no other instance uses: the
+// shared one has 100), and stops and deletes it when the test ends. It
+// needs the shared instance's environment (the cached binary), so it runs
+// only where Dgraph does (it fails the test otherwise).
+func StartPrivateDgraph(t testing.TB, offset int) *PrivateDgraph {
+	t.Helper()
+	Dgraph(t) // the shared instance runs, so the binary is built
+	d := &PrivateDgraph{t: t, offset: offset, root: RepoRoot(t), Addr: "127.0.0.1:" + strconv.Itoa(9080+offset)}
+	d.script("down") // leftovers of an interrupted run
+	t.Cleanup(func() {
+		if out, err := d.script("down"); err != nil {
+			t.Logf("deploy/local/dgraph down (offset %d): %v\n%s", offset, err, out)
+		}
+	})
+	d.must("up")
+	return d
+}
+
+// StopAlpha stops the alpha, keeping its data.
+func (d *PrivateDgraph) StopAlpha() { d.t.Helper(); d.must("alpha-down") }
+
+// StartAlpha starts the alpha again on its data, returning once it is
+// healthy.
+func (d *PrivateDgraph) StartAlpha() { d.t.Helper(); d.must("alpha-up") }
+
+// FreezeAlpha stops the alpha's process with SIGSTOP: its ports stay open
+// but it answers nothing, as a hung server.
+func (d *PrivateDgraph) FreezeAlpha() { d.t.Helper(); d.must("alpha-freeze") }
+
+// ThawAlpha resumes a frozen alpha with SIGCONT.
+func (d *PrivateDgraph) ThawAlpha() { d.t.Helper(); d.must("alpha-thaw") }
+
+func (d *PrivateDgraph) must(verb string) {
+	d.t.Helper()
+	if out, err := d.script(verb); err != nil {
+		d.t.Fatalf("deploy/local/dgraph %s with offset %d: %v\n%s", verb, d.offset, err, out)
+	}
+}
+
+func (d *PrivateDgraph) script(verb string) ([]byte, error) {
+	cmd := exec.Command(filepath.Join(d.root, "deploy", "local", "dgraph"), verb)
+	cmd.Env = append(os.Environ(), "RIPPLE_DGRAPH_PORT_OFFSET="+strconv.Itoa(d.offset))
+	return cmd.CombinedOutput()
+}
