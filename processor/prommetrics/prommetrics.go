@@ -109,6 +109,10 @@ type Probe interface {
 	Healthy() error
 }
 
+// waiter is the optional capability of a Probe to say what it waits for
+// (processor.Runner.Waiting): /readyz then gives the reason.
+type waiter interface{ Waiting() string }
+
 // DefaultAddr is where Serve listens unless told otherwise: loopback only,
 // so metrics are not exposed by accident.
 const DefaultAddr = "127.0.0.1:9464"
@@ -130,7 +134,11 @@ func Handler(g prometheus.Gatherer, probes ...Probe) http.Handler {
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
 		for _, p := range probes {
 			if !p.Ready() {
-				http.Error(w, "not ready: partitions unassigned or state recovering", http.StatusServiceUnavailable)
+				msg := "not ready: partitions unassigned or state recovering"
+				if wp, ok := p.(waiter); ok && wp.Waiting() != "" {
+					msg = "not ready: " + wp.Waiting()
+				}
+				http.Error(w, msg, http.StatusServiceUnavailable)
 				return
 			}
 		}

@@ -74,7 +74,20 @@ func TestHealthEndpoints(t *testing.T) {
 	if !strings.Contains(body, "broker gone") {
 		t.Errorf("/healthz does not say why: %q", body)
 	}
+	body = scrape(t, prommetrics.Handler(reg, waitingProbe{probe{}, "engine: waiting for Kafka"}), "/readyz", http.StatusServiceUnavailable)
+	if !strings.Contains(body, "waiting for Kafka") {
+		t.Errorf("/readyz does not say what the job waits for: %q", body)
+	}
 }
+
+// waitingProbe is a probe that says what it waits for, as processor.Runner
+// does.
+type waitingProbe struct {
+	probe
+	why string
+}
+
+func (w waitingProbe) Waiting() string { return w.why }
 
 func scrape(t *testing.T, h http.Handler, path string, status int) string {
 	t.Helper()
