@@ -63,19 +63,25 @@ func faultJob(name string, in, out processor.Stream) processor.Job[int64] {
 		State:   countCodec{},
 		Outputs: []processor.Declared{output},
 		Inputs: []processor.Input[int64]{processor.On(in, event.String{}, func(c *processor.Context[int64], key string, id string) error {
-			n, _, err := c.State()
-			if err != nil {
-				return err
-			}
-			if err := c.SetState(n + 1); err != nil {
-				return err
-			}
-			return output.Emit(c, key, id)
+			return countAndEmit(c, output, key, id)
 		})},
 		// A timer handler, so the job has a timers companion group that
 		// must ride out faults too; the job sets no timers.
 		Timer: processor.OnTimer(event.String{}, func(*processor.Context[int64], string, string) error { return nil }),
 	}
+}
+
+// countAndEmit is the probe's handler: one more event of key, and its id
+// to the output.
+func countAndEmit(c *processor.Context[int64], output processor.Output[string], key, id string) error {
+	n, _, err := c.State()
+	if err != nil {
+		return err
+	}
+	if err := c.SetState(n + 1); err != nil {
+		return err
+	}
+	return output.Emit(c, key, id)
 }
 
 func runFaultChild() error {
@@ -433,14 +439,7 @@ func withGate(job processor.Job[int64], in, out processor.Stream, down *atomic.B
 		if down.Load() {
 			return processor.Unavailable(errors.New("the store does not answer"))
 		}
-		n, _, err := c.State()
-		if err != nil {
-			return err
-		}
-		if err := c.SetState(n + 1); err != nil {
-			return err
-		}
-		return output.Emit(c, key, id)
+		return countAndEmit(c, output, key, id)
 	})}
 	return job
 }
