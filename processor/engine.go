@@ -234,7 +234,7 @@ func (e *engine[S]) stalled(client sarama.Client) error {
 	e.mu.Unlock()
 	for _, w := range workers {
 		quiet := time.Since(time.Unix(0, w.lastRecord.Load()))
-		if quiet < stallAfter || len(w.in) > 0 || w.handling.Load() { // the worker is busy (or paused), not starved
+		if quiet < stallAfter || len(w.in) > 0 { // records wait for the worker: it is busy (or paused), not starved
 			continue
 		}
 		var err error

@@ -89,12 +89,6 @@ func (r *Runner[S]) handle(g record, in Input[S], raw []byte, attempt, retriesLe
 		return true
 	}
 	emitted, err := r.try(g, in, raw, attempt)
-	if err != nil && g.Context().Err() != nil {
-		// The partition is being revoked: the handler's failure may be
-		// its cancelled context, not the event. Give the event up without
-		// effect; whoever holds the partition next handles it.
-		return false
-	}
 	if IsUnavailable(err) {
 		var ok bool
 		if emitted, err, ok = r.await(g, in, raw, attempt, err); !ok {

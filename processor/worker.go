@@ -45,7 +45,6 @@ type worker[S any] struct {
 	lag         sync.Map     // topic -> *atomic.Int64
 	seen        sync.Map     // topic -> *atomic.Int64: the last offset received
 	lastRecord  atomic.Int64 // unix ns: when a record (or the claim) last came
-	handling    atomic.Bool  // a handler runs (or waits for its store)
 	recovering  atomic.Bool
 	recoveryLag atomic.Int64
 }
@@ -238,9 +237,7 @@ func (w *worker[S]) handle(m *sarama.ConsumerMessage) {
 		return
 	}
 	w.rec.m = m
-	w.handling.Store(true)
 	ok := w.e.routes[m.Topic](&w.rec, m.Value)
-	w.handling.Store(false)
 	w.rec.m = nil
 	if !ok {
 		w.gaveUp = true

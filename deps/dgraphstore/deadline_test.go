@@ -69,16 +69,14 @@ func (a *stuckAlpha) Alter(context.Context, *api.Operation) (*api.Payload, error
 }
 
 func (a *stuckAlpha) Query(ctx context.Context, _ *api.Request) (*api.Response, error) {
-	<-a.stop               // not ctx: a hung alpha does not notice the client giving up
-	return nil, errStopped // never nil, nil: gRPC would marshal a nil response and panic
+	<-a.stop // not ctx: a hung alpha does not notice the client giving up
+	return nil, ctx.Err()
 }
 
 func (a *stuckAlpha) CommitOrAbort(ctx context.Context, _ *api.TxnContext) (*api.TxnContext, error) {
 	<-a.stop
-	return nil, errStopped
+	return nil, ctx.Err()
 }
-
-var errStopped = errors.New("stuck alpha stopped")
 
 // startStuckAlpha serves a stuckAlpha on loopback and returns its address.
 func startStuckAlpha(t *testing.T) string {
