@@ -185,7 +185,6 @@ func (e *engine[S]) runOnce(ctx context.Context, joined func()) error {
 	for t := range e.routes {
 		topics = append(topics, t)
 	}
-	go e.watch(ctx, client)
 	for ctx.Err() == nil {
 		// Consume returns at each rebalance, and with an error when the
 		// group cannot go on (a coordinator gone, brokers down, metadata
@@ -196,60 +195,6 @@ func (e *engine[S]) runOnce(ctx context.Context, joined func()) error {
 	}
 	if cause := context.Cause(ctx); !errors.Is(cause, context.Canceled) {
 		return cause
-	}
-	return nil
-}
-
-// stallAfter is how long a partition may receive nothing while its input
-// has records it has not received before the engine starts a new run: a
-// consumer can stay stuck after a broker restart without reporting an
-// error.
-const stallAfter = 20 * time.Second
-
-// watch ends the run when a partition stalls (see stallAfter).
-func (e *engine[S]) watch(ctx context.Context, client sarama.Client) {
-	tick := time.NewTicker(2 * time.Second)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-		if err := e.stalled(client); err != nil {
-			e.abort(transient(err))
-			return
-		}
-	}
-}
-
-// stalled returns an error naming a partition that has received nothing
-// for stallAfter while its input holds records it has not received.
-func (e *engine[S]) stalled(client sarama.Client) error {
-	e.mu.Lock()
-	workers := make([]*worker[S], 0, len(e.mu.workers))
-	for _, w := range e.mu.workers {
-		workers = append(workers, w)
-	}
-	e.mu.Unlock()
-	for _, w := range workers {
-		quiet := time.Since(time.Unix(0, w.lastRecord.Load()))
-		if quiet < stallAfter || len(w.in) > 0 { // records wait for the worker: it is busy (or paused), not starved
-			continue
-		}
-		var err error
-		w.seen.Range(func(topic, seen any) bool {
-			end, gerr := client.GetOffset(topic.(string), w.p, sarama.OffsetNewest)
-			if gerr == nil && end-1 > seen.(*atomic.Int64).Load() {
-				err = fmt.Errorf("partition %d of %s received nothing for %v while offsets %d to %d wait",
-					w.p, topic, quiet.Round(time.Second), seen.(*atomic.Int64).Load()+1, end-1)
-				return false
-			}
-			return true
-		})
-		if err != nil {
-			return err
-		}
 	}
 	return nil
 }
@@ -354,9 +299,6 @@ func (e *engine[S]) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.
 		return fmt.Errorf("no worker for partition %d of %s", claim.Partition(), claim.Topic())
 	}
 	lag := w.lagOf(claim.Topic())
-	seen := w.seenOf(claim.Topic())
-	seen.Store(claim.InitialOffset() - 1)
-	w.lastRecord.Store(time.Now().UnixNano())
 	for {
 		select {
 		case m, ok := <-claim.Messages():
@@ -364,8 +306,6 @@ func (e *engine[S]) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.
 				return nil
 			}
 			lag.Store(max(claim.HighWaterMarkOffset()-m.Offset-1, 0))
-			seen.Store(m.Offset)
-			w.lastRecord.Store(time.Now().UnixNano())
 			select {
 			case w.in <- m:
 			case <-w.done:

@@ -42,9 +42,7 @@ type worker[S any] struct {
 	// job stores it with every batch, so a restart resumes right after it.
 	inputs state.Inputs
 
-	lag         sync.Map     // topic -> *atomic.Int64
-	seen        sync.Map     // topic -> *atomic.Int64: the last offset received
-	lastRecord  atomic.Int64 // unix ns: when a record (or the claim) last came
+	lag         sync.Map // topic -> *atomic.Int64
 	recovering  atomic.Bool
 	recoveryLag atomic.Int64
 }
@@ -142,12 +140,6 @@ func (w *worker[S]) repair(keys []string) error {
 		return err
 	}
 	return w.settle()
-}
-
-// seenOf returns where the last offset of topic received is kept.
-func (w *worker[S]) seenOf(topic string) *atomic.Int64 {
-	v, _ := w.seen.LoadOrStore(topic, new(atomic.Int64))
-	return v.(*atomic.Int64)
 }
 
 // lagOf returns where the worker's lag behind the end of topic is kept.
