@@ -69,14 +69,16 @@ func (a *stuckAlpha) Alter(context.Context, *api.Operation) (*api.Payload, error
 }
 
 func (a *stuckAlpha) Query(ctx context.Context, _ *api.Request) (*api.Response, error) {
-	<-a.stop // not ctx: a hung alpha does not notice the client giving up
-	return nil, ctx.Err()
+	<-a.stop               // not ctx: a hung alpha does not notice the client giving up
+	return nil, errStopped // never nil, nil: gRPC would marshal a nil response and panic
 }
 
 func (a *stuckAlpha) CommitOrAbort(ctx context.Context, _ *api.TxnContext) (*api.TxnContext, error) {
 	<-a.stop
-	return nil, ctx.Err()
+	return nil, errStopped
 }
+
+var errStopped = errors.New("stuck alpha stopped")
 
 // startStuckAlpha serves a stuckAlpha on loopback and returns its address.
 func startStuckAlpha(t *testing.T) string {
