@@ -127,6 +127,12 @@ func (e *engine[S]) run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
+		// While the job runs, a run that ends without a Kafka error (a
+		// session cut short, a part cancelled under it) is started again
+		// too: only an error no new run can cure stops the job.
+		if err == nil || errors.Is(err, context.Canceled) {
+			err = transient(fmt.Errorf("the run ended by itself (%v)", err))
+		}
 		if !kafkaTransient(err) {
 			return err
 		}
@@ -193,10 +199,7 @@ func (e *engine[S]) runOnce(ctx context.Context, joined func()) error {
 			e.abort(transient(fmt.Errorf("consuming: %w", err)))
 		}
 	}
-	if cause := context.Cause(ctx); !errors.Is(cause, context.Canceled) {
-		return cause
-	}
-	return nil
+	return context.Cause(ctx)
 }
 
 // acknowledge completes batches as the producer reports on their records.
@@ -216,7 +219,9 @@ func (e *engine[S]) acknowledge() {
 				continue
 			}
 			err := fmt.Errorf("producing to %s: %w", pe.Msg.Topic, pe.Err)
-			if !kafkaTransient(pe.Err) {
+			if produceTransient(pe.Err) {
+				err = transient(err)
+			} else {
 				err = fmt.Errorf("%w (the broker refuses this record; it is not retried)", err)
 			}
 			pe.Msg.Metadata.(*produced).batch.failed(err)

@@ -164,6 +164,17 @@ func total(m map[int32]int64) int64 {
 	return n
 }
 
+// waitCaughtUp waits until caughtUp, failing at once if the job stops.
+func (f *faultRun) waitCaughtUp(t *testing.T, kc kafkaclient.Config, rn *processor.Runner[int64], timeout time.Duration) {
+	t.Helper()
+	testenv.Eventually(t, timeout, func() error {
+		if err := rn.Healthy(); err != nil {
+			t.Fatalf("the job stopped: %v", err)
+		}
+		return f.caughtUp(kc)
+	})
+}
+
 // caughtUp reports nil once the job's group has committed the end of every
 // input partition: everything sent was applied and stored.
 func (f *faultRun) caughtUp(kc kafkaclient.Config) error {
@@ -328,17 +339,18 @@ func TestFaultKill9ExactState(t *testing.T) {
 	// A last run, in this process, finishes the input.
 	job := faultJob(f.name, f.in, f.out)
 	rn := jobtest.Start(t, job, processor.Config{Brokers: kc.Brokers, StateDir: stateDir, InstanceID: "child"})
-	testenv.Eventually(t, 3*time.Minute, func() error { return f.caughtUp(kc) })
+	f.waitCaughtUp(t, kc, rn.Runner, 3*time.Minute)
 	f.check(t, rn.Runner)
 	if err := rn.Stop(); err != nil {
 		t.Fatalf("the last run stopped with %v", err)
 	}
 }
 
-// TestFaultBrokerOutage stops the job's (private) broker for 20 s while the
-// job is busy, then again while it is idle: the job must ride both out in
-// its process, say it waits while the broker is away, resume by itself,
-// and end with exact state and every output.
+// TestFaultBrokerOutage starts the job while its (private) broker is down,
+// then stops the broker for 20 s while the job is busy and again while it
+// is idle: the job must ride each out in its process, say it waits while
+// the broker is away, resume by itself, and end with exact state and every
+// output.
 func TestFaultBrokerOutage(t *testing.T) {
 	const outage = 20 * time.Second
 	broker := testenv.StartPrivateKafka(t, 19392)
@@ -347,8 +359,20 @@ func TestFaultBrokerOutage(t *testing.T) {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 34))
 	f.send(t, rng, 30_000, 1_000)
 	job := faultJob(f.name, f.in, f.out)
+	broker.Stop()
 	rn := jobtest.Start(t, job, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), RetryDelay: 100 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))})
+	testenv.Eventually(t, time.Minute, func() error {
+		if err := rn.Healthy(); err != nil {
+			t.Fatalf("the job started while the broker was down stopped: %v", err)
+		}
+		if rn.Ready() || rn.Waiting() == "" {
+			return fmt.Errorf("ready = %v, waiting = %q, started while the broker is down", rn.Ready(), rn.Waiting())
+		}
+		return nil
+	})
+	t.Logf("started while the broker is down; the job says: %s", rn.Waiting())
+	broker.Start()
 	client, err := sarama.NewClient(kc.Brokers, kc.Sarama())
 	if err != nil {
 		t.Fatal(err)
@@ -383,6 +407,9 @@ func TestFaultBrokerOutage(t *testing.T) {
 		}
 		broker.Start()
 		testenv.Eventually(t, 3*time.Minute, func() error {
+			if err := rn.Healthy(); err != nil {
+				t.Fatalf("the job stopped after the broker came back: %v", err)
+			}
 			if !rn.Ready() {
 				return fmt.Errorf("not ready after the broker came back: %s", rn.Waiting())
 			}
@@ -392,7 +419,7 @@ func TestFaultBrokerOutage(t *testing.T) {
 	down("busy")
 	down("idle")
 	f.send(t, rng, 5_000, 1_000)
-	testenv.Eventually(t, 2*time.Minute, func() error { return f.caughtUp(kc) })
+	f.waitCaughtUp(t, kc, rn.Runner, 2*time.Minute)
 	f.check(t, rn.Runner)
 	if err := rn.Stop(); err != nil {
 		t.Fatalf("the job stopped with %v", err)
@@ -421,7 +448,7 @@ func TestFaultStoreUnavailable(t *testing.T) {
 	})
 	t.Logf("while the store is down the job says: %s", rn.Waiting())
 	down.Store(false)
-	testenv.Eventually(t, 2*time.Minute, func() error { return f.caughtUp(kc) })
+	f.waitCaughtUp(t, kc, rn.Runner, 2*time.Minute)
 	if n := counter.retries.Load() + counter.errs.Load(); n != 0 {
 		t.Errorf("%d events went to the retry or error topic while the store was down", n)
 	}

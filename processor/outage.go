@@ -168,6 +168,26 @@ func kafkaTransient(err error) bool {
 	return false
 }
 
+// produceTransient reports whether a record the producer gave up on may
+// go through with a new producer: unless the broker refused it for good
+// (a KError kafkaTransient does not cure) or the client cannot encode it
+// (too large, badly formed), it may. sarama's idempotent producer, for
+// one, can fail a record after a broker restart with "message out of
+// sequence added to a batch", its own sequence bookkeeping gone wrong,
+// which a new producer (with a new producer id) does not inherit.
+func produceTransient(err error) bool {
+	var kerr sarama.KError
+	var cerr sarama.ConfigurationError
+	var perr sarama.PacketEncodingError
+	switch {
+	case errors.As(err, &kerr):
+		return kafkaTransient(err)
+	case errors.As(err, &cerr), errors.As(err, &perr):
+		return false
+	}
+	return true
+}
+
 // supervised returns a part of the job that runs the processors build
 // makes under supervise. The first is made at once, so that a graph goka
 // refuses stops Run instead of being retried.

@@ -108,6 +108,9 @@ func (r *Runner[S]) Run(ctx context.Context) error {
 	}
 	err := r.run(ctx)
 	r.ready.Store(false)
+	if err != nil {
+		r.cfg.Logger.Error("job stopped", "job", r.job.Name, "err", err)
+	}
 	r.mu.Lock()
 	r.mu.err = err
 	if err == nil {
@@ -119,7 +122,7 @@ func (r *Runner[S]) Run(ctx context.Context) error {
 
 func (r *Runner[S]) run(ctx context.Context) error {
 	if len(r.cfg.Brokers) > 0 {
-		if err := r.setupTopics(); err != nil {
+		if err := r.setupTopicsWaiting(ctx); err != nil || ctx.Err() != nil {
 			return err
 		}
 	}
@@ -286,6 +289,24 @@ func (r *Runner[S]) delayGraph() *goka.GroupGraph {
 
 // setupTopics checks the inputs exist and are co-partitioned, and creates
 // the job's other topics with the same partition count.
+// setupTopicsWaiting is setupTopics, tried again with backoff while Kafka
+// is away: a job started during a broker outage waits (see Waiting) and
+// starts when the brokers are back. It returns nil when ctx ends first.
+func (r *Runner[S]) setupTopicsWaiting(ctx context.Context) error {
+	var b backoff
+	for {
+		err := r.setupTopics()
+		if err == nil || !kafkaTransient(err) {
+			r.waits.end("topics")
+			return err
+		}
+		r.waits.start("topics", fmt.Sprintf("Kafka at %v", r.cfg.Brokers), err)
+		if !b.wait(ctx) {
+			return nil
+		}
+	}
+}
+
 func (r *Runner[S]) setupTopics() error {
 	tm, err := r.kafka.TopicManager()
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"runtime/pprof"
 	"strings"
 	"testing"
 	"time"
@@ -155,7 +156,8 @@ func DeleteTopics(t testing.TB, cfg kafkaclient.Config, topics ...string) {
 }
 
 // Eventually polls cond every 50 ms until it returns nil or timeout passes,
-// then fails the test with cond's last error.
+// then fails the test with cond's last error and the path of a file that
+// holds every goroutine's stack at that moment (what a stuck job waits on).
 func Eventually(t testing.TB, timeout time.Duration, cond func() error) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
@@ -165,8 +167,22 @@ func Eventually(t testing.TB, timeout time.Duration, cond func() error) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("condition not met after %v: %v", timeout, err)
+			t.Fatalf("condition not met after %v: %v (goroutines: %s)", timeout, err, dumpGoroutines(t))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// dumpGoroutines writes every goroutine's stack to a file in the system's
+// temporary directory, which outlives the test, and returns its path.
+func dumpGoroutines(t testing.TB) string {
+	f, err := os.CreateTemp("", "ripple-goroutines-"+regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(t.Name(), "-")+"-*.txt")
+	if err != nil {
+		return "not written: " + err.Error()
+	}
+	defer f.Close()
+	if err := pprof.Lookup("goroutine").WriteTo(f, 2); err != nil {
+		return "not written: " + err.Error()
+	}
+	return f.Name()
 }

@@ -1,0 +1,52 @@
+package processor
+
+import (
+	"errors"
+	"fmt"
+	"syscall"
+	"testing"
+
+	"github.com/IBM/sarama"
+)
+
+func TestKafkaTransient(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want bool
+	}{
+		{nil, false},
+		{sarama.ErrOutOfBrokers, true},
+		{fmt.Errorf("consuming: %w", syscall.ECONNREFUSED), true},
+		{sarama.ErrNotLeaderForPartition, true},
+		{sarama.ErrMessageSizeTooLarge, false},
+		{sarama.ErrTopicAuthorizationFailed, false},
+		{transient(errors.New("anything")), true},
+		{errors.New("2 errors occurred: kafka: client has run out of available brokers to talk to"), true},
+		{errors.New("invalid configuration"), false},
+	} {
+		if got := kafkaTransient(c.err); got != c.want {
+			t.Errorf("kafkaTransient(%v) = %v, want %v", c.err, got, c.want)
+		}
+	}
+}
+
+func TestProduceTransient(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want bool
+	}{
+		// sarama's idempotent producer after a broker restart (seen in
+		// TestFaultBrokerOutage): a new producer cures it.
+		{errors.New("assertion failed: message out of sequence added to a batch"), true},
+		{sarama.ErrOutOfBrokers, true},
+		{sarama.ErrNotEnoughReplicas, true},
+		{sarama.ErrMessageSizeTooLarge, false},
+		{sarama.ErrInvalidTopic, false},
+		{sarama.ConfigurationError("Attempt to produce message larger than configured Producer.MaxMessageBytes"), false},
+		{sarama.PacketEncodingError{Info: "bad"}, false},
+	} {
+		if got := produceTransient(c.err); got != c.want {
+			t.Errorf("produceTransient(%v) = %v, want %v", c.err, got, c.want)
+		}
+	}
+}
