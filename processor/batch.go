@@ -123,6 +123,14 @@ func (w *worker[S]) flush() error {
 	}
 	w.flight = append(w.flight, b)
 	b.seal(w.acked)
+	if w.e.eos {
+		// The marker goes in the same transaction, which commits it with
+		// the batch or not at all; the batch completes at the commit.
+		if b.inputs != nil {
+			w.mark(b)
+		}
+		return nil
+	}
 	if err := w.complete(); err != nil {
 		return err
 	}
@@ -163,6 +171,9 @@ func (w *worker[S]) complete() error {
 		select {
 		case <-b.done:
 		default:
+			return nil
+		}
+		if w.e.eos && !b.committed {
 			return nil
 		}
 		if b.err != nil {
@@ -257,6 +268,8 @@ type batch struct {
 	seq    int64
 	inputs []byte
 	marker *batch
+
+	committed bool // its transaction committed (ExactlyOnce only)
 
 	mu          sync.Mutex
 	tableOffset int64 // highest changelog offset acknowledged

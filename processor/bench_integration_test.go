@@ -165,13 +165,14 @@ func benchRipple(b *testing.B, kc kafkaclient.Config, input string) {
 		State:  event.JSON[pageStats]{},
 		Inputs: []processor.Input[pageStats]{processor.On(processor.Stream(input), event.JSON[edit]{}, countEdit)},
 	}
-	runRipple(b, kc, job, &seen)
+	runRipple(b, kc, job, &seen, false)
 }
 
-// runRipple runs job until seen has counted benchEvents events.
-func runRipple[S any](b *testing.B, kc kafkaclient.Config, job processor.Job[S], seen *okCounter) {
+// runRipple runs job until seen has counted benchEvents events, with
+// Config.ExactlyOnce if exactlyOnce.
+func runRipple[S any](b *testing.B, kc kafkaclient.Config, job processor.Job[S], seen *okCounter, exactlyOnce bool) {
 	r, err := processor.NewRunner(job, processor.Config{Brokers: kc.Brokers, StateDir: b.TempDir(),
-		MaxRetries: -1, Hooks: []processor.Hook{seen}})
+		MaxRetries: -1, Hooks: []processor.Hook{seen}, ExactlyOnce: exactlyOnce, InstanceID: "bench"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -261,7 +262,7 @@ func benchRippleCount(b *testing.B, kc kafkaclient.Config, input string) {
 				return c.SetState(n + 1)
 			})},
 	}
-	runRipple(b, kc, job, &seen)
+	runRipple(b, kc, job, &seen, false)
 }
 
 // benchGokaCount is benchRippleCount's logic as a plain goka processor.
@@ -453,4 +454,51 @@ func benchRateLimitJob(b *testing.B, kc kafkaclient.Config, input string) {
 		b.Fatal(err)
 	}
 	runBenchJob(b, kc, job, input, output, summaries)
+}
+
+// BenchmarkExactlyOnce measures what Config.ExactlyOnce costs: a job that
+// counts events per key (opaque bytes, a varint count) and emits one output
+// per event, run at-least-once (the default) and exactly-once, in
+// events/s as BenchmarkCounterJob reports them, with the pipe as the
+// ceiling of the same run.
+//
+// Run: make bench BENCH=BenchmarkExactlyOnce (or, with services up,
+// go test -tags integration -run '^$' -bench BenchmarkExactlyOnce -benchtime 1x ./processor/).
+func BenchmarkExactlyOnce(b *testing.B) {
+	kc := testenv.Kafka(b)
+	input := testenv.Name(b, "bench-in")
+	testenv.CreateTopic(b, kc, input, 4)
+	produceBench(b, kc, input, benchEvents)
+	emitting := func(exactlyOnce bool) func(*testing.B, kafkaclient.Config, string) {
+		return func(b *testing.B, kc kafkaclient.Config, input string) {
+			name := processor.Group(testenv.Name(b, "bench-eos"))
+			out := processor.NewOutput(processor.Stream(string(name)+".out"), event.Raw{})
+			b.Cleanup(func() {
+				testenv.DeleteTopics(b, kc, string(name)+"-table", string(name)+".error", string(name)+".out")
+			})
+			var seen okCounter
+			job := processor.Job[int64]{
+				Name:    name,
+				State:   count{},
+				Outputs: []processor.Declared{out},
+				Inputs: []processor.Input[int64]{processor.On(processor.Stream(input), event.Raw{},
+					func(c *processor.Context[int64], key string, v []byte) error {
+						n, _, err := c.State()
+						if err != nil {
+							return err
+						}
+						if err := c.SetState(n + 1); err != nil {
+							return err
+						}
+						return out.Emit(c, key, v)
+					})},
+			}
+			runRipple(b, kc, job, &seen, exactlyOnce)
+		}
+	}
+	runVariants(b, kc, input, []benchVariant{
+		{"count-emit/at-least-once", emitting(false)},
+		{"count-emit/exactly-once", emitting(true)},
+		{"pipe", benchPipe},
+	})
 }

@@ -94,6 +94,21 @@ type Config struct {
 	// once either way. Default 100 ms.
 	CommitInterval time.Duration
 
+	// ExactlyOnce makes the batches of EngineRipple Kafka transactions:
+	// the records handlers emit, the changelog records of the state they
+	// change and their input offsets are committed together or not at
+	// all, so a consumer that reads committed records only (Kafka's
+	// isolation.level=read_committed; ripple's own jobs do when this is
+	// set) sees each output once, across crashes and restarts too. Every
+	// CommitInterval the partitions of a process pause at a batch
+	// boundary while one transaction commits; outputs reach
+	// read-committed consumers at that commit rather than at once.
+	// It needs InstanceID: the transactional id is <job>/<InstanceID>, so
+	// a process restarted with its id aborts what its predecessor left
+	// open. Records moved by the retry and timer companions stay
+	// at-least-once. See RELIABILITY.md for what it costs.
+	ExactlyOnce bool
+
 	// GokaOptions are appended to the goka options ripple builds, for
 	// settings ripple does not expose. processortest passes goka's tester.
 	GokaOptions []goka.ProcessorOption
@@ -162,6 +177,12 @@ func (c *Config) Validate() error {
 	}
 	if c.CommitInterval < 0 {
 		return fmt.Errorf("processor: CommitInterval %v must be positive", c.CommitInterval)
+	}
+	if c.ExactlyOnce && c.Engine != EngineRipple {
+		return fmt.Errorf("processor: ExactlyOnce needs Engine %q, not %q", EngineRipple, c.Engine)
+	}
+	if c.ExactlyOnce && c.InstanceID == "" {
+		return errors.New("processor: ExactlyOnce needs InstanceID, a stable name for this process (such as its pod name): it names the process's Kafka transactions, so a restart can abort what the process left open")
 	}
 	if c.Now == nil {
 		c.Now = time.Now

@@ -43,6 +43,8 @@ type engine[S any] struct {
 	client   sarama.Client
 	producer sarama.AsyncProducer
 	typed    bool // the workers keep S decoded in their caches (see stateCache)
+	eos      bool // Config.ExactlyOnce (see txn.go)
+	txnMu    sync.Mutex
 
 	// Of the current run (see runOnce): its context, cancelled when the
 	// run fails or the job stops, and failed, closed when it fails.
@@ -74,6 +76,7 @@ func newEngine[S any](r *Runner[S]) *engine[S] {
 		e.typed = selfContained(reflect.TypeFor[S]())
 	}
 	e.mu.workers = map[int32]*worker[S]{}
+	e.eos = r.cfg.ExactlyOnce
 	return e
 }
 
@@ -104,6 +107,10 @@ func (e *engine[S]) saramaConfig() *sarama.Config {
 	sc.Net.MaxOpenRequests = 1
 	sc.Consumer.Offsets.AutoCommit.Interval = time.Second
 	sc.Consumer.Group.InstanceId = e.r.cfg.InstanceID
+	if e.eos {
+		sc.Producer.Transaction.ID = e.transactionalID()
+		sc.Consumer.IsolationLevel = sarama.ReadCommitted
+	}
 	sc.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{goka.CopartitioningStrategy}
 	sc.ChannelBufferSize = 1024
 	// Ride out leader elections and topics still being created (a loaded
@@ -177,6 +184,18 @@ func (e *engine[S]) runOnce(ctx context.Context, joined func()) error {
 		producer.AsyncClose()
 		acks.Wait()
 	}()
+	if e.eos {
+		if err := producer.BeginTxn(); err != nil {
+			return e.txnError("beginning a transaction", err)
+		}
+		var commits sync.WaitGroup
+		commits.Add(1)
+		go func() {
+			defer commits.Done()
+			e.commitLoop(ctx)
+		}()
+		defer commits.Wait()
+	}
 	group, err := sarama.NewConsumerGroupFromClient(string(e.r.job.Name), client)
 	if err != nil {
 		return fmt.Errorf("consumer group: %w", err)
@@ -331,6 +350,11 @@ func (e *engine[S]) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.
 // before the partitions go.
 func (e *engine[S]) Cleanup(sess sarama.ConsumerGroupSession) error {
 	e.r.ready.Store(false)
+	if e.eos {
+		// The last transaction of these partitions: the workers stop
+		// after it (or at the run's failure if it fails).
+		_ = e.commit(true)
+	}
 	e.mu.Lock()
 	workers := e.mu.workers
 	e.mu.workers = map[int32]*worker[S]{}

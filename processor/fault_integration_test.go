@@ -87,7 +87,9 @@ func countAndEmit(c *processor.Context[int64], output processor.Output[string], 
 func runFaultChild() error {
 	name := os.Getenv("FAULT_NAME")
 	r, err := processor.NewRunner(faultJob(name, processor.Stream(name+".in"), processor.Stream(name+".out")),
-		processor.Config{Brokers: []string{os.Getenv(testenv.EnvKafka)}, StateDir: os.Getenv("FAULT_STATE"), InstanceID: "child", Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+		processor.Config{Brokers: []string{os.Getenv(testenv.EnvKafka)}, StateDir: os.Getenv("FAULT_STATE"), InstanceID: "child",
+			ExactlyOnce: os.Getenv("FAULT_EXACTLY_ONCE") != "",
+			Logger:      slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		return err
 	}
@@ -104,6 +106,9 @@ type faultRun struct {
 	out   processor.Stream
 	truth map[string]int64
 	sent  int
+	// exactlyOnce: the job runs with Config.ExactlyOnce, so its committed
+	// outputs must hold no duplicate.
+	exactlyOnce bool
 }
 
 func newFaultRun(t *testing.T, kc kafkaclient.Config) *faultRun {
@@ -242,39 +247,64 @@ func (f *faultRun) check(t *testing.T, r *processor.Runner[int64]) {
 	if len(ids) != f.sent {
 		t.Errorf("outputs cover %d of the %d events sent", len(ids), f.sent)
 	}
-	t.Logf("%d events over %d keys; state exact on %d keys; %d outputs, %d of them duplicates (at-least-once)",
-		f.sent, len(f.truth), len(f.truth)-wrong, outputs, outputs-len(ids))
+	mode := "at-least-once"
+	if f.exactlyOnce {
+		mode = "exactly-once, committed outputs read"
+		if outputs != len(ids) {
+			t.Errorf("%d committed outputs for %d events: %d duplicates under ExactlyOnce", outputs, len(ids), outputs-len(ids))
+		}
+	}
+	t.Logf("%d events over %d keys; state exact on %d keys; %d outputs, %d of them duplicates (%s)",
+		f.sent, len(f.truth), len(f.truth)-wrong, outputs, outputs-len(ids), mode)
 }
 
-// outputs reads the output stream up to its current end and returns the
-// distinct event ids and the number of records.
+// outputs reads the committed records of the output stream, as a
+// read-committed consumer downstream would, and returns the distinct event
+// ids and the number of records. It first appends an end mark to each
+// partition (the job is caught up, so no transaction of its is open) and
+// reads up to it.
 func (f *faultRun) outputs(t *testing.T) (map[string]bool, int) {
 	t.Helper()
-	client, err := sarama.NewClient(f.kc.Brokers, f.kc.Sarama())
+	const endMark = "end of the outputs"
+	sc := f.kc.Sarama()
+	sc.Consumer.IsolationLevel = sarama.ReadCommitted
+	sc.Producer.Return.Successes = true
+	client, err := sarama.NewClient(f.kc.Brokers, sc)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer client.Close()
+	parts, err := client.Partitions(string(f.out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	producer, err := sarama.NewSyncProducerFromClient(client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range parts {
+		if _, _, err := producer.SendMessage(&sarama.ProducerMessage{Topic: string(f.out), Partition: p,
+			Value: sarama.StringEncoder(endMark)}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	consumer, err := sarama.NewConsumerFromClient(client)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer consumer.Close()
 	ids, n := map[string]bool{}, 0
-	for p, end := range ends(t, client, string(f.out)) {
-		if end == 0 {
-			continue
-		}
+	for _, p := range parts {
 		pc, err := consumer.ConsumePartition(string(f.out), p, sarama.OffsetOldest)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for m := range pc.Messages() {
-			ids[string(m.Value)] = true
-			n++
-			if m.Offset >= end-1 {
+			if string(m.Value) == endMark {
 				break
 			}
+			ids[string(m.Value)] = true
+			n++
 		}
 		pc.Close()
 	}
@@ -286,10 +316,20 @@ func (f *faultRun) outputs(t *testing.T) (map[string]bool, int) {
 // state directory each time, then lets a last run finish: every key's count
 // must be exact (no event applied twice, none lost) and every event must
 // have its output.
-func TestFaultKill9ExactState(t *testing.T) {
-	const events, keys, kills = 100_000, 1_000, 10
+func TestFaultKill9ExactState(t *testing.T) { kill9(t, 100_000, false) }
+
+// TestFaultKill9ExactlyOnce is TestFaultKill9ExactState with
+// Config.ExactlyOnce: the committed outputs must also hold no duplicate.
+func TestFaultKill9ExactlyOnce(t *testing.T) { kill9(t, 50_000, true) }
+
+func kill9(t *testing.T, events int, exactlyOnce bool) {
+	const keys, kills = 1_000, 10
 	kc := testenv.Kafka(t)
 	f := newFaultRun(t, kc)
+	f.exactlyOnce = exactlyOnce
+	if exactlyOnce {
+		t.Setenv("FAULT_EXACTLY_ONCE", "1")
+	}
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 12))
 	f.send(t, rng, events, keys)
 	stateDir := t.TempDir()
@@ -338,7 +378,7 @@ func TestFaultKill9ExactState(t *testing.T) {
 
 	// A last run, in this process, finishes the input.
 	job := faultJob(f.name, f.in, f.out)
-	rn := jobtest.Start(t, job, processor.Config{Brokers: kc.Brokers, StateDir: stateDir, InstanceID: "child"})
+	rn := jobtest.Start(t, job, processor.Config{Brokers: kc.Brokers, StateDir: stateDir, InstanceID: "child", ExactlyOnce: exactlyOnce})
 	f.waitCaughtUp(t, kc, rn.Runner, 3*time.Minute)
 	f.check(t, rn.Runner)
 	if err := rn.Stop(); err != nil {
@@ -469,4 +509,56 @@ func withGate(job processor.Job[int64], in, out processor.Stream, down *atomic.B
 		return countAndEmit(c, output, key, id)
 	})}
 	return job
+}
+
+// TestExactlyOnceRebalance runs the count job with Config.ExactlyOnce on
+// one instance, starts a second while the first is busy (the partitions
+// move: each leaves with a last transaction), then stops the second (they
+// move back): the committed outputs hold each event exactly once and the
+// state is exact.
+func TestExactlyOnceRebalance(t *testing.T) {
+	kc := testenv.Kafka(t)
+	f := newFaultRun(t, kc)
+	f.exactlyOnce = true
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 56))
+	f.send(t, rng, 40_000, 1_000)
+	config := func(id string) processor.Config {
+		return processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), InstanceID: id, ExactlyOnce: true}
+	}
+	a := jobtest.Start(t, faultJob(f.name, f.in, f.out), config("a"))
+	client, err := sarama.NewClient(kc.Brokers, kc.Sarama())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	testenv.Eventually(t, 2*time.Minute, func() error {
+		if err := a.Healthy(); err != nil {
+			t.Fatalf("instance a stopped: %v", err)
+		}
+		if err := client.RefreshMetadata(string(f.out)); err != nil {
+			return err
+		}
+		if n := total(ends(t, client, string(f.out))); n < 5_000 {
+			return fmt.Errorf("%d outputs so far", n)
+		}
+		return nil
+	})
+	b := jobtest.Start(t, faultJob(f.name, f.in, f.out), config("b"))
+	testenv.Eventually(t, 2*time.Minute, func() error {
+		for _, r := range []*jobtest.Running[int64]{a, b} {
+			if err := r.Healthy(); err != nil {
+				t.Fatalf("an instance stopped: %v", err)
+			}
+		}
+		if !b.Ready() {
+			return errors.New("instance b has not joined")
+		}
+		return nil
+	})
+	f.send(t, rng, 10_000, 1_000)
+	if err := b.Stop(); err != nil {
+		t.Fatalf("instance b stopped with %v", err)
+	}
+	f.waitCaughtUp(t, kc, a.Runner, 3*time.Minute)
+	f.check(t, a.Runner)
 }

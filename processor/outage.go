@@ -141,7 +141,7 @@ func kafkaTransient(err error) bool {
 			sarama.ErrOffsetsLoadInProgress, sarama.ErrRebalanceInProgress, sarama.ErrBrokerNotAvailable,
 			sarama.ErrNotController, sarama.ErrOutOfOrderSequenceNumber, sarama.ErrUnknownProducerID,
 			sarama.ErrInvalidProducerEpoch, sarama.ErrIllegalGeneration, sarama.ErrUnknownMemberId,
-			sarama.ErrThrottlingQuotaExceeded:
+			sarama.ErrThrottlingQuotaExceeded, sarama.ErrConcurrentTransactions:
 			return true
 		}
 		return false

@@ -2,6 +2,7 @@ package processor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -25,6 +26,7 @@ type worker[S any] struct {
 	in       chan *sarama.ConsumerMessage
 	acked    chan struct{} // a batch of this worker completed its acks
 	queries  chan query    // Runner.Get, answered between records
+	txns     chan *txnStep // commits, under ExactlyOnce
 	quit     chan struct{} // closed by stop
 	done     chan struct{} // closed when run returns
 	finished chan error    // run's result
@@ -73,7 +75,7 @@ func (w *worker[S]) stateful() bool { return w.e.r.job.State != nil }
 // opened.
 func (e *engine[S]) newWorker(sess sarama.ConsumerGroupSession, p int32, st storage.Storage) *worker[S] {
 	w := &worker[S]{e: e, p: p, sess: sess, st: st, in: make(chan *sarama.ConsumerMessage, 1024),
-		acked: make(chan struct{}, 1), queries: make(chan query), quit: make(chan struct{}), done: make(chan struct{}),
+		acked: make(chan struct{}, 1), queries: make(chan query), txns: make(chan *txnStep), quit: make(chan struct{}), done: make(chan struct{}),
 		finished: make(chan error, 1), cache: map[string]*entry[S]{}, maxCached: maxCached,
 		inputs: state.Inputs{Offsets: map[string]int64{}}}
 	w.rec.w = w
@@ -139,6 +141,9 @@ func (w *worker[S]) repair(keys []string) error {
 	if err := w.flush(); err != nil {
 		return err
 	}
+	if w.e.eos {
+		return nil // the first commit takes it, as any batch
+	}
 	return w.settle()
 }
 
@@ -171,18 +176,36 @@ func (w *worker[S]) run() (err error) {
 	defer close(w.done)
 	defer w.closeStorage()
 	defer func() {
-		if err == nil {
+		switch {
+		case w.e.eos:
+			// Whatever was not committed stays out: a new run aborts
+			// its transaction.
+			if err == nil && (len(w.flight) > 0 || len(w.dirty) > 0 || len(w.cur.marks) > 0) {
+				err = transient(errors.New("stopped with records not committed"))
+			}
+		case err == nil:
 			err = w.flush()
-		}
-		if werr := w.settle(); err == nil {
-			err = werr
+			fallthrough
+		default:
+			if werr := w.settle(); err == nil {
+				err = werr
+			}
 		}
 		if err != nil {
 			w.e.abort(fmt.Errorf("partition %d: %w", w.p, err))
 		}
 	}()
-	tick := time.NewTicker(w.e.r.cfg.CommitInterval)
-	defer tick.Stop()
+	// Under ExactlyOnce, batches end at commits (see commit) and the run
+	// ends with the last one, not with the context.
+	var tick <-chan time.Time
+	stopping := w.e.ctx.Done()
+	if w.e.eos {
+		stopping = nil
+	} else {
+		t := time.NewTicker(w.e.r.cfg.CommitInterval)
+		defer t.Stop()
+		tick = t.C
+	}
 	w.cur = newBatch()
 	for {
 		select {
@@ -201,8 +224,13 @@ func (w *worker[S]) run() (err error) {
 			if len(w.dirty) >= maxDirty {
 				err = w.flush()
 			}
-		case <-tick.C:
+		case <-tick:
 			err = w.flush()
+		case st := <-w.txns:
+			err = w.commitStep(st)
+			if err == nil && st.final {
+				return nil
+			}
 		case <-w.acked:
 			err = w.complete()
 		case q := <-w.queries:
@@ -210,7 +238,7 @@ func (w *worker[S]) run() (err error) {
 			q.reply <- answer{v, qerr}
 		case <-w.quit:
 			return nil
-		case <-w.e.ctx.Done():
+		case <-stopping:
 			return nil
 		case <-w.e.failed:
 			return nil

@@ -1,9 +1,12 @@
 package state
 
 import (
+	"cmp"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -77,9 +80,11 @@ func Restore(ctx context.Context, client sarama.Client, topic string, partition 
 	if err != nil {
 		return out, fmt.Errorf("state: oldest offset of %s/%d: %w", topic, partition, err)
 	}
-	hwm, err := client.GetOffset(topic, partition, sarama.OffsetNewest)
+	// Committed records only: those of a transaction a crash left open
+	// or that was aborted never count (processor.Config.ExactlyOnce).
+	hwm, err := lastStable(client, topic, partition)
 	if err != nil {
-		return out, fmt.Errorf("state: newest offset of %s/%d: %w", topic, partition, err)
+		return out, fmt.Errorf("state: last stable offset of %s/%d: %w", topic, partition, err)
 	}
 	start := max(stored+1, oldest)
 	if start >= hwm { // up to date, or the topic was recreated: as goka, trust the store
@@ -209,6 +214,7 @@ func (f *fetcher) run(ctx context.Context, out chan<- chunk) error {
 			return err
 		}
 		progressed := false
+		aborted := abortedTransactions(block)
 		for _, records := range block.RecordsSet {
 			if records.MsgSet != nil {
 				return fmt.Errorf("state: %s/%d at offset %d holds messages in the format before Kafka 0.11, which Restore does not read", f.topic, f.partition, f.next)
@@ -218,7 +224,8 @@ func (f *fetcher) run(ctx context.Context, out chan<- chunk) error {
 				continue
 			}
 			progressed = true
-			if !batch.Control { // a transaction marker: no key, nothing to apply
+			skip := aborted.skip(batch)
+			if !batch.Control && !skip { // a control batch (transaction marker) applies nothing
 				for _, r := range batch.Records {
 					off := batch.FirstOffset + r.OffsetDelta
 					if off < f.next || off >= f.end {
@@ -305,7 +312,7 @@ func (f *fetcher) fetchOnce() (*sarama.FetchResponseBlock, error) {
 	}
 	// Kafka 2.1 (fetch v10) is the oldest version ripple's clients speak.
 	req := &sarama.FetchRequest{Version: 10, MinBytes: 1, MaxWaitTime: 500, MaxBytes: f.maxBytes,
-		Isolation: sarama.ReadUncommitted, SessionEpoch: -1}
+		Isolation: sarama.ReadCommitted, SessionEpoch: -1}
 	req.AddBlock(f.topic, f.partition, f.next, f.maxBytes, -1)
 	resp, err := broker.Fetch(req)
 	if err != nil {
@@ -336,4 +343,62 @@ func retriable(err error) bool {
 		return false
 	}
 	return true // a network error: the connection is reopened
+}
+
+// lastStable returns the partition's last stable offset: the end of what a
+// read-committed consumer may read (the high watermark, unless a
+// transaction is open).
+func lastStable(client sarama.Client, topic string, partition int32) (int64, error) {
+	broker, err := client.Leader(topic, partition)
+	if err != nil {
+		return -1, err
+	}
+	req := &sarama.OffsetRequest{Version: 4, IsolationLevel: sarama.ReadCommitted}
+	req.AddBlock(topic, partition, sarama.OffsetNewest, 1)
+	resp, err := broker.GetAvailableOffsets(req)
+	if err != nil {
+		_ = broker.Close()
+		return -1, err
+	}
+	block := resp.GetBlock(topic, partition)
+	if block == nil {
+		return -1, sarama.ErrIncompleteResponse
+	}
+	if !errors.Is(block.Err, sarama.ErrNoError) {
+		return -1, block.Err
+	}
+	return block.Offset, nil
+}
+
+// aborted tells the record batches of aborted transactions in one fetch
+// response, as Kafka's read-committed consumers do: a producer's batches
+// from the first offset of one of its aborted transactions up to that
+// transaction's abort marker are skipped.
+type aborted struct {
+	txns      []*sarama.AbortedTransaction // by first offset, not yet reached
+	producers map[int64]bool               // producers inside an aborted transaction
+}
+
+func abortedTransactions(block *sarama.FetchResponseBlock) *aborted {
+	a := &aborted{txns: slices.Clone(block.AbortedTransactions), producers: map[int64]bool{}}
+	slices.SortFunc(a.txns, func(x, y *sarama.AbortedTransaction) int { return cmp.Compare(x.FirstOffset, y.FirstOffset) })
+	return a
+}
+
+// skip reports whether batch belongs to an aborted transaction; it reads
+// batches in offset order.
+func (a *aborted) skip(batch *sarama.RecordBatch) bool {
+	for len(a.txns) > 0 && a.txns[0].FirstOffset <= batch.LastOffset() {
+		a.producers[a.txns[0].ProducerID] = true
+		a.txns = a.txns[1:]
+	}
+	if batch.Control {
+		// The marker's key is its version (int16) and type (int16):
+		// 0 aborts, 1 commits.
+		if len(batch.Records) > 0 && len(batch.Records[0].Key) >= 4 && binary.BigEndian.Uint16(batch.Records[0].Key[2:4]) == 0 {
+			delete(a.producers, batch.ProducerID)
+		}
+		return true
+	}
+	return batch.IsTransactional && a.producers[batch.ProducerID]
 }
