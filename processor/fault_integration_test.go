@@ -243,6 +243,9 @@ func (f *faultRun) check(t *testing.T, r *processor.Runner[int64]) {
 	if wrong > 0 {
 		t.Errorf("%d of %d keys wrong: the state counts %d events, %d were sent", wrong, len(f.truth), sum, f.sent)
 	}
+	if n := f.errorRecords(t); n != 0 {
+		t.Errorf("%d records in the error topic: a fault must not make events fail", n)
+	}
 	ids, outputs := f.outputs(t)
 	if len(ids) != f.sent {
 		t.Errorf("outputs cover %d of the %d events sent", len(ids), f.sent)
@@ -256,6 +259,25 @@ func (f *faultRun) check(t *testing.T, r *processor.Runner[int64]) {
 	}
 	t.Logf("%d events over %d keys; state exact on %d keys; %d outputs, %d of them duplicates (%s)",
 		f.sent, len(f.truth), len(f.truth)-wrong, outputs, outputs-len(ids), mode)
+}
+
+// errorRecords counts the records of the job's error topic.
+func (f *faultRun) errorRecords(t *testing.T) int64 {
+	t.Helper()
+	client, err := sarama.NewClient(f.kc.Brokers, f.kc.Sarama())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	var n int64
+	for p, end := range ends(t, client, f.name+".error") {
+		start, err := client.GetOffset(f.name+".error", p, sarama.OffsetOldest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += end - start
+	}
+	return n
 }
 
 // outputs reads the committed records of the output stream, as a
