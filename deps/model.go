@@ -113,6 +113,12 @@ func (k EdgeKind) String() string {
 	return "EdgeKind(" + strconv.Itoa(int(k)) + ")"
 }
 
+// CrossWiki reports whether pages of several wikis can depend on one
+// target of kind k, so that a Query may leave its Wiki empty: an entity of
+// the shared Wikibase repository, or a file of the shared file repository
+// (Commons), which a wiki without a file of that name shows.
+func (k EdgeKind) CrossWiki() bool { return k == UsesEntity || k == UsesFile }
+
 // Valid reports whether k is one of the four edge kinds.
 func (k EdgeKind) Valid() bool { return k >= Transcludes && k <= UsesEntity }
 

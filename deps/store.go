@@ -84,9 +84,11 @@ type Cursor string
 
 // Query asks for the dependents of one target through one kind of edge.
 type Query struct {
-	// Wiki is the wiki of the dependent pages. It is required for page
-	// targets (titles belong to a wiki); for UsesEntity it may be empty to
-	// ask for dependents on every wiki.
+	// Wiki is the wiki of the dependent pages. It is required for
+	// Transcludes and LinksTo (titles belong to a wiki); for the
+	// CrossWiki kinds, UsesEntity and UsesFile, it may be empty to ask for
+	// dependents on every wiki (for UsesFile: every page of any wiki that
+	// shows a file of that title, its own or the shared repository's).
 	Wiki string
 	// Edge is the kind of edge to follow backwards.
 	Edge EdgeKind
@@ -122,7 +124,7 @@ func (q Query) Normalize() (Query, error) {
 	if q.Limit == 0 {
 		q.Limit = DefaultLimit
 	}
-	if q.Wiki != "" || q.Edge != UsesEntity {
+	if q.Wiki != "" || !q.Edge.CrossWiki() {
 		if err := ValidateWiki(q.Wiki); err != nil {
 			return Query{}, fmt.Errorf("query: %w", err)
 		}

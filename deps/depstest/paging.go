@@ -1,6 +1,7 @@
 package depstest
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -139,6 +140,42 @@ func testMultiWiki(t *testing.T, h *harness) {
 	wantNames(t, "entity users after a delete on enwiki", h.all(t, q), "dewiki:P", "en:P")
 	wantNames(t, "dewiki transcluders after a delete on enwiki",
 		h.all(t, query("dewiki", deps.Transcludes, "Template:X")), "dewiki:P")
+}
+
+// testFileUsersOnEveryWiki checks the users of a file on every wiki: a
+// wiki without a file of its own shows the shared repository's one.
+func testFileUsersOnEveryWiki(t *testing.T, h *harness) {
+	file := func(wiki, title string, id int64, files ...string) deps.PageDeps {
+		return deps.PageDeps{Wiki: wiki, Page: deps.PageRef{ID: id, Title: title}, RevID: 1, Files: files}
+	}
+	h.put(t, file("enwiki", "Berlin", 1, "File:Flag.svg", "File:Map.png"))
+	h.put(t, file("enwiki", "Bonn", 2, "File:Flag.svg"))
+	h.put(t, file("dewiki", "Berlin", 3, "File:Flag.svg"))
+	h.put(t, file("commonswiki", "Category:Flags", 4, "File:Flag.svg"))
+	h.put(t, file("frwiki", "Paris", 5, "File:Other.svg"))
+	// A link to the file's page and the file's own page are not uses.
+	h.put(t, deps.PageDeps{Wiki: "itwiki", Page: deps.PageRef{ID: 6, Title: "Roma"}, RevID: 1, Links: []string{"File:Flag.svg"}})
+	h.put(t, deps.PageDeps{Wiki: "enwiki", Page: deps.PageRef{ID: 7, Namespace: deps.NamespaceFile, Title: "File:Flag.svg"}, RevID: 1})
+	every := []string{"enwiki:Berlin", "enwiki:Bonn", "dewiki:Berlin", "commonswiki:Category:Flags"}
+	for _, limit := range []int{0, 1, 3} {
+		q := query("", deps.UsesFile, "File:Flag.svg")
+		q.Limit = limit
+		wantNames(t, fmt.Sprintf("users of File:Flag.svg on every wiki, limit %d", limit), h.all(t, q), every...)
+	}
+	wantNames(t, "users of File:Flag.svg on enwiki", h.all(t, query("enwiki", deps.UsesFile, "File:Flag.svg")), "enwiki:Berlin", "enwiki:Bonn")
+	wantNames(t, "users of File:Flag.svg on dewiki", h.all(t, query("dewiki", deps.UsesFile, "File:Flag.svg")), "dewiki:Berlin")
+	wantNames(t, "users of File:Map.png on every wiki", h.all(t, query("", deps.UsesFile, "File:Map.png")), "enwiki:Berlin")
+	h.put(t, deps.PageDeps{Wiki: "enwiki", Page: deps.PageRef{ID: 2, Title: "Bonn"}, RevID: 2})
+	if _, err := h.store.DeletePage(h.ctx, "dewiki", "Berlin"); err != nil {
+		t.Fatal(err)
+	}
+	h.reopen(t)
+	wantNames(t, "users of File:Flag.svg on every wiki after an edit and a delete",
+		h.all(t, query("", deps.UsesFile, "File:Flag.svg")), "enwiki:Berlin", "commonswiki:Category:Flags")
+	wantNames(t, "users of File:Nothing.svg on every wiki", h.all(t, query("", deps.UsesFile, "File:Nothing.svg")))
+	if _, _, err := h.store.Dependents(h.ctx, query("", deps.LinksTo, "File:Flag.svg")); !errors.Is(err, deps.ErrInvalid) {
+		t.Errorf("links_to query without a wiki: got %v, want ErrInvalid", err)
+	}
 }
 
 func testUnicode(t *testing.T, h *harness) {

@@ -41,6 +41,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"Pagination", testPagination},
 		{"FilteredPagination", testFilteredPagination},
 		{"MultiWiki", testMultiWiki},
+		{"FileUsersOnEveryWiki", testFileUsersOnEveryWiki},
 		{"Unicode", testUnicode},
 		{"TransitiveTransclusion", testTransitiveTransclusion},
 		{"PassesOn", testPassesOn},

@@ -59,6 +59,9 @@ func (s *Store) Dependents(ctx context.Context, q deps.Query) ([]deps.Dependent,
 		return nil, "", err
 	}
 	defer release()
+	if q.Edge == deps.UsesFile && q.Wiki == "" {
+		return s.fileDependents(ctx, q, after)
+	}
 	if q.Edge != deps.UsesEntity {
 		return s.pageDependents(ctx, q, after)
 	}
@@ -172,4 +175,50 @@ func decodeCursor(c deps.Cursor) (uint64, error) {
 		return 0, fmt.Errorf("%w: %q does not hold a uid", deps.ErrBadCursor, c)
 	}
 	return uid, nil
+}
+
+// fileDependents answers a Dependents query for the users of a file on
+// every wiki: the nodes of the file's title on each wiki (found by the file
+// predicate), and their dependents through uses_file in uid order, in one
+// query.
+func (s *Store) fileDependents(ctx context.Context, q deps.Query, after uint64) ([]deps.Dependent, deps.Cursor, error) {
+	op := fmt.Sprintf("dependents of %s %s on every wiki", q.Edge, q.Target)
+	args := fmt.Sprintf("first: %d", q.Limit+1)
+	if after > 0 {
+		args += fmt.Sprintf(", after: %#x", after)
+	}
+	query := fmt.Sprintf(`query q($t: string) {
+ var(func: eq(%s, $t)) { d as ~%s }
+ d(func: uid(d), %s) { uid r: %s }
+}`, s.p.file, s.p.edge[deps.UsesFile], args, s.p.ref)
+	txn := s.dg.NewReadOnlyTxn()
+	defer txn.Discard(ctx)
+	resp, err := txn.QueryWithVars(ctx, query, map[string]string{"$t": q.Target})
+	if err != nil {
+		return nil, "", s.wrap(ctx, op, err)
+	}
+	var res struct {
+		D []dependentNode `json:"d"`
+	}
+	if err := json.Unmarshal(resp.Json, &res); err != nil {
+		return nil, "", fmt.Errorf("dgraphstore: %s: decoding: %w", op, err)
+	}
+	nodes, next := res.D, deps.Cursor("")
+	if len(nodes) > q.Limit {
+		nodes = nodes[:q.Limit]
+		last, err := strconv.ParseUint(nodes[len(nodes)-1].UID, 0, 64)
+		if err != nil {
+			return nil, "", fmt.Errorf("dgraphstore: %s: uid %q: %w", op, nodes[len(nodes)-1].UID, err)
+		}
+		next = encodeCursor(last)
+	}
+	out := make([]deps.Dependent, len(nodes))
+	for i, n := range nodes {
+		wiki, page, err := decodeRef(n.Ref)
+		if err != nil {
+			return nil, "", fmt.Errorf("dgraphstore: %s: %w", op, err)
+		}
+		out[i] = deps.Dependent{Wiki: wiki, Page: page, Edge: q.Edge, Target: q.Target, Scope: refScope(n.Ref, q.Edge, q.Target)}
+	}
+	return out, next, nil
 }

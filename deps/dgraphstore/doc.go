@@ -12,6 +12,7 @@
 //	<p>_ref:         string .                        # "ns|page id|wiki|title[|scoped edges]"
 //	<p>_rev:         int .                           # pages of earlier versions only
 //	<p>_edges:       string .                        # rev, ns, id, compressed edges
+//	<p>_file:        string @index(exact) .          # "File:X" on nodes used as files
 //	<p>_transcludes: [uid] @reverse .
 //	<p>_links_to:    [uid] @reverse .
 //	<p>_uses_file:   [uid] @reverse .

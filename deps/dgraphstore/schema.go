@@ -19,6 +19,10 @@ const aspectsFacet = "aspects"
 // preds holds the predicate names of one prefix.
 type preds struct {
 	key, wiki, ref, rev, edges string
+	// file is the title of a node that pages use as a file (uses_file),
+	// the same on every wiki: Dependents of a file on every wiki finds
+	// the nodes of that title on each wiki by it.
+	file string
 	edge                       map[deps.EdgeKind]string
 }
 
@@ -26,7 +30,7 @@ type preds struct {
 func newPreds(prefix string) preds {
 	p := func(name string) string { return prefix + "_" + name }
 	return preds{
-		key: p("key"), wiki: p("wiki"), ref: p("ref"), rev: p("rev"), edges: p("edges"),
+		key: p("key"), wiki: p("wiki"), ref: p("ref"), rev: p("rev"), edges: p("edges"), file: p("file"),
 		edge: map[deps.EdgeKind]string{
 			deps.Transcludes: p("transcludes"),
 			deps.LinksTo:     p("links_to"),
@@ -44,6 +48,7 @@ func (p preds) schema() string {
 	fmt.Fprintf(&b, "%s: string .\n", p.ref)
 	fmt.Fprintf(&b, "%s: int .\n", p.rev)
 	fmt.Fprintf(&b, "%s: string .\n", p.edges)
+	fmt.Fprintf(&b, "%s: string @index(exact) .\n", p.file)
 	for _, k := range deps.EdgeKinds() {
 		fmt.Fprintf(&b, "%s: [uid] @reverse .\n", p.edge[k])
 	}
@@ -52,7 +57,7 @@ func (p preds) schema() string {
 
 // all returns every predicate name.
 func (p preds) all() []string {
-	out := []string{p.key, p.wiki, p.ref, p.rev, p.edges}
+	out := []string{p.key, p.wiki, p.ref, p.rev, p.edges, p.file}
 	for _, k := range deps.EdgeKinds() {
 		out = append(out, p.edge[k])
 	}

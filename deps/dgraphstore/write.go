@@ -258,6 +258,11 @@ func (m *mutation) request() *api.Request {
 				// facet function.
 				q.Facets = []*api.Facet{{Key: aspectsFacet, Value: []byte(joinAspects(e.Aspects)), ValType: api.Facet_STRING}}
 			}
+			if e.Kind == deps.UsesFile {
+				// Set again with every edge added, since the node may
+				// exist as a page or link target without it.
+				m.set = append(m.set, valueQuad(q.ObjectId, p.file, e.Target))
+			}
 			m.set = append(m.set, q)
 		}
 		for _, e := range c.del {

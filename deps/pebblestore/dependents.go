@@ -22,7 +22,7 @@ func (s *Store) Dependents(ctx context.Context, q deps.Query) ([]deps.Dependent,
 	}
 	base := reverseBase(nil, q.Edge, q.Wiki, q.Target)
 	prefix := base
-	if q.Edge == deps.UsesEntity && q.Wiki != "" {
+	if q.Edge.CrossWiki() && q.Wiki != "" {
 		prefix = append(append(base[:len(base):len(base)], q.Wiki...), sep)
 	}
 	lower := prefix

@@ -10,8 +10,14 @@
 //
 //	'v'                                      format version (uvarint)
 //	'f' wiki 0 title                         forward: the page's PageDeps
-//	'r' kind wiki 0 target 0 title           reverse: page edges
-//	'r' kind entity 0 wiki 0 title           reverse: uses_entity edges
+//	'r' kind wiki 0 target 0 title           reverse: transcludes, links_to
+//	'r' kind target 0 wiki 0 title           reverse: uses_file, uses_entity
+//
+// Files and entities come first in their reverse keys because pages of
+// every wiki can use them (a file of the shared repository, an entity of
+// Wikidata): the users on all wikis are one prefix, those of one wiki a
+// longer one. Format 1 keyed uses_file entries by wiki first; Open
+// rewrites them once.
 //
 // The forward record holds the page's whole normalized dependency set (what
 // it passes on to transcluders and its digest too, when it has them), so

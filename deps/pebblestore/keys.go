@@ -15,7 +15,9 @@ const (
 	familyForward = 'f'
 	familyReverse = 'r'
 	sep           = 0x00
-	formatVersion = 1
+	// formatVersion 2 keys uses_file reverse entries by file first, as
+	// uses_entity ones (format 1 had the wiki first; see migrate).
+	formatVersion = 2
 	cursorPrefix  = "pb1."
 )
 
@@ -29,11 +31,13 @@ func forwardKey(wiki, title string) []byte {
 }
 
 // reverseBase returns the part of a reverse key that names the target:
-// 'r' kind wiki 0 target 0 for page edges, 'r' kind entity 0 for uses_entity.
+// 'r' kind wiki 0 target 0 for wiki-local edges, 'r' kind target 0 for the
+// deps.EdgeKind.CrossWiki ones (uses_entity, uses_file), so that one prefix
+// scan finds the dependents on every wiki.
 // The dependent's position follows it (see positionKey).
 func reverseBase(dst []byte, kind deps.EdgeKind, wiki, target string) []byte {
 	dst = append(dst, familyReverse, byte(kind))
-	if kind != deps.UsesEntity {
+	if !kind.CrossWiki() {
 		dst = append(dst, wiki...)
 		dst = append(dst, sep)
 	}
@@ -42,9 +46,9 @@ func reverseBase(dst []byte, kind deps.EdgeKind, wiki, target string) []byte {
 }
 
 // appendPosition appends the dependent's part of a reverse key to base:
-// its title for page edges, wiki 0 title for uses_entity.
+// its title for wiki-local edges, wiki 0 title for cross-wiki ones.
 func appendPosition(base []byte, kind deps.EdgeKind, wiki, title string) []byte {
-	if kind == deps.UsesEntity {
+	if kind.CrossWiki() {
 		base = append(base, wiki...)
 		base = append(base, sep)
 	}
@@ -58,9 +62,9 @@ func reverseKey(kind deps.EdgeKind, wiki, title, target string) []byte {
 }
 
 // splitPosition parses the dependent's part of a reverse key (what follows
-// reverseBase); queryWiki is the wiki of page-edge keys.
+// reverseBase); queryWiki is the wiki of wiki-local keys.
 func splitPosition(pos []byte, kind deps.EdgeKind, queryWiki string) (wiki, title string, err error) {
-	if kind != deps.UsesEntity {
+	if !kind.CrossWiki() {
 		return queryWiki, string(pos), nil
 	}
 	i := bytes.IndexByte(pos, sep)

@@ -1,6 +1,7 @@
 package pebblestore
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -66,11 +67,51 @@ func checkVersion(db *pebble.DB) error {
 	if err != nil {
 		return err
 	}
-	defer closer.Close()
-	if got, n := binary.Uvarint(v); n <= 0 || got != formatVersion {
-		return fmt.Errorf("on-disk format %x, this version reads format %d", v, formatVersion)
+	got, n := binary.Uvarint(v)
+	closer.Close()
+	switch {
+	case n > 0 && got == formatVersion:
+		return nil
+	case n > 0 && got == 1:
+		return migrateFiles(db)
 	}
-	return nil
+	return fmt.Errorf("on-disk format %x, this version reads format %d (and migrates 1)", v, formatVersion)
+}
+
+// migrateFiles turns a format 1 database into format 2: every uses_file
+// reverse key 'r' 3 wiki 0 file 0 title becomes 'r' 3 file 0 wiki 0 title,
+// with its value, in one batch with the new version.
+func migrateFiles(db *pebble.DB) error {
+	prefix := []byte{familyReverse, byte(deps.UsesFile)}
+	it, err := db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: []byte{familyReverse, byte(deps.UsesFile) + 1}})
+	if err != nil {
+		return err
+	}
+	b := db.NewBatch()
+	defer b.Close()
+	for valid := it.First(); valid; valid = it.Next() {
+		parts := bytes.SplitN(it.Key()[len(prefix):], []byte{sep}, 3)
+		if len(parts) != 3 {
+			it.Close()
+			return fmt.Errorf("migrating to format %d: corrupt uses_file key %q", formatVersion, it.Key())
+		}
+		if err := b.Delete(it.Key(), nil); err != nil {
+			it.Close()
+			return err
+		}
+		key := reverseKey(deps.UsesFile, string(parts[0]), string(parts[2]), string(parts[1]))
+		if err := b.Set(key, it.Value(), nil); err != nil {
+			it.Close()
+			return err
+		}
+	}
+	if err := it.Close(); err != nil {
+		return err
+	}
+	if err := b.Set([]byte{familyVersion}, binary.AppendUvarint(nil, formatVersion), nil); err != nil {
+		return err
+	}
+	return b.Commit(pebble.Sync)
 }
 
 // Close closes the database. It is idempotent and waits for calls in flight.
