@@ -23,7 +23,7 @@ type preds struct {
 	// the same on every wiki: Dependents of a file on every wiki finds
 	// the nodes of that title on each wiki by it.
 	file string
-	edge                       map[deps.EdgeKind]string
+	edge map[deps.EdgeKind]string
 }
 
 // newPreds returns the predicate names for prefix.

@@ -35,6 +35,9 @@ type Change struct {
 	Page deps.PageRef
 	// PriorTitle is a moved page's old title.
 	PriorTitle string
+	// LeftRedirect is true for a move that left a redirect at the old
+	// title, which therefore still exists.
+	LeftRedirect bool
 	// RevID is the page's revision after the change, 0 if unknown. For an
 	// edit of a template or module it names the revision whose stored
 	// digest tells whether transcluders see any change.
@@ -80,6 +83,7 @@ func FromPageChange(ev PageChangeEvent) (Change, error) {
 		if c.PriorTitle, err = deps.NormalizeTitle(ev.PriorState.Page.PageTitle); err != nil {
 			return Change{}, fmt.Errorf("%w: prior_state.page.page_title: %w", ErrBadChange, err)
 		}
+		c.LeftRedirect = ev.CreatedRedirectPage != nil
 	default:
 		return Change{}, fmt.Errorf("%w: page_change_kind %q (want edit, create, delete, undelete, move or visibility_change)", ErrBadChange, ev.PageChangeKind)
 	}

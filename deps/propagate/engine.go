@@ -14,7 +14,7 @@ const (
 	RulePageEdit     = "page_edit"       // the page itself changed
 	RuleTransclusion = "transclusion"    // a template or module it transcludes changed
 	RuleLinksTo      = "links_to"        // a title it links to was created, deleted, undeleted or moved
-	RuleUsesFile     = "uses_file"       // a file it shows changed
+	RuleUsesFile     = "uses_file"       // a file it shows changed (its wiki's, or the shared repository's)
 	RuleUsesEntity   = "uses_entity"     // aspects of an entity it uses changed
 	RuleMovedAway    = "page_moved"      // the page's old title after a move
 	RuleDeleted      = "page_deleted"    // the page itself was deleted
@@ -42,7 +42,17 @@ type Config struct {
 	// MaxDepth bounds transitive transclusion (templates in templates).
 	// Default 20.
 	MaxDepth int
+	// FileRepository is the wiki id of the shared file repository: a page
+	// of any wiki that shows a file its own wiki lacks (no File: page of
+	// that title is stored for the wiki) shows the repository's, so a
+	// change of a file there purges its users on every such wiki.
+	// Default DefaultFileRepository.
+	FileRepository string
 }
+
+// DefaultFileRepository is Wikimedia Commons, the shared file repository
+// of every Wikimedia wiki.
+const DefaultFileRepository = "commonswiki"
 
 // Validate fills defaults.
 func (c *Config) Validate() error {
@@ -54,6 +64,12 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxDepth == 0 {
 		c.MaxDepth = 20
+	}
+	if c.FileRepository == "" {
+		c.FileRepository = DefaultFileRepository
+	}
+	if err := deps.ValidateWiki(c.FileRepository); err != nil {
+		return fmt.Errorf("propagate: FileRepository: %w", err)
 	}
 	return nil
 }
@@ -126,9 +142,18 @@ func (e *Engine) Begin(ctx context.Context, c Change) ([]Purge, *Fanout, error) 
 			e.pushContent(f, c.Wiki, c.Page, origin)
 		}
 	case PageVisibility:
-		// MediaWiki purges the page's URLs after a revision deletion;
-		// what it renders for others does not change.
-		now = append(now, self(RuleVisibility, c.Page))
+		// MediaWiki purges the page's URLs after a revision deletion
+		// of its current revision (mediawiki/page/change has one only
+		// then); what it renders for others does not change. A change
+		// of a revision the store knows is no longer the current one
+		// arrived after a newer edit, which purged the page.
+		current, err := e.isCurrent(ctx, c)
+		if err != nil {
+			return nil, nil, err
+		}
+		if current {
+			now = append(now, self(RuleVisibility, c.Page))
+		}
 	case PageCreate, PageUndelete:
 		now = append(now, self(RuleRestored, c.Page))
 		e.pushExistence(f, c.Wiki, c.Page, origin)
@@ -145,7 +170,13 @@ func (e *Engine) Begin(ctx context.Context, c Change) ([]Purge, *Fanout, error) 
 		if err := e.move(ctx, c.Wiki, old, c.Page); err != nil {
 			return nil, nil, err
 		}
-		e.pushExistence(f, c.Wiki, old, origin)
+		// A redirect left at the old title keeps it existing, and
+		// links, transclusions and file uses of it follow the redirect
+		// to the same page: only a title that stops existing is felt
+		// by what depends on it.
+		if !c.LeftRedirect {
+			e.pushExistence(f, c.Wiki, old, origin)
+		}
 		e.pushExistence(f, c.Wiki, c.Page, origin)
 	case EntityChange:
 		origin = fmt.Sprintf("change of %s %s", c.Entity, joinAspects(c.Aspects))
@@ -184,9 +215,51 @@ func (e *Engine) pushContent(f *Fanout, wiki string, page deps.PageRef, origin s
 	switch {
 	case page.Namespace.Transcludable():
 		e.pushTranscluders(f, wiki, page.Title, []string{origin}, 0)
+	case page.Namespace == deps.NamespaceFile && wiki == e.cfg.FileRepository:
+		// Users on every wiki: Step keeps those of wikis without a
+		// file of their own of that title.
+		f.Frames = append(f.Frames, Frame{Edge: deps.UsesFile, Target: page.Title, Rule: RuleUsesFile, Path: []string{origin}})
 	case page.Namespace == deps.NamespaceFile:
 		f.Frames = append(f.Frames, Frame{Wiki: wiki, Edge: deps.UsesFile, Target: page.Title, Rule: RuleUsesFile, Path: []string{origin}})
 	}
+}
+
+// isCurrent reports whether the revision of c is the page's current one
+// as far as the store knows: not older than the revision it holds.
+func (e *Engine) isCurrent(ctx context.Context, c Change) (bool, error) {
+	if c.RevID <= 0 {
+		return true, nil
+	}
+	p, ok, err := e.store.Page(ctx, c.Wiki, c.Page.Title)
+	if err != nil {
+		return false, fmt.Errorf("propagate: reading %s:%s: %w", c.Wiki, c.Page.Title, err)
+	}
+	return !ok || p.RevID <= c.RevID, nil
+}
+
+// sharedFileUsers keeps the users of the shared repository's file target
+// that show it: those on the repository itself and on wikis without a
+// file page of that title of their own.
+func (e *Engine) sharedFileUsers(ctx context.Context, target string, found []deps.Dependent) ([]deps.Dependent, error) {
+	local := map[string]bool{}
+	kept := found[:0:0]
+	for _, d := range found {
+		if d.Wiki != e.cfg.FileRepository {
+			has, seen := local[d.Wiki]
+			if !seen {
+				_, ok, err := e.store.Page(ctx, d.Wiki, target)
+				if err != nil {
+					return nil, fmt.Errorf("propagate: reading %s:%s: %w", d.Wiki, target, err)
+				}
+				has, local[d.Wiki] = ok, ok
+			}
+			if has {
+				continue
+			}
+		}
+		kept = append(kept, d)
+	}
+	return kept, nil
 }
 
 // pushExistence queues what depends on whether page exists: pages linking
@@ -241,6 +314,12 @@ func (e *Engine) Step(ctx context.Context, f *Fanout) ([]Purge, error) {
 	if err != nil {
 		return nil, fmt.Errorf("propagate: dependents of %s via %s: %w", fr.Target, fr.Edge, err)
 	}
+	shared := fr.Wiki == "" && fr.Edge == deps.UsesFile
+	if shared {
+		if found, err = e.sharedFileUsers(ctx, fr.Target, found); err != nil {
+			return nil, err
+		}
+	}
 	if next == "" {
 		f.Frames = f.Frames[:top]
 	} else {
@@ -249,6 +328,9 @@ func (e *Engine) Step(ctx context.Context, f *Fanout) ([]Purge, error) {
 	out := make([]Purge, 0, len(found))
 	for _, d := range found {
 		hop := fmt.Sprintf("%s %s %s", d.Page.Title, d.Edge, fr.Target)
+		if shared {
+			hop = fmt.Sprintf("%s:%s %s %s:%s", d.Wiki, d.Page.Title, d.Edge, e.cfg.FileRepository, fr.Target)
+		}
 		if len(d.Aspects) > 0 {
 			hop += " [" + joinAspects(d.Aspects) + "]"
 		}

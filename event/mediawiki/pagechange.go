@@ -28,6 +28,9 @@ type PageChange struct {
 	Revision Revision `json:"revision"`
 	// PriorState holds the page as it was before the change, for moves.
 	PriorState *PriorState `json:"prior_state,omitempty"`
+	// CreatedRedirectPage is, for a move that left a redirect, the
+	// redirect page now at the old title; nil when the move left none.
+	CreatedRedirectPage *Page `json:"created_redirect_page,omitempty"`
 }
 
 // PriorState is the state of a page before a change.
