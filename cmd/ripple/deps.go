@@ -208,6 +208,7 @@ With --score STORE it also replays the workload and scores the engine.`, "ripple
 	fs.DurationVar(&cfg.Sessions.Entity.Gap, "entity-session-gap", 3*time.Second, "mean time between two edits of a Wikidata edit session")
 	fs.IntVar(&cfg.Documented, "documented", 70, "percentage of templates with <noinclude>{{Documentation}}</noinclude> (negative: none)")
 	fs.IntVar(&cfg.NoincludeEdits, "noinclude-edits", 20, "percentage of the edits of documented templates that touch only <noinclude> (negative: none)")
+	fs.IntVar(&cfg.MoveRedirects, "move-redirects", 0, "percentage of moves that leave a redirect at the old title (0: none)")
 	fs.BoolVar(&cfg.ParseAfterEdit, "parse-after-edit", false, "send a template edit's dependencies event after its page change (the engine then cannot tell a noinclude-only edit)")
 	score := fs.String("score", "", "replay into this store ("+storeHelp+"; must be empty) and print precision, recall and purge counts")
 	window := fs.Duration("window", propagate.DefaultWindow, "with --score: "+windowHelp)

@@ -19,6 +19,10 @@ func (g *gen) live(ns deps.Namespace) *page {
 }
 
 func (g *gen) pageChange(kind string, p *page, prior string) int {
+	return g.emit(g.pageChangeEvent(kind, p, prior))
+}
+
+func (g *gen) pageChangeEvent(kind string, p *page, prior string) map[string]any {
 	ev := map[string]any{
 		"$schema":          "/mediawiki/page/change/1.2.0",
 		"meta":             event.Meta{Stream: "mediawiki.page_change.v1", ID: event.NewID(), DT: g.clock, Domain: g.site.Domain(), URI: g.site.URL(p.ref.Title)},
@@ -31,7 +35,7 @@ func (g *gen) pageChange(kind string, p *page, prior string) int {
 	if prior != "" {
 		ev["prior_state"] = map[string]any{"page": map[string]any{"page_title": prior}}
 	}
-	return g.emit(ev)
+	return ev
 }
 
 // record keeps the oracle of the change on line: the pages it must purge,
@@ -220,13 +224,28 @@ func (g *gen) move() {
 	p.deleted = true
 	g.pages[newTitle] = moved
 	g.order = append(g.order, newTitle)
-	line := g.pageChange("move", moved, oldTitle)
-	truth := g.backlinks(oldTitle)
-	for t := range g.backlinks(newTitle) {
-		truth[t] = true
+	ev := g.pageChangeEvent("move", moved, oldTitle)
+	// A redirect left at the old title keeps it existing: its linkers'
+	// links stay blue, so only they are not due.
+	redirect := g.cfg.MoveRedirects > 0 && g.rng.IntN(100) < g.cfg.MoveRedirects
+	var left *page
+	if redirect {
+		left = &page{ref: deps.PageRef{ID: g.nextID(), Title: oldTitle}, rev: p.rev, links: []string{newTitle}, entities: map[string][]deps.Aspect{}}
+		ev["created_redirect_page"] = map[string]any{"page_id": left.ref.ID, "page_title": oldTitle, "namespace_id": 0, "is_redirect": true}
 	}
-	truth[oldTitle], truth[newTitle] = true, true
-	g.record(line, Move, truth, union(truth, g.transcluders(oldTitle), g.transcluders(newTitle)), truth)
+	line := g.emit(ev)
+	backlinks := union(g.backlinks(oldTitle), g.backlinks(newTitle))
+	backlinks[oldTitle], backlinks[newTitle] = true, true
+	truth := backlinks
+	if redirect {
+		truth = g.backlinks(newTitle)
+		truth[oldTitle], truth[newTitle] = true, true
+	}
+	g.record(line, Move, truth, union(backlinks, g.transcluders(oldTitle), g.transcluders(newTitle)), backlinks)
+	if left != nil {
+		g.pages[oldTitle] = left
+		g.parse(left)
+	}
 }
 
 // entityChange edits one aspect of entity id, as most Wikidata edits do:

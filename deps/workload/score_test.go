@@ -2,6 +2,7 @@ package workload_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -95,6 +96,25 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	for i := range a.Times {
 		if !a.Times[i].Equal(b.Times[i]) {
 			t.Fatalf("same seed, line %d at %v and %v", i+1, a.Times[i], b.Times[i])
+		}
+	}
+}
+
+// TestMoveRedirects replays a workload whose moves leave redirects: the
+// engine purges the old title's linkers only for moves that leave none,
+// exactly as the oracle wants, and a move with a redirect is due fewer
+// purges than kind-aware broad purging (backlinks of both titles) sends.
+func TestMoveRedirects(t *testing.T) {
+	for _, share := range []int{100, 50} {
+		w, err := workload.Generate(workload.Config{Seed: 3, Pages: 1000, Templates: 100, Entities: 250, Changes: 1500, MoveRedirects: share})
+		if err != nil {
+			t.Fatal(err)
+		}
+		exact(t, fmt.Sprintf("%d%% of moves leave a redirect", share), evaluate(t, w, propagate.DefaultWindow))
+		for _, k := range w.ByKind() {
+			if k.Kind == workload.Move && (k.Changes == 0 || k.Exact >= k.KindAware) {
+				t.Errorf("%d%% redirects: %d moves due %d purges, kind-aware broad purging sends %d; want fewer due", share, k.Changes, k.Exact, k.KindAware)
+			}
 		}
 	}
 }

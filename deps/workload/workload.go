@@ -56,6 +56,13 @@ type Config struct {
 	// negative means none. An assumption, not a measurement:
 	// BENCHMARKS.md reports the reduction with it and without.
 	NoincludeEdits int
+	// MoveRedirects is the percentage of moves that leave a redirect at
+	// the old title, as MediaWiki does unless the mover has the right to
+	// suppress it: the old title keeps existing, so its linkers are not
+	// due. 0 (the default) means none, as in the workloads BENCHMARKS.md
+	// measured before it; the redirect's own page creation event, which
+	// MediaWiki sends too, is not generated.
+	MoveRedirects int
 	// ParseAfterEdit makes a template edit's dependencies event follow its
 	// page change instead of preceding it. The engine then cannot tell
 	// an edit that changed nothing transcluders see, and purges them all.
