@@ -20,6 +20,21 @@
 // revision before it did (the digest of ripple/page/dependencies 2.0.0)
 // purges only the template's own page.
 //
+// Each kind of page change purges what MediaWiki's rendering of other
+// pages makes of it. A title that starts or stops existing (a creation,
+// undeletion, deletion, suppressed or not, or a move that leaves no
+// redirect) is felt by its linkers, transcluders and file users; a move
+// that leaves a redirect (created_redirect_page) keeps the old title
+// existing, and what uses it follows the redirect, so only the two titles
+// and the new title's dependents are purged. A change of the visibility of
+// the current revision purges the page itself alone.
+//
+// Files of the shared repository (Config.FileRepository, Commons) are
+// shown by every wiki that has no file of that name of its own, so a
+// change of one purges its users on every such wiki: the store's users of
+// the file on every wiki (deps.Query with no Wiki), less those on wikis
+// where the store holds a File: page of that title.
+//
 // Large fan-outs are computed in bounded steps: a Fanout is plain data (JSON)
 // holding a stack of reverse-traversal frames with store cursors, so a job
 // can persist it after every Step and resume after a crash without redoing
