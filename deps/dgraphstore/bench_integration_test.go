@@ -50,6 +50,44 @@ func BenchmarkDependents(b *testing.B) {
 	}
 }
 
+// BenchmarkFileDependentsEveryWiki pages through the 100k users of one
+// file spread over 50 wikis on the real Dgraph, on every wiki at once (the
+// users of a Commons file) and on one wiki. The pages are stored with
+// PutPages, the store's own write path, which sets the file predicate.
+func BenchmarkFileDependentsEveryWiki(b *testing.B) {
+	const wikis = 50
+	s := openBench(b, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	start := time.Now()
+	var batch []deps.PageDeps
+	for i := range fanout {
+		batch = append(batch, deps.PageDeps{Wiki: fmt.Sprintf("wiki%02d", i%wikis), RevID: 1,
+			Page: deps.PageRef{ID: int64(i + 1), Title: fmt.Sprintf("Article_%06d", i)}, Files: []string{"File:Popular.jpg"}})
+		if len(batch) == 1000 {
+			if _, err := s.PutPages(ctx, batch); err != nil {
+				b.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+	b.Logf("stored %d file users in %v", fanout, time.Since(start))
+	b.Run("warmup", func(b *testing.B) {
+		q := deps.Query{Edge: deps.UsesFile, Target: "File:Popular.jpg", Limit: deps.MaxLimit}
+		depstest.BenchDependents(b, s, q, fanout)
+	})
+	for _, limit := range []int{deps.DefaultLimit, deps.MaxLimit} {
+		b.Run(fmt.Sprintf("every_wiki/limit=%d", limit), func(b *testing.B) {
+			q := deps.Query{Edge: deps.UsesFile, Target: "File:Popular.jpg", Limit: limit}
+			depstest.BenchDependents(b, s, q, fanout)
+		})
+	}
+	b.Run("one_wiki/limit=1000", func(b *testing.B) {
+		q := deps.Query{Wiki: "wiki07", Edge: deps.UsesFile, Target: "File:Popular.jpg", Limit: deps.DefaultLimit}
+		depstest.BenchDependents(b, s, q, fanout/wikis)
+	})
+}
+
 // BenchmarkPutPage stores page-dependency events of typical articles
 // (depstest.Articles) on the real Dgraph, each with its own PutPage call,
 // from one to 64 writers, as the partitions of the changeprop job call it:

@@ -87,3 +87,62 @@ func BenchmarkEvents(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSharedFileFanout measures an edit of a Commons file used by
+// fanoutPages pages spread over 50 wikis, 10 of which have a file of that
+// name of their own: the engine reads the file's users on every wiki and
+// keeps those of the 40 others and of Commons.
+// go test -run '^$' -bench BenchmarkSharedFileFanout ./deps/propagate/
+func BenchmarkSharedFileFanout(b *testing.B) {
+	const wikis, local = 50, 10
+	store, err := pebblestore.Open(pebblestore.Config{Dir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	ctx := context.Background()
+	wiki := func(i int) string {
+		if i == 0 {
+			return propagate.DefaultFileRepository
+		}
+		return fmt.Sprintf("wiki%02d", i)
+	}
+	var batch []deps.PageDeps
+	for i := range fanoutPages {
+		batch = append(batch, deps.PageDeps{Wiki: wiki(i % wikis), RevID: 1, Page: deps.PageRef{ID: int64(i + 1), Title: fmt.Sprintf("Article_%06d", i)},
+			Files: []string{"File:Popular.jpg"}})
+		if len(batch) == 1000 {
+			if _, err := deps.PutPages(ctx, store, batch); err != nil {
+				b.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+	for i := 1; i <= local; i++ {
+		p := deps.PageDeps{Wiki: wiki(i), RevID: 1, Page: deps.PageRef{ID: 1, Namespace: deps.NamespaceFile, Title: "File:Popular.jpg"}}
+		if _, err := store.PutPage(ctx, p); err != nil {
+			b.Fatal(err)
+		}
+	}
+	e, err := propagate.New(store, propagate.Config{BatchSize: 1000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	want := fanoutPages/wikis*(wikis-local) + 1
+	b.ResetTimer()
+	for range b.N {
+		now, f, err := e.Begin(ctx, propagate.Change{Kind: propagate.PageEdit, Wiki: propagate.DefaultFileRepository,
+			Page: deps.PageRef{Namespace: deps.NamespaceFile, Title: "File:Popular.jpg"}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := len(now)
+		if err := e.Run(ctx, f, func(propagate.Purge) error { n++; return nil }); err != nil {
+			b.Fatal(err)
+		}
+		if n != want {
+			b.Fatalf("purged %d pages, want %d", n, want)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/fanout")
+}
