@@ -89,6 +89,7 @@ func TestSchema(t *testing.T) {
 		"rp_ref: string .",
 		"rp_rev: int .",
 		"rp_edges: string .",
+		"rp_file: string @index(exact) .",
 		"rp_transcludes: [uid] @reverse .",
 		"rp_links_to: [uid] @reverse .",
 		"rp_uses_file: [uid] @reverse .",
@@ -98,8 +99,8 @@ func TestSchema(t *testing.T) {
 			t.Errorf("schema lacks %q:\n%s", want, schema)
 		}
 	}
-	if n := len(p.all()); n != 9 {
-		t.Errorf("%d predicates, want 9", n)
+	if n := len(p.all()); n != 10 {
+		t.Errorf("%d predicates, want 10", n)
 	}
 	if targetKey("enwiki", deps.LinksTo, "X") != "enwiki|X" || targetKey("enwiki", deps.UsesEntity, "Q1") != "Q1" {
 		t.Error("targetKey")
