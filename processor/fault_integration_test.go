@@ -291,6 +291,7 @@ func (f *faultRun) outputs(t *testing.T) (map[string]bool, int) {
 	sc := f.kc.Sarama()
 	sc.Consumer.IsolationLevel = sarama.ReadCommitted
 	sc.Producer.Return.Successes = true
+	sc.Producer.Partitioner = sarama.NewManualPartitioner // each end mark to its own partition
 	client, err := sarama.NewClient(f.kc.Brokers, sc)
 	if err != nil {
 		t.Fatal(err)
@@ -321,12 +322,19 @@ func (f *faultRun) outputs(t *testing.T) (map[string]bool, int) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for m := range pc.Messages() {
-			if string(m.Value) == endMark {
-				break
+		deadline := time.After(2 * time.Minute)
+	read:
+		for {
+			select {
+			case m := <-pc.Messages():
+				if string(m.Value) == endMark {
+					break read
+				}
+				ids[string(m.Value)] = true
+				n++
+			case <-deadline:
+				t.Fatalf("no end mark in partition %d of %s after 2 minutes (%d records read): is a transaction of the job still open?", p, f.out, n)
 			}
-			ids[string(m.Value)] = true
-			n++
 		}
 		pc.Close()
 	}
