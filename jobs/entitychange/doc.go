@@ -30,7 +30,8 @@
 //     entity, since what came before is unknown (Counters.UnknownPrior);
 //   - an event without content (mediawiki.page_change.v1 carries none)
 //     has its revision fetched from the Source; without one it goes to
-//     the error topic with the reason.
+//     the error topic with the reason. EntityData is a Source that reads
+//     the repository's Special:EntityData.
 //
 // T (the sitelink to the page's own wiki) is reported when the sitelink to
 // any site was added, removed or retitled (entity.AllSites): one event
