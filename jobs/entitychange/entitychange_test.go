@@ -255,3 +255,19 @@ func TestStateIsJSON(t *testing.T) {
 		t.Fatalf("state of a %d-byte entity takes %d bytes", len(item), len(b))
 	}
 }
+
+// TestMergeRedirects: a merge turns the item into a redirect, which
+// changes X; the redirect saved again changes nothing.
+func TestMergeRedirects(t *testing.T) {
+	h, cfg := harness(t, entitychange.Config{})
+	const key = "wikidatawiki:Q34987"
+	h.SendJSON(cfg.Input, key, pageChange(t, "item-create.json", "Q34987", entityJSON(t, "item")))
+	changes(t, h, cfg)
+	redirect := []byte(`{"entity":"Q34987","redirect":"Q56668"}`)
+	h.SendJSON(cfg.Input, key, pageChange(t, "item-edit.json", "Q34987", redirect))
+	wantAspects(t, changes(t, h, cfg), "Q34987", 686139, "X")
+	h.SendJSON(cfg.Input, key, withRevision(pageChange(t, "item-edit.json", "Q34987", redirect), 686140, 686139))
+	if got := changes(t, h, cfg); len(got) != 0 {
+		t.Fatalf("the redirect saved again gave %+v, want nothing", got)
+	}
+}
