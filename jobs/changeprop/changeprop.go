@@ -22,6 +22,12 @@
 // the table lacks goes to the error topic, naming the wiki, rather than
 // producing purges of a guessed URL.
 //
+// Entity changes come from package jobs/entitychange, which derives them
+// from Wikidata's mediawiki.page_content_change.v1. The page change input
+// reads Wikidata's page changes too: an edit of item Q42 is an edit of the
+// page wikidatawiki:Q42, which purges https://www.wikidata.org/wiki/Q42
+// and no client page.
+//
 // The embedded Pebble store serves one machine (every partition in one
 // process); the Dgraph store serves any number of instances.
 package changeprop
