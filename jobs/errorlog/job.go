@@ -84,7 +84,9 @@ func (c *Config) Validate() error {
 }
 
 // Fingerprinted is the stream between the fingerprint and dedupe jobs.
-func (c Config) Fingerprinted() processor.Stream { return processor.Stream(string(c.Name) + ".fingerprinted") }
+func (c Config) Fingerprinted() processor.Stream {
+	return processor.Stream(string(c.Name) + ".fingerprinted")
+}
 
 // Deduped is the stream between the dedupe and ratelimit jobs.
 func (c Config) Deduped() processor.Stream { return processor.Stream(string(c.Name) + ".deduped") }
