@@ -10,19 +10,20 @@
 // It is three jobs chained by two streams, each built from the public
 // API:
 //
-//		Input ──fingerprint──▶ <Name>.fingerprinted ──dedupe──▶ <Name>.deduped ──ratelimit──▶ Output
-//		                                                                               └──▶ Summaries
+//	Input ─fingerprint─▶ <Name>.fingerprinted ─dedupe─▶ <Name>.deduped ─ratelimit─▶ Output, Summaries
 //
-//	  - <Name>-fingerprint (stateless) computes the fingerprint (Fingerprint)
-//	    and re-keys the event by it, adding it as the event's "fingerprint"
-//	    field. An event that is not a JSON object with a non-empty "message"
-//	    goes to the error topic with the reason.
-//	  - <Name>-dedupe drops copies of an event already seen (same meta.id)
-//	    within DedupeTTL: processor/dedupe, keyed by fingerprint.
-//	  - <Name>-ratelimit passes at most Limit per fingerprint, samples the
-//	    rest (every SampleEvery-th over the limit passes, so a flood stays
-//	    visible), and writes to Summaries how many events of a fingerprint
-//	    it held back and since when: processor/ratelimit.
+// The jobs:
+//
+//   - <Name>-fingerprint (stateless) computes the fingerprint (Fingerprint)
+//     and re-keys the event by it, adding it as the event's "fingerprint"
+//     field. An event that is not a JSON object with a non-empty "message"
+//     goes to the error topic with the reason.
+//   - <Name>-dedupe drops copies of an event already seen (same meta.id)
+//     within DedupeTTL: processor/dedupe, keyed by fingerprint.
+//   - <Name>-ratelimit passes at most Limit per fingerprint, samples the
+//     rest (every SampleEvery-th over the limit passes, so a flood stays
+//     visible), and writes to Summaries how many events of a fingerprint
+//     it held back and since when: processor/ratelimit.
 //
 // Jobs builds the three; run them side by side (one process or several).
 package errorlog
