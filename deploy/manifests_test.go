@@ -177,7 +177,6 @@ func readManifests(t *testing.T, dir string) map[string][]object {
 			t.Fatal(err)
 		}
 		dec := yaml.NewDecoder(fh)
-		dec.KnownFields(false)
 		for {
 			var o object
 			err := dec.Decode(&o)
