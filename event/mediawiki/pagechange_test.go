@@ -11,11 +11,12 @@ import (
 )
 
 // TestCapturedEvents decodes the mediawiki.page_change.v1 events captured on
-// test.wikidata.org (../shared/fixtures/wmf, see its SOURCES.md).
+// test.wikidata.org and commons.wikimedia.org, kept in the event package's
+// test data (../testdata/SOURCES.md says where they come from).
 func TestCapturedEvents(t *testing.T) {
-	files, err := filepath.Glob("../../../shared/fixtures/wmf/wikidata-query-rdf/streaming-updater-producer/src/test/resources/page_change_events/*/*.json")
+	files, err := filepath.Glob("../testdata/wmf/wikidata-query-rdf/streaming-updater-producer/src/test/resources/page_change_events/*/*.json")
 	if err != nil || len(files) < 5 {
-		t.Fatalf("captured events not found beside the repository (%v, %d files): run from a checkout with ../shared", err, len(files))
+		t.Fatalf("captured events not found in ../testdata (%v, %d files)", err, len(files))
 	}
 	kinds := map[string]int{}
 	for _, f := range files {
