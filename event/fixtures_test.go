@@ -23,7 +23,6 @@ var brokenCurrent = map[string]string{
 	// Uses the YAML escape \/ (go-yaml v3 rejects it) and $refs
 	// /fragment/cirrussearch/index/1.0.0, which is not in testdata/wmf.
 	"schemas-event-primary /mediawiki/cirrussearch/page_rerender/current": "unknown escape character",
-	"mediawiki-event-schemas /mediawiki/revision/score/current":           "mediawiki/revision/common",
 }
 
 // TestFixtureSchemasCompile compiles every materialized version and every
