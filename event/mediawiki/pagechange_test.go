@@ -1,6 +1,7 @@
 package mediawiki_test
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -36,6 +37,12 @@ func TestCapturedEvents(t *testing.T) {
 		}
 		if ev.PageChangeKind == "move" && (ev.PriorState == nil || ev.PriorState.Page == nil || ev.PriorState.Page.PageTitle == "") {
 			t.Errorf("%s: move without prior_state.page.page_title", f)
+		}
+		var changelog struct {
+			Kind string `json:"changelog_kind"`
+		}
+		if err := json.Unmarshal(b, &changelog); err != nil || changelog.Kind != mediawiki.ChangelogKind(ev.PageChangeKind) {
+			t.Errorf("%s: changelog_kind %q, ChangelogKind(%q) = %q", f, changelog.Kind, ev.PageChangeKind, mediawiki.ChangelogKind(ev.PageChangeKind))
 		}
 		kinds[ev.PageChangeKind]++
 	}
