@@ -34,8 +34,7 @@ type benchPurge struct {
 func BenchmarkJSONDecode(b *testing.B) {
 	pageChanges := filepath.Join("testdata", "wmf", "wikidata-query-rdf",
 		"streaming-updater-producer", "src", "test", "resources", "page_change_events")
-	purge := filepath.Join("testdata", "wmf", "operations-software-purged",
-		"integration", "producer", "messages.json")
+	purge := filepath.Join("testdata", "purges.ndjson")
 	edit := []byte(`{"meta":{"stream":"edits","dt":"2026-11-01T00:00:00Z"},"page":"P1","bytes":123}`)
 	itemEdit := readBench(b, filepath.Join(pageChanges, "wikibase", "item-edit.json"))
 

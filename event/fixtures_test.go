@@ -160,7 +160,6 @@ func TestOtherCapturedEvents(t *testing.T) {
 		want   string // "" valid, else "invalid", "no-schema" or "unknown-schema"
 	}{
 		{[]string{wmf(t, "eventgate", "test", "schemas")}, []string{"eventgate", "test", "test_event_0.0.2.json"}, false, ""},
-		// operations-software-purged's messages.json: see TestURIFormatsOnEvents.
 		{[]string{wmf(t, "schemas-event-secondary"), primary}, []string{"wikidata-query-rdf", "streaming-updater-producer", "src", "test", "resources", "reconciliation_events"}, false, ""},
 		// Pre-2019 EventBus events without $schema.
 		{[]string{primary}, []string{"wikidata-query-rdf", "tools", "src", "test", "resources", "org", "wikidata", "query", "rdf", "tool", "change", "events"}, false, "no-schema"},

@@ -2,6 +2,7 @@ package event
 
 import (
 	"bytes"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -49,21 +50,22 @@ func TestURIFormats(t *testing.T) {
 
 // TestURIFormatsOnEvents checks the formats where events use them: a
 // resource_change (meta.uri is a uri-reference) whose URI holds a space is
-// invalid, naming the field and the character. So is the second message of
-// operations-software-purged's integration test, whose URI holds a raw "ã"
-// (an IRI, which EventGate's AJV would reject too); the first is valid.
+// invalid, naming the field and the character. So is the second purge of
+// testdata/purges.ndjson (shaped like purged's integration-test messages),
+// whose URI holds a raw "ã" (an IRI, which EventGate's AJV would reject
+// too); the first is valid.
 func TestURIFormatsOnEvents(t *testing.T) {
 	r := openRepo(t, wmf(t, "schemas-event-primary"))
-	msgs := bytes.Split(bytes.TrimSpace(readFixture(t, wmf(t, "operations-software-purged", "integration", "producer", "messages.json"))), []byte("\n"))
+	msgs := bytes.Split(bytes.TrimSpace(readFixture(t, filepath.Join("testdata", "purges.ndjson"))), []byte("\n"))
 	if len(msgs) != 2 {
-		t.Fatalf("%d purged messages, want 2", len(msgs))
+		t.Fatalf("%d purges, want 2", len(msgs))
 	}
 	if err := r.Validate(msgs[0]); err != nil {
-		t.Errorf("purged message 1: %v", err)
+		t.Errorf("purge 1: %v", err)
 	}
 	ve := asValidationError(t, r.Validate(msgs[1]))
 	if !hasViolation(ve, "/meta/uri", "format") || !strings.Contains(ve.Error(), "RFC 3986") {
-		t.Errorf("purged message 2: got %v, want a format violation at /meta/uri", ve)
+		t.Errorf("purge 2: got %v, want a format violation at /meta/uri", ve)
 	}
 
 	ev := []byte(`{"$schema":"/resource_change/1.0.0","meta":{"stream":"resource_change","dt":"2026-12-01T00:00:00Z","uri":"https://en.wikipedia.org/wiki/Main Page"},"tags":["purge"]}`)
