@@ -32,10 +32,9 @@ type benchPurge struct {
 //
 //	go test -run '^$' -bench BenchmarkJSONDecode -benchtime 1s ./event/
 func BenchmarkJSONDecode(b *testing.B) {
-	pageChanges := filepath.Join("..", "..", "shared", "fixtures", "wmf", "wikidata-query-rdf",
+	pageChanges := filepath.Join("testdata", "wmf", "wikidata-query-rdf",
 		"streaming-updater-producer", "src", "test", "resources", "page_change_events")
-	purge := filepath.Join("..", "..", "shared", "fixtures", "wmf", "operations-software-purged",
-		"integration", "producer", "messages.json")
+	purge := filepath.Join("testdata", "purges.ndjson")
 	edit := []byte(`{"meta":{"stream":"edits","dt":"2026-11-01T00:00:00Z"},"page":"P1","bytes":123}`)
 	itemEdit := readBench(b, filepath.Join(pageChanges, "wikibase", "item-edit.json"))
 
@@ -74,7 +73,7 @@ func readBench(b *testing.B, p string) []byte {
 	b.Helper()
 	data, err := os.ReadFile(p)
 	if err != nil {
-		b.Fatalf("fixture missing (shared/ must sit beside the checkout): %v", err)
+		b.Fatalf("test data missing: %v", err)
 	}
 	return data
 }

@@ -145,10 +145,10 @@ func sameAsEncodingJSON[T any](t *testing.T, data []byte) {
 // itemEdit returns a captured mediawiki.page_change.v1 event.
 func itemEdit(tb testing.TB) []byte {
 	tb.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "shared", "fixtures", "wmf", "wikidata-query-rdf",
+	data, err := os.ReadFile(filepath.Join("testdata", "wmf", "wikidata-query-rdf",
 		"streaming-updater-producer", "src", "test", "resources", "page_change_events", "wikibase", "item-edit.json"))
 	if err != nil {
-		tb.Fatalf("fixture missing (shared/ must sit beside the checkout): %v", err)
+		tb.Fatalf("test data missing: %v", err)
 	}
 	return data
 }

@@ -24,6 +24,16 @@
 // $schema names. A failed validation is a *[ValidationError] naming the field
 // and the rule it broke.
 //
+// A current.yaml is compiled as Wikimedia's jsonschema-tools would write it as
+// its next version: $refs inlined and every allOf merged into the schema that
+// holds it, so that its additionalProperties: false applies to the fragments'
+// fields as it does in the versioned file. The uri and uri-reference formats
+// follow RFC 3986 (no spaces, quotes or raw non-ASCII).
+//
+// [Validated] is the codec for an input that reads one schema title: it
+// rejects an event of another title, without $schema, or invalid, with a
+// *[WrongEventError] that says what the event is not.
+//
 // It does not own transport: reading and writing Kafka is the processor's job.
 // Nor does it own the project's schema files: package schemas embeds those.
 package event

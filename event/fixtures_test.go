@@ -8,29 +8,21 @@ import (
 	"testing"
 )
 
-// fixtureRepos are the Wikimedia schema trees in the fixtures. Each is opened
+// fixtureRepos are the Wikimedia schema trees in testdata/wmf. Each is opened
 // with schemas-event-primary behind it, because the secondary repository
 // $refs the primary's fragments as Wikimedia's tooling does.
 var fixtureRepos = []string{
 	"schemas-event-primary",
 	"schemas-event-secondary",
-	"mediawiki-event-schemas",
 	filepath.Join("eventgate", "test", "schemas"),
 }
 
-// brokenCurrent lists the current.yaml files in the fixtures that cannot
+// brokenCurrent lists the current.yaml files in testdata/wmf that cannot
 // compile, and why.
 var brokenCurrent = map[string]string{
 	// Uses the YAML escape \/ (go-yaml v3 rejects it) and $refs
-	// /fragment/cirrussearch/index/1.0.0, which is not in the fixtures.
+	// /fragment/cirrussearch/index/1.0.0, which is not in testdata/wmf.
 	"schemas-event-primary /mediawiki/cirrussearch/page_rerender/current": "unknown escape character",
-	// The deprecated repository's fragments mediawiki/page/common and
-	// mediawiki/revision/common were not copied into the fixtures.
-	"mediawiki-event-schemas /mediawiki/page/delete/current":            "mediawiki/page/common",
-	"mediawiki-event-schemas /mediawiki/page/links-change/current":      "mediawiki/page/common",
-	"mediawiki-event-schemas /mediawiki/page/properties-change/current": "mediawiki/page/common",
-	"mediawiki-event-schemas /mediawiki/revision/create/current":        "mediawiki/revision/common",
-	"mediawiki-event-schemas /mediawiki/revision/score/current":         "mediawiki/revision/common",
 }
 
 // TestFixtureSchemasCompile compiles every materialized version and every
@@ -102,7 +94,7 @@ func validateExamples(t *testing.T, r *Repository, s *Schema) int {
 }
 
 // TestExtractedExamplesValidate validates the JSON files under
-// fixtures/wmf/examples/<repo>/<title>/<version>.examples.json against the
+// testdata/wmf/examples/<repo>/<title>/<version>.examples.json against the
 // schema they were extracted from.
 func TestExtractedExamplesValidate(t *testing.T) {
 	for _, repo := range []string{"schemas-event-primary", "schemas-event-secondary"} {
@@ -168,11 +160,10 @@ func TestOtherCapturedEvents(t *testing.T) {
 		want   string // "" valid, else "invalid", "no-schema" or "unknown-schema"
 	}{
 		{[]string{wmf(t, "eventgate", "test", "schemas")}, []string{"eventgate", "test", "test_event_0.0.2.json"}, false, ""},
-		{[]string{primary}, []string{"operations-software-purged", "integration", "producer", "messages.json"}, true, ""},
 		{[]string{wmf(t, "schemas-event-secondary"), primary}, []string{"wikidata-query-rdf", "streaming-updater-producer", "src", "test", "resources", "reconciliation_events"}, false, ""},
 		// Pre-2019 EventBus events without $schema.
 		{[]string{primary}, []string{"wikidata-query-rdf", "tools", "src", "test", "resources", "org", "wikidata", "query", "rdf", "tool", "change", "events"}, false, "no-schema"},
-		// WDQS updater output streams; their schemas are not in the fixtures.
+		// WDQS updater output streams; their schemas are not in testdata/wmf.
 		{[]string{primary}, []string{"wikidata-query-rdf", "streaming-updater-common", "src", "test", "resources", "org", "wikidata", "query", "rdf", "updater"}, false, "unknown-schema"},
 	}
 	for _, tt := range tests {

@@ -3,6 +3,7 @@ package event
 import (
 	"bytes"
 	"errors"
+	"path/filepath"
 	"testing"
 
 	"github.com/ripplestream/ripple/schemas"
@@ -59,7 +60,7 @@ func FuzzDecode(f *testing.F) {
 // purgedMessages returns the newline-delimited purge events of the purged
 // fixtures.
 func purgedMessages(f *testing.F) [][]byte {
-	data := readFixture(f, wmf(f, "operations-software-purged", "integration", "producer", "messages.json"))
+	data := readFixture(f, filepath.Join("testdata", "purges.ndjson"))
 	var out [][]byte
 	for line := range bytes.Lines(data) {
 		out = append(out, line)

@@ -11,17 +11,17 @@ import (
 	"testing"
 )
 
-// wmfDir is where the Wikimedia fixtures live, relative to this package:
-// shared/ sits beside the main checkout.
-var wmfDir = filepath.Join("..", "..", "shared", "fixtures", "wmf")
+// wmfDir is where the copies of Wikimedia files the tests use live
+// (testdata/SOURCES.md says where each comes from).
+var wmfDir = filepath.Join("testdata", "wmf")
 
-// wmf returns the path of a fixture under shared/fixtures/wmf and fails the
-// test if it is missing.
+// wmf returns the path of a file under testdata/wmf and fails the test if
+// it is missing.
 func wmf(t testing.TB, elem ...string) string {
 	t.Helper()
 	p := filepath.Join(append([]string{wmfDir}, elem...)...)
 	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("fixture missing (shared/ must sit beside the checkout): %v", err)
+		t.Fatalf("test data missing: %v", err)
 	}
 	return p
 }

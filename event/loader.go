@@ -52,7 +52,9 @@ func (l loader) file(url string) (schemaFile, error) {
 }
 
 // readDoc reads the schema file at resource URL res, ready to compile. A
-// current.yaml has its JSON references inlined first (see dereferencer).
+// current.yaml is materialized first, as jsonschema-tools would write it as
+// its next X.Y.Z.yaml: its JSON references inlined (see dereferencer), then
+// every allOf merged into the schema that holds it (see materialize).
 // Then every $id is dropped (and a top-level draft-04 id): a schema's
 // identity is its place in the tree, so refs resolve against that place;
 // materialized files repeat the $id of a fragment wherever they inlined it,
@@ -63,14 +65,16 @@ func (r *Repository) readDoc(file schemaFile, res string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var doc any = obj
 	if path.Base(file.name) == "current.yaml" {
-		d := &dereferencer{r: r, docs: map[string]any{res: doc}}
-		if doc, err = d.deref(doc, res, 0); err != nil {
+		d := &dereferencer{r: r, docs: map[string]any{res: obj}}
+		doc, err := d.deref(obj, res, 0)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", file.name, err)
+		}
+		if obj, err = materialize(doc); err != nil {
 			return nil, fmt.Errorf("%s: %w", file.name, err)
 		}
 	}
-	obj = doc.(map[string]any)
 	if _, ok := obj["id"].(string); ok {
 		delete(obj, "id")
 	}

@@ -280,6 +280,9 @@ func (r *Repository) compile(canonical string) (*Schema, error) {
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft7)
 	c.AssertFormat()
+	for _, f := range uriFormats {
+		c.RegisterFormat(f)
+	}
 	c.UseLoader(loader{r})
 	root := resourceURL(canonical)
 	sch, err := c.Compile(root)

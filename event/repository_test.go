@@ -176,6 +176,7 @@ func TestProjectSchemas(t *testing.T) {
 		"ripple/page/dependencies", "ripple/entity/change", "ripple/alert", "ripple/window/result",
 		"ripple/revision/diff", "ripple/revision/tokens", "ripple/filter/match",
 		"ripple/ratelimit/summary", "ripple/ratelimit/delayed",
+		"ripple/error", "ripple/retry", "ripple/changeprop/continue",
 	} {
 		got := r.Versions(title)
 		if len(got) == 0 || got[0] != "1.0.0" {

@@ -1,14 +1,15 @@
+// A worker's batches: the records handled between two flushes, sent to
+// the changelog and tracked until acknowledged, then retired.
+
 package processor
 
 import (
-	"context"
 	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/IBM/sarama"
-	"github.com/lovoo/goka"
 
 	"github.com/ripplestream/ripple/state"
 )
@@ -26,54 +27,6 @@ const (
 	// acknowledgement; the worker waits for the oldest beyond it.
 	maxInFlight = 8
 )
-
-// entry is a key's state in a worker's cache. A written value is stored
-// in Pebble only once the changelog record that carries it is
-// acknowledged, so the store never runs ahead of the changelog: until then
-// the cache is where it is read.
-type entry[S any] struct {
-	value   []byte
-	deleted bool
-	dirty   bool   // written since the last flush
-	batch   *batch // the flushed batch that carries it, until stored
-
-	// decoded is value decoded, when typed is set (see stateCache). It
-	// is kept when value changes, for the next decoding to reuse.
-	decoded *S
-	typed   bool
-}
-
-// state returns the state of key: from the cache, else from the store.
-func (w *worker[S]) state(key string) ([]byte, error) {
-	if e, ok := w.cache[key]; ok {
-		if e.deleted {
-			return nil, nil
-		}
-		return e.value, nil
-	}
-	v, err := w.st.Get(key)
-	if err != nil {
-		return nil, err
-	}
-	if len(w.cache) < w.maxCached {
-		w.cache[key] = &entry[S]{value: v, deleted: v == nil}
-	}
-	return v, nil
-}
-
-// write changes key's state in the cache; the next flush sends it.
-func (w *worker[S]) write(key string, value []byte, deleted bool) {
-	e, ok := w.cache[key]
-	if !ok {
-		e = &entry[S]{}
-		w.cache[key] = e
-	}
-	if !e.dirty {
-		e.dirty = true
-		w.dirty = append(w.dirty, key)
-	}
-	e.value, e.deleted, e.typed = value, deleted, false
-}
 
 // send hands a record to the producer on behalf of the current batch. It
 // blocks while the producer is full, and gives up only if the engine
@@ -212,18 +165,6 @@ func (w *worker[S]) complete() error {
 	return nil
 }
 
-// evict drops stored entries while the cache is over maxCached.
-func (w *worker[S]) evict() {
-	for k, e := range w.cache {
-		if len(w.cache) <= w.maxCached {
-			return
-		}
-		if !e.dirty && e.batch == nil {
-			delete(w.cache, k)
-		}
-	}
-}
-
 // settle waits for the batches in flight and retires them. While the job
 // runs it waits as long as it takes (the producer retries until the broker
 // is back); once the job is stopping it gives them a minute.
@@ -330,82 +271,4 @@ func (b *batch) failed(err error) {
 	}
 	b.mu.Unlock()
 	b.release()
-}
-
-// loopRecord is the record interface of EngineRipple.
-type loopRecord[S any] struct {
-	w *worker[S]
-	m *sarama.ConsumerMessage
-}
-
-func (r *loopRecord[S]) Context() context.Context { return r.w.sess.Context() }
-func (r *loopRecord[S]) Key() string              { return string(r.m.Key) }
-func (r *loopRecord[S]) Partition() int32         { return r.m.Partition }
-func (r *loopRecord[S]) Offset() int64            { return r.m.Offset }
-func (r *loopRecord[S]) Timestamp() time.Time     { return r.m.Timestamp }
-
-func (r *loopRecord[S]) Headers() goka.Headers {
-	h := make(goka.Headers, len(r.m.Headers))
-	for _, rh := range r.m.Headers {
-		h[string(rh.Key)] = rh.Value
-	}
-	return h
-}
-
-func (r *loopRecord[S]) Value() any {
-	v, err := r.w.state(string(r.m.Key))
-	if err != nil {
-		// The handler sees no state; the job stops on the storage error.
-		r.w.e.abort(fmt.Errorf("partition %d: reading state of %q: %w", r.w.p, r.m.Key, err))
-		return nil
-	}
-	if v == nil {
-		return nil
-	}
-	return v
-}
-
-func (r *loopRecord[S]) SetValue(value any, _ ...goka.ContextOption) {
-	b, _ := value.([]byte)
-	r.w.write(string(r.m.Key), b, false)
-}
-
-func (r *loopRecord[S]) Delete(_ ...goka.ContextOption) {
-	r.w.write(string(r.m.Key), nil, true)
-}
-
-func (r *loopRecord[S]) cachedState() (s S, exists, ok bool) {
-	e := r.w.cache[string(r.m.Key)]
-	switch {
-	case !r.w.e.typed || e == nil:
-		return s, false, false
-	case e.deleted || e.value == nil:
-		return s, false, true
-	case e.typed:
-		return *e.decoded, true, true
-	}
-	return s, false, false
-}
-
-func (r *loopRecord[S]) keepState(s S) {
-	e := r.w.cache[string(r.m.Key)]
-	if !r.w.e.typed || e == nil { // not cached: the cache was full
-		return
-	}
-	if e.decoded == nil {
-		e.decoded = new(S)
-	}
-	*e.decoded, e.typed = s, true
-}
-
-// Emit sends at once: an output does not wait for the flush, but the input
-// offset is committed only after it is acknowledged.
-func (r *loopRecord[S]) Emit(topic goka.Stream, key string, value any, _ ...goka.ContextOption) {
-	b, _ := value.([]byte)
-	r.w.send(&sarama.ProducerMessage{Topic: string(topic), Key: sarama.StringEncoder(key), Value: sarama.ByteEncoder(b)},
-		r.w.cur.emitted)
-}
-
-func (r *loopRecord[S]) Loopback(key string, value any, _ ...goka.ContextOption) {
-	r.Emit(goka.Stream(r.w.e.r.job.loopStream()), key, value)
 }

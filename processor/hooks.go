@@ -60,3 +60,13 @@ type PartitionInfo struct {
 type PartitionHook interface {
 	OnPartition(PartitionInfo)
 }
+
+// PartitionSetHook is a PartitionHook that is also told, after each round
+// of samples, which partitions of the job the process owns now: those it
+// sampled (none while it owns none). A hook that keeps a series per
+// partition, such as a metrics gauge, drops those of partitions that moved
+// to another process at a rebalance.
+type PartitionSetHook interface {
+	PartitionHook
+	OnPartitions(job Group, owned []int32)
+}

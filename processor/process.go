@@ -299,7 +299,10 @@ func (r *Runner[S]) sampleLoop(ctx context.Context, stats func(context.Context) 
 			return
 		case <-t.C:
 		}
-		for _, info := range stats(ctx) {
+		infos := stats(ctx)
+		owned := make([]int32, 0, len(infos))
+		for _, info := range infos {
+			owned = append(owned, info.Partition)
 			info.Job = r.job.Name
 			if st := r.stores.get(info.Partition); st != nil {
 				if s, err := st.Stats(); err == nil {
@@ -308,6 +311,11 @@ func (r *Runner[S]) sampleLoop(ctx context.Context, stats func(context.Context) 
 			}
 			for _, h := range r.parts {
 				h.OnPartition(info)
+			}
+		}
+		for _, h := range r.parts {
+			if sh, ok := h.(PartitionSetHook); ok {
+				sh.OnPartitions(r.job.Name, owned)
 			}
 		}
 	}

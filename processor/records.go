@@ -12,17 +12,18 @@ import (
 	"github.com/ripplestream/ripple/event"
 )
 
-// Schemas of the records ripple writes to retry and error topics; their
-// shape follows Wikimedia's change-prop/retry and error schemas.
+// Schemas of the records ripple writes to retry and error topics (package
+// schemas): Wikimedia's change-prop/retry and error schemas, with the
+// fields below.
 const (
-	retrySchema = "/change-prop/retry/1.0.0"
-	errorSchema = "/error/2.1.0"
+	retrySchema = "/ripple/retry/1.0.0"
+	errorSchema = "/ripple/error/1.0.0"
 )
 
-// RetryRecord is an event waiting in <job>.retry.<stream>. The fields
-// beyond the change-prop/retry schema carry what is needed to process the
-// original event again exactly: its key, partition and offset, and its raw
-// bytes when they are not a JSON object.
+// RetryRecord is an event waiting in <job>.retry.<stream>, of schema
+// ripple/retry. The fields beyond Wikimedia's change-prop/retry carry what
+// is needed to process the original event again exactly: its key,
+// partition and offset, and its raw bytes when they are not a JSON object.
 type RetryRecord struct {
 	Schema        string          `json:"$schema"`
 	Meta          event.Meta      `json:"meta"`
@@ -49,8 +50,8 @@ func (r RetryRecord) original() []byte {
 	return r.OriginalEvent
 }
 
-// ErrorRecord is an event in <job>.error, in the shape of Wikimedia's error
-// schema, plus where the failed event came from.
+// ErrorRecord is an event in <job>.error, of schema ripple/error:
+// Wikimedia's error schema plus where the failed event came from.
 type ErrorRecord struct {
 	Schema            string     `json:"$schema"`
 	Meta              event.Meta `json:"meta"`

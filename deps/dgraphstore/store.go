@@ -171,12 +171,35 @@ func (s *Store) wrap(ctx context.Context, op string, err error) error {
 		switch {
 		case st.Code() == codes.Unavailable, st.Code() == codes.ResourceExhausted,
 			st.Code() == codes.DeadlineExceeded, st.Code() == codes.Aborted,
-			// An alpha that lost its connection to zero or to another group
-			// says so with code Unknown.
-			st.Code() == codes.Unknown && strings.Contains(st.Message(), "No connection exists"):
+			st.Code() == codes.Unknown && passing(st.Message()):
 			return fmt.Errorf("%w: dgraphstore: %s: %v; the call may succeed later: retry it, and check the alphas %s",
 				deps.ErrUnavailable, op, err, strings.Join(s.cfg.Addrs, ", "))
 		}
 	}
 	return fmt.Errorf("dgraphstore: %s: %w", op, err)
+}
+
+// passingFaults are what an alpha says, with gRPC code Unknown, while it
+// starts, loses its connection to zero or to another group, elects a
+// leader or sheds load: conditions that pass by themselves (Dgraph v24's
+// x/health.go, conn/pool.go, worker/ and dgraph/cmd/zero/).
+var passingFaults = []string{
+	"retry", // "Please retry again, server is not ready to accept requests", "Temporary error. Please retry", "... Please retry later"
+	"no connection exists",
+	"unhealthy connection",
+	"leader", // "Unable to reach leader of group", "Node is no longer leader", "Assigning IDs is only allowed on leader."
+	"no connection to zero",
+	"not ready",
+}
+
+// passing reports whether an alpha's Unknown-coded message names a
+// condition that passes by itself.
+func passing(msg string) bool {
+	msg = strings.ToLower(msg)
+	for _, f := range passingFaults {
+		if strings.Contains(msg, f) {
+			return true
+		}
+	}
+	return false
 }

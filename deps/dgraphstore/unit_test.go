@@ -214,6 +214,9 @@ func TestWrapClassifies(t *testing.T) {
 	}{
 		{status.Error(codes.Unavailable, "connection refused"), true},
 		{status.Error(codes.Unknown, "No connection exists"), true},
+		{status.Error(codes.Unknown, "Please retry again, server is not ready to accept requests"), true},
+		{status.Error(codes.Unknown, "Unable to reach leader of group: 1"), true},
+		{status.Error(codes.Unknown, "Server overloaded with pending proposals. Please retry later"), true},
 		{dgo.ErrAborted, true},
 		{status.Error(codes.Unknown, "line 3: syntax error"), false},
 		{errors.New("boom"), false},

@@ -35,6 +35,12 @@ const (
 	AspectStatements  = "C"
 )
 
+// AllSites, as Options.ClientSite, reports T for a retitled sitelink to
+// any site: for one change event that serves every client wiki at once,
+// where a T usage on a wiki whose sitelink did not change is purged too
+// (Wikibase, which sends each client wiki its own change, would not).
+const AllSites = "*"
+
 // Default collapse limits.
 const (
 	DefaultMaxLabelLanguages       = 10
@@ -50,7 +56,8 @@ type Options struct {
 	// ClientSite is the site id of the client wiki whose pages use the
 	// entity, such as enwiki. A change of the entity's sitelink to that
 	// site, other than of its badges alone, is reported as T as well as S.
-	// "" reports no T.
+	// "" reports no T; AllSites reports T when the sitelink to any site
+	// was added, removed or retitled.
 	ClientSite string
 	// MaxLabelLanguages is the most L.xx aspects reported; a change of
 	// labels in more languages is reported as L. 0 means
@@ -210,9 +217,9 @@ func sitelinkAspects(a, b map[string]sitelink, client string) []string {
 		return nil
 	}
 	out := []string{AspectSitelinks}
-	if client != "" && slices.Contains(changed, client) {
-		if a[client].title != b[client].title {
-			out = append(out, AspectTitle)
+	for _, site := range changed {
+		if (client == AllSites || site == client) && a[site].title != b[site].title {
+			return append(out, AspectTitle)
 		}
 	}
 	return out

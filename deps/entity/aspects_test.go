@@ -124,6 +124,13 @@ func aspectCases() []aspectCase {
 		{name: "sitelink url", edit: func(e map[string]any) {
 			obj(e, "sitelinks", "enwiki")["url"] = "https://en.wikipedia.org/wiki/Douglas_Adams"
 		}, opts: Options{ClientSite: "enwiki"}, want: []string{}},
+		{name: "other sitelink retitled, all sites", edit: func(e map[string]any) { obj(e, "sitelinks", "dewiki")["title"] = "Douglas Noël Adams" },
+			opts: Options{ClientSite: AllSites}, want: []string{"S", "T"}},
+		{name: "sitelink added, all sites", edit: func(e map[string]any) {
+			obj(e, "sitelinks")["eswiki"] = map[string]any{"site": "eswiki", "title": "Douglas Adams", "badges": []any{}}
+		}, opts: Options{ClientSite: AllSites}, want: []string{"S", "T"}},
+		{name: "badges only, all sites", edit: func(e map[string]any) { obj(e, "sitelinks", "enwiki")["badges"] = []any{} },
+			opts: Options{ClientSite: AllSites}, want: []string{"S"}},
 		{name: "sitelink retitled without a client site", edit: func(e map[string]any) { obj(e, "sitelinks", "enwiki")["title"] = "DNA" },
 			want: []string{"S"}},
 		{name: "statement value changed", edit: func(e map[string]any) {

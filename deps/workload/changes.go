@@ -7,6 +7,7 @@ import (
 
 	"github.com/ripplestream/ripple/deps"
 	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/event/mediawiki"
 )
 
 func (g *gen) live(ns deps.Namespace) *page {
@@ -29,8 +30,9 @@ func (g *gen) pageChangeEvent(kind string, p *page, prior string) map[string]any
 		"dt":               g.clock,
 		"wiki_id":          wiki,
 		"page_change_kind": kind,
+		"changelog_kind":   mediawiki.ChangelogKind(kind),
 		"page":             map[string]any{"page_id": p.ref.ID, "page_title": p.ref.Title, "namespace_id": int(p.ref.Namespace), "is_redirect": false},
-		"revision":         map[string]any{"rev_id": p.rev},
+		"revision":         map[string]any{"rev_id": p.rev, "rev_dt": g.clock},
 	}
 	if prior != "" {
 		ev["prior_state"] = map[string]any{"page": map[string]any{"page_title": prior}}

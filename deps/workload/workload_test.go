@@ -9,6 +9,8 @@ import (
 
 	"github.com/ripplestream/ripple/deps"
 	"github.com/ripplestream/ripple/deps/workload"
+	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/schemas"
 )
 
 // TestBaselines holds the oracle and the two broad baselines together:
@@ -90,4 +92,32 @@ func TestEntityUsageRoles(t *testing.T) {
 	if connected < pages/2 || named < pages {
 		t.Errorf("%d parses: %d connected to an item, %d named items (want most connected, about %d items each)", pages, connected, named, cfg.Items)
 	}
+}
+
+// TestEveryLineValidates: every event the generator writes is valid
+// against the schema it names in ripple's schema repository, as the
+// changeprop job (which validates its inputs) requires.
+func TestEveryLineValidates(t *testing.T) {
+	w, err := workload.Generate(workload.Config{Seed: 7, Pages: 300, Templates: 30, Entities: 50, Changes: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, err := event.OpenRepositoryFS(schemas.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bySchema := map[string]int{}
+	for i, line := range w.Lines {
+		if err := repo.Validate(line); err != nil {
+			t.Fatalf("line %d: %v\n%s", i, err, line)
+		}
+		env, _ := event.PeekEnvelope(line)
+		bySchema[env.SchemaTitle()]++
+	}
+	for _, title := range []string{"mediawiki/page/change", "ripple/page/dependencies", "ripple/entity/change"} {
+		if bySchema[title] == 0 {
+			t.Errorf("no %s event among %d lines (%v)", title, len(w.Lines), bySchema)
+		}
+	}
+	t.Logf("%d lines valid: %v", len(w.Lines), bySchema)
 }

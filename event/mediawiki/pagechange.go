@@ -139,3 +139,17 @@ func (p PageChange) Against(wiki string, pageID, revID int64) (Order, error) {
 	}
 	return Newer, nil
 }
+
+// ChangelogKind returns the changelog_kind MediaWiki writes with a page
+// change of kind (page_change_kind): insert for create and undelete,
+// delete for delete, update for edit, move and visibility_change. The
+// schema requires it; events ripple generates (tests, workloads) use this.
+func ChangelogKind(kind string) string {
+	switch kind {
+	case "create", "undelete":
+		return "insert"
+	case "delete":
+		return "delete"
+	}
+	return "update"
+}

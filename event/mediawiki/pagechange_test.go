@@ -1,6 +1,7 @@
 package mediawiki_test
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -11,11 +12,12 @@ import (
 )
 
 // TestCapturedEvents decodes the mediawiki.page_change.v1 events captured on
-// test.wikidata.org (../shared/fixtures/wmf, see its SOURCES.md).
+// test.wikidata.org and commons.wikimedia.org, kept in the event package's
+// test data (../testdata/SOURCES.md says where they come from).
 func TestCapturedEvents(t *testing.T) {
-	files, err := filepath.Glob("../../../shared/fixtures/wmf/wikidata-query-rdf/streaming-updater-producer/src/test/resources/page_change_events/*/*.json")
+	files, err := filepath.Glob("../testdata/wmf/wikidata-query-rdf/streaming-updater-producer/src/test/resources/page_change_events/*/*.json")
 	if err != nil || len(files) < 5 {
-		t.Fatalf("captured events not found beside the repository (%v, %d files): run from a checkout with ../shared", err, len(files))
+		t.Fatalf("captured events not found in ../testdata (%v, %d files)", err, len(files))
 	}
 	kinds := map[string]int{}
 	for _, f := range files {
@@ -35,6 +37,12 @@ func TestCapturedEvents(t *testing.T) {
 		}
 		if ev.PageChangeKind == "move" && (ev.PriorState == nil || ev.PriorState.Page == nil || ev.PriorState.Page.PageTitle == "") {
 			t.Errorf("%s: move without prior_state.page.page_title", f)
+		}
+		var changelog struct {
+			Kind string `json:"changelog_kind"`
+		}
+		if err := json.Unmarshal(b, &changelog); err != nil || changelog.Kind != mediawiki.ChangelogKind(ev.PageChangeKind) {
+			t.Errorf("%s: changelog_kind %q, ChangelogKind(%q) = %q", f, changelog.Kind, ev.PageChangeKind, mediawiki.ChangelogKind(ev.PageChangeKind))
 		}
 		kinds[ev.PageChangeKind]++
 	}

@@ -167,15 +167,15 @@ func Eventually(t testing.TB, timeout time.Duration, cond func() error) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("condition not met after %v: %v (goroutines: %s)", timeout, err, dumpGoroutines(t))
+			t.Fatalf("condition not met after %v: %v (goroutines: %s)", timeout, err, DumpGoroutines(t))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 }
 
-// dumpGoroutines writes every goroutine's stack to a file in the system's
+// DumpGoroutines writes every goroutine's stack to a file in the system's
 // temporary directory, which outlives the test, and returns its path.
-func dumpGoroutines(t testing.TB) string {
+func DumpGoroutines(t testing.TB) string {
 	f, err := os.CreateTemp("", "ripple-goroutines-"+regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(t.Name(), "-")+"-*.txt")
 	if err != nil {
 		return "not written: " + err.Error()

@@ -17,10 +17,24 @@
 //     purge of its URI was already emitted after the candidate's change
 //     happened (see propagate.Coalescer), and emits the rest.
 //
+// Every input event is validated, before anything else, against the
+// schema its $schema names, which must be a version of the input's schema
+// title (mediawiki/page/change, ripple/page/dependencies,
+// ripple/entity/change): an event of another title, without $schema or
+// meta, or invalid, goes to the error topic saying what it is not ("not a
+// page change: no page") and purges nothing. Config.SkipValidation turns
+// this off.
+//
 // Purge URIs are built from a site table (Config.Sites, by default the
 // Wikimedia wikis ripple ships): a dependency set or page change on a wiki
 // the table lacks goes to the error topic, naming the wiki, rather than
 // producing purges of a guessed URL.
+//
+// Entity changes come from package jobs/entitychange, which derives them
+// from Wikidata's mediawiki.page_content_change.v1. The page change input
+// reads Wikidata's page changes too: an edit of item Q42 is an edit of the
+// page wikidatawiki:Q42, which purges https://www.wikidata.org/wiki/Q42
+// and no client page.
 //
 // The embedded Pebble store serves one machine (every partition in one
 // process); the Dgraph store serves any number of instances.
@@ -36,6 +50,7 @@ import (
 	"github.com/ripplestream/ripple/deps/propagate"
 	"github.com/ripplestream/ripple/event"
 	"github.com/ripplestream/ripple/processor"
+	"github.com/ripplestream/ripple/schemas"
 )
 
 // Config says what the job reads, writes and stores.
@@ -52,6 +67,12 @@ type Config struct {
 	// add wikis, Merge a table of your own (propagate.LoadSites) over it.
 	// An input that needs a wiki the table lacks goes to the error topic.
 	Sites propagate.Sites
+	// Schemas validates the input events. Default: ripple's schema
+	// repository (package schemas).
+	Schemas *event.Repository
+	// SkipValidation turns input validation off: events are only decoded,
+	// and a wrong-shape event is acted on as far as it decodes.
+	SkipValidation bool
 	// MobilePurges also purges each page's URL on its wiki's mobile site
 	// (Site.MobileServer), as a second resource_change event.
 	MobilePurges bool
@@ -105,6 +126,13 @@ func (c *Config) Validate() error {
 	if err := c.Sites.Validate(); err != nil {
 		return fmt.Errorf("changeprop: Config.Sites: %w", err)
 	}
+	if c.Schemas == nil && !c.SkipValidation {
+		repo, err := event.OpenRepositoryFS(schemas.FS())
+		if err != nil {
+			return fmt.Errorf("changeprop: ripple's schema repository: %w", err)
+		}
+		c.Schemas = repo
+	}
 	return c.Engine.Validate()
 }
 
@@ -139,6 +167,9 @@ type Candidate struct {
 	Rerender *propagate.PageRerender  `json:"rerender,omitempty"`
 }
 
+// ContinueSchema is the schema of Continue records (package schemas).
+const ContinueSchema = "/ripple/changeprop/continue/1.0.0"
+
 // Continue is the loopback event that drives step Step of the walk of Root
 // in generation Gen.
 type Continue struct {
@@ -170,14 +201,28 @@ func Jobs(cfg Config) (processor.Job[State], processor.Job[Coalesced], error) {
 		Name:  cfg.Name,
 		State: event.JSON[State]{},
 		Inputs: []processor.Input[State]{
-			processor.On(cfg.Dependencies, event.JSON[deps.PageDependencies]{}, f.onDependencies),
-			processor.On(cfg.PageChanges, event.JSON[propagate.PageChangeEvent]{}, f.onPageChange),
-			processor.On(cfg.EntityChanges, event.JSON[deps.EntityChange]{}, f.onEntityChange),
+			processor.On(cfg.Dependencies, inputCodec[deps.PageDependencies](cfg, deps.DependenciesSchema, "a page dependency set"), f.onDependencies),
+			processor.On(cfg.PageChanges, inputCodec[propagate.PageChangeEvent](cfg, pageChangeSchema, "a page change"), f.onPageChange),
+			processor.On(cfg.EntityChanges, inputCodec[deps.EntityChange](cfg, deps.EntityChangeSchema, "an entity change"), f.onEntityChange),
 		},
 		Loop:    processor.OnLoop(event.JSON[Continue]{}, f.onContinue),
 		Outputs: []processor.Declared{f.candidates},
 	}
 	return fan, coalesceJob(cfg), nil
+}
+
+// pageChangeSchema is the schema of the page changes ripple reads (any
+// version of its title is accepted).
+const pageChangeSchema = "/mediawiki/page/change/1.2.0"
+
+// inputCodec decodes the events of an input: events of the title of schema,
+// valid against the version they name, unless Config.SkipValidation.
+func inputCodec[T any](cfg Config, schema, what string) event.Codec[T] {
+	if cfg.SkipValidation {
+		return event.JSON[T]{}
+	}
+	title, _, _ := event.ParseSchemaURI(schema)
+	return event.Validated[T]{Schemas: cfg.Schemas, Title: title, What: what}
 }
 
 // onDependencies stores a page's dependency set. A page on a wiki the
@@ -291,7 +336,7 @@ func (f *fanout) save(c *processor.Context[State], key string, st State) error {
 	if st.Fanout.Done() {
 		return nil
 	}
-	b, err := event.JSON[Continue]{}.Encode(Continue{Schema: "/change-prop/continue/1.0.0", Root: st.Fanout.Root, Step: st.Step, Gen: st.Gen})
+	b, err := event.JSON[Continue]{}.Encode(Continue{Schema: ContinueSchema, Root: st.Fanout.Root, Step: st.Step, Gen: st.Gen})
 	if err != nil {
 		return processor.Permanent(err)
 	}

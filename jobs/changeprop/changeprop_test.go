@@ -3,6 +3,7 @@ package changeprop_test
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/ripplestream/ripple/deps/pebblestore"
 	"github.com/ripplestream/ripple/deps/propagate"
 	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/event/mediawiki"
 	"github.com/ripplestream/ripple/jobs/changeprop"
 	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/processor/processortest"
@@ -18,19 +20,22 @@ import (
 )
 
 func depsEvent(title string, ns int, rev int64, templates ...string) deps.PageDependencies {
+	dt := time.Date(2026, 11, 22, 11, 0, 0, 0, time.UTC)
 	return deps.PageDependencies{
-		Envelope: event.Envelope{Schema: deps.DependenciesSchema, Meta: event.Meta{Stream: "ripple.page_dependencies"}},
+		Envelope: event.Envelope{Schema: deps.DependenciesSchema, Meta: event.Meta{Stream: "ripple.page_dependencies", DT: dt}, DT: dt},
 		WikiID:   "enwiki", Page: deps.EventPage{PageID: rev, PageTitle: title, NamespaceID: ns}, RevID: rev,
-		Templates: templates, Links: []string{}, Files: []string{}, Entities: []deps.EventEntityUsage{},
+		Templates: append([]string{}, templates...), Links: []string{}, Files: []string{}, Entities: []deps.EventEntityUsage{},
 	}
 }
 
+// pageChange is a mediawiki/page/change event valid against its schema.
 func pageChange(kind, title string, ns int, dt time.Time) map[string]any {
 	return map[string]any{
 		"$schema": "/mediawiki/page/change/1.2.0", "dt": dt,
-		"meta":    map[string]any{"stream": "mediawiki.page_change.v1", "dt": dt, "domain": "en.wikipedia.org", "uri": "https://en.wikipedia.org/wiki/" + title},
-		"wiki_id": "enwiki", "page_change_kind": kind,
-		"page": map[string]any{"page_id": 1, "page_title": title, "namespace_id": ns},
+		"meta":    map[string]any{"stream": "mediawiki.page_change.v1", "dt": dt, "domain": "en.wikipedia.org", "uri": "https://en.wikipedia.org/wiki/" + url.PathEscape(title)},
+		"wiki_id": "enwiki", "page_change_kind": kind, "changelog_kind": mediawiki.ChangelogKind(kind),
+		"page":     map[string]any{"page_id": 1, "page_title": title, "namespace_id": ns},
+		"revision": map[string]any{"rev_id": 1, "rev_dt": dt},
 	}
 }
 
@@ -185,6 +190,10 @@ func TestCoalesceWindowMergesABurst(t *testing.T) {
 	}
 }
 
+// TestBadChangesGoToTheErrorTopic sends events that are not what their
+// input reads, or that its handler cannot use: each goes to the error topic
+// after one attempt, with a reason that says what is wrong, in an error
+// record valid against the schema it names; none purges anything.
 func TestBadChangesGoToTheErrorTopic(t *testing.T) {
 	store, err := pebblestore.Open(pebblestore.Config{Dir: t.TempDir()})
 	if err != nil {
@@ -200,21 +209,81 @@ func TestBadChangesGoToTheErrorTopic(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := processortest.New(t, fan, processor.Config{})
-	h.SendJSON(cfg.PageChanges, "k", pageChange("explode", "X", 0, time.Now()))
-	h.SendJSON(cfg.PageChanges, "k", pageChange("move", "X", 0, time.Now())) // no prior_state
-	h.Send(cfg.EntityChanges, "k", []byte(`{"entity_id":"not an id","aspects":["L.en"]}`))
-	h.SendJSON(cfg.PageChanges, "k", pageChange("edit", "Fine", 0, time.Now()))
-	errs := h.Errors()
-	if len(errs) != 3 {
-		t.Fatalf("got %d error records, want 3: %+v", len(errs), errs)
+	without := func(field string) map[string]any {
+		ev := pageChange("edit", "X", 0, time.Now())
+		delete(ev, field)
+		return ev
 	}
-	for _, e := range errs {
-		if e.Attempts != 1 || !strings.Contains(e.Message, "bad change event") {
-			t.Errorf("error record %+v: want a bad-change reason after one attempt", e)
+	otherSchema := pageChange("edit", "X", 0, time.Now())
+	otherSchema["$schema"] = "/resource_change/1.0.0"
+	bad := []struct {
+		stream processor.Stream
+		event  any
+		reason string
+	}{
+		{cfg.PageChanges, pageChange("explode", "X", 0, time.Now()), "event: not a page change: page_change_kind: value must be one of"},
+		{cfg.PageChanges, without("page"), "event: not a page change: no page (against /mediawiki/page/change/1.2.0)"},
+		{cfg.PageChanges, without("meta"), "event: not a page change: no meta (against /mediawiki/page/change/1.2.0)"},
+		{cfg.PageChanges, without("$schema"), "event: not a page change: no $schema"},
+		{cfg.PageChanges, otherSchema, `event: not a page change: its $schema is "/resource_change/1.0.0"`},
+		{cfg.PageChanges, pageChange("move", "X", 0, time.Now()), "bad change event: move of X without prior_state"},
+		{cfg.EntityChanges, json.RawMessage(`{"entity_id":"not an id","aspects":["L.en"]}`), "event: not an entity change: no $schema"},
+		{cfg.Dependencies, json.RawMessage(`{"$schema":"/ripple/page/dependencies/2.0.0","meta":{"stream":"ripple.page_dependencies"}}`), "event: not a page dependency set: no dt; no entities; no files"},
+	}
+	for _, b := range bad {
+		h.SendJSON(b.stream, "k", b.event)
+	}
+	h.SendJSON(cfg.PageChanges, "k", pageChange("edit", "Fine", 0, time.Now()))
+	records := h.Output(processortest.ErrorStream(fan.Name))
+	if len(records) != len(bad) {
+		t.Fatalf("got %d error records, want %d", len(records), len(bad))
+	}
+	repo, err := event.OpenRepositoryFS(schemas.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range records {
+		if err := repo.Validate(m.Value); err != nil {
+			t.Errorf("error record %d is invalid against the schema it names: %v\n%s", i, err, m.Value)
+		}
+		var e processor.ErrorRecord
+		if err := json.Unmarshal(m.Value, &e); err != nil {
+			t.Fatal(err)
+		}
+		if e.Schema != "/ripple/error/1.0.0" || e.Attempts != 1 || !strings.Contains(e.Message, bad[i].reason) {
+			t.Errorf("error record %d: %s after %d attempts (schema %s), want %q after one", i, e.Message, e.Attempts, e.Schema, bad[i].reason)
 		}
 	}
 	if n := len(h.Output(cfg.CandidatesStream())); n != 1 {
-		t.Fatalf("the good edit gave %d candidates, want 1", n)
+		t.Fatalf("the good edit gave %d candidates, want 1 (and the bad events none)", n)
+	}
+}
+
+// TestSkipValidation: with validation off, an event without meta is acted
+// on as far as it decodes.
+func TestSkipValidation(t *testing.T) {
+	store, err := pebblestore.Open(pebblestore.Config{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	cfg := changeprop.Config{Store: store, SkipValidation: true}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	fan, _, err := changeprop.Jobs(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := processortest.New(t, fan, processor.Config{})
+	ev := pageChange("edit", "X", 0, time.Now())
+	delete(ev, "meta")
+	h.SendJSON(cfg.PageChanges, "enwiki:X", ev)
+	if errs := h.Errors(); len(errs) != 0 {
+		t.Fatalf("error records with validation off: %+v", errs)
+	}
+	if n := len(h.Output(cfg.CandidatesStream())); n != 1 {
+		t.Fatalf("an edit without meta gave %d candidates with validation off, want 1", n)
 	}
 }
 

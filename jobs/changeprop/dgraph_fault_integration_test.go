@@ -71,6 +71,23 @@ func (o *outcomes) OnEvent(e processor.EventInfo) {
 	}
 }
 
+// failures passes on warnings and errors, and the debug line that says
+// why an event went to a retry or error topic.
+type failures struct{ slog.Handler }
+
+func (f failures) Enabled(context.Context, slog.Level) bool { return true }
+
+func (f failures) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level < slog.LevelWarn && r.Message != "event failed" {
+		return nil
+	}
+	return f.Handler.Handle(ctx, r)
+}
+
+func (f failures) WithAttrs(as []slog.Attr) slog.Handler { return failures{f.Handler.WithAttrs(as)} }
+
+func (f failures) WithGroup(name string) slog.Handler { return failures{f.Handler.WithGroup(name)} }
+
 // dgraphFault is one fault test's instance, jobs and topics.
 type dgraphFault struct {
 	kc     kafkaclient.Config
@@ -138,7 +155,8 @@ func newDgraphFault(t *testing.T) *dgraphFault {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	// Warnings, and why any event failed (logged at debug level).
+	logger := slog.New(failures{slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})})
 	f.depsOK = &jobtest.Counter{Stream: f.cfg.Dependencies}
 	f.fan = jobtest.Start(t, fan, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), Logger: logger,
 		Hooks: []processor.Hook{&f.fanOut, okOnly{f.depsOK}}})

@@ -83,18 +83,23 @@ func (s *stage) amAlert(ev AlertEvent, now time.Time) Alert {
 	labels["alertname"] = ev.AlertName
 	labels["job"] = string(s.cfg.Name)
 	labels[s.cfg.KeyLabel] = ev.Key
+	annotations := make(map[string]string, len(ownAnnotations)+len(s.cfg.Annotations))
+	maps.Copy(annotations, s.cfg.Annotations)
+	for k, v := range map[string]string{
+		"summary":      ev.Summary,
+		"direction":    string(ev.Direction),
+		"value":        num(ev.Value),
+		"baseline":     num(ev.Baseline),
+		"threshold":    num(ev.Threshold),
+		"score":        num(ev.Score),
+		"window_start": ev.Window.Start.Format(time.RFC3339Nano),
+		"window_end":   ev.Window.End.Format(time.RFC3339Nano),
+	} {
+		annotations[k] = v
+	}
 	a := Alert{
-		Labels: labels,
-		Annotations: map[string]string{
-			"summary":      ev.Summary,
-			"direction":    string(ev.Direction),
-			"value":        num(ev.Value),
-			"baseline":     num(ev.Baseline),
-			"threshold":    num(ev.Threshold),
-			"score":        num(ev.Score),
-			"window_start": ev.Window.Start.Format(time.RFC3339Nano),
-			"window_end":   ev.Window.End.Format(time.RFC3339Nano),
-		},
+		Labels:       labels,
+		Annotations:  annotations,
 		StartsAt:     earliest(ev.StartedAt, now).UTC(),
 		GeneratorURL: s.cfg.GeneratorURL,
 	}
@@ -105,6 +110,9 @@ func (s *stage) amAlert(ev AlertEvent, now time.Time) Alert {
 	}
 	return a
 }
+
+// ownAnnotations are the annotations amAlert sets itself.
+var ownAnnotations = []string{"summary", "direction", "value", "baseline", "threshold", "score", "window_start", "window_end"}
 
 func earliest(a, b time.Time) time.Time {
 	if a.Before(b) {

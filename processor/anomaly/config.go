@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -61,6 +62,11 @@ type Config struct {
 	// must be Prometheus label names other than alertname, job and
 	// KeyLabel.
 	Labels map[string]string
+	// Annotations are added to every alert pushed to Alertmanager, such as
+	// runbook (what to do) and runbook_url. They may not replace the
+	// annotations the job sets itself (summary, direction, value,
+	// baseline, threshold, score, window_start, window_end).
+	Annotations map[string]string
 
 	// AlertmanagerURL, when set, is an Alertmanager (v2 API) the job pushes
 	// alerts to, such as http://127.0.0.1:9093.
@@ -129,6 +135,12 @@ func (c *Config) Validate() error {
 		}
 		if !utf8.ValidString(v) {
 			return fmt.Errorf("%w: job %s: label %s: value is not UTF-8", ErrInvalidConfig, c.Name, name)
+		}
+	}
+	for name, v := range c.Annotations {
+		if slices.Contains(ownAnnotations, name) || name == "" || !utf8.ValidString(v) {
+			return fmt.Errorf("%w: job %s: annotation %q: want a name other than %s, and a UTF-8 value",
+				ErrInvalidConfig, c.Name, name, strings.Join(ownAnnotations, ", "))
 		}
 	}
 	if c.GeneratorURL != "" {

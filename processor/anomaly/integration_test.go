@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -86,9 +84,9 @@ func TestIntegrationAlertmanagerReceivesAlert(t *testing.T) {
 	}()
 
 	// Firing: Alertmanager shows the alert, with the job's labels.
-	var firing amAlert
+	var firing testenv.Alert
 	testenv.Eventually(t, 2*time.Minute, func() error {
-		alerts := getAlerts(t, am, run)
+		alerts := testenv.Alerts(t, am, "run", run)
 		if len(alerts) != 1 {
 			return fmt.Errorf("Alertmanager has %d alerts for run %s, want 1 (job health: %v)", len(alerts), run, r.Healthy())
 		}
@@ -108,7 +106,7 @@ func TestIntegrationAlertmanagerReceivesAlert(t *testing.T) {
 	// Resolved: the job pushed an endsAt in the past; Alertmanager no
 	// longer lists the alert as active.
 	testenv.Eventually(t, time.Minute, func() error {
-		if alerts := getAlerts(t, am, run); len(alerts) != 0 {
+		if alerts := testenv.Alerts(t, am, "run", run); len(alerts) != 0 {
 			return fmt.Errorf("Alertmanager still has %+v", alerts)
 		}
 		return nil
@@ -147,34 +145,6 @@ func TestIntegrationAlertmanagerReceivesAlert(t *testing.T) {
 }
 
 // amAlert is an alert as Alertmanager's GET /api/v2/alerts returns it.
-type amAlert struct {
-	Labels       map[string]string `json:"labels"`
-	Annotations  map[string]string `json:"annotations"`
-	StartsAt     time.Time         `json:"startsAt"`
-	EndsAt       time.Time         `json:"endsAt"`
-	GeneratorURL string            `json:"generatorURL"`
-	Status       struct {
-		State string `json:"state"`
-	} `json:"status"`
-}
-
-// getAlerts returns Alertmanager's current alerts labelled run=run.
-func getAlerts(t *testing.T, base, run string) []amAlert {
-	t.Helper()
-	q := url.Values{"filter": {fmt.Sprintf("run=%q", run)}}
-	client := http.Client{Timeout: 5 * time.Second}
-	resp, err := client.Get(base + "/api/v2/alerts?" + q.Encode())
-	if err != nil {
-		t.Fatalf("GET /api/v2/alerts: %v", err)
-	}
-	defer resp.Body.Close()
-	var alerts []amAlert
-	if err := json.NewDecoder(resp.Body).Decode(&alerts); err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET /api/v2/alerts: %s: %v", resp.Status, err)
-	}
-	return alerts
-}
-
 // testWriter sends the job's log to the test's.
 type testWriter struct{ t *testing.T }
 

@@ -139,7 +139,8 @@ func TestJobFiresAndResolvesOnTimers(t *testing.T) {
 func TestJobPushesToAlertmanager(t *testing.T) {
 	am := newAMServer(t)
 	h := start(t, anomaly.Config{AlertmanagerURL: am.URL + "/prefix", AlertName: "ClientErrorRate", KeyLabel: "signature",
-		Labels: map[string]string{"team": "web"}, GeneratorURL: "https://grafana.example/d/errors", AlertHold: time.Hour})
+		Labels: map[string]string{"team": "web"}, GeneratorURL: "https://grafana.example/d/errors", AlertHold: time.Hour,
+		Annotations: map[string]string{"runbook": "Look at the gadget named in the stack."}})
 	traffic(h, "sig", 20, 10)
 	spikeStart := h.Now().Truncate(time.Minute)
 	traffic(h, "sig", 1, 100)
@@ -151,7 +152,8 @@ func TestJobPushesToAlertmanager(t *testing.T) {
 		t.Fatalf("pushed %v, want labels %s from %v for an hour", fired, wantLabels, spikeStart)
 	}
 	ann := fired["annotations"].(map[string]any)
-	if ann["value"] != "100" || ann["direction"] != "above" || !strings.HasPrefix(ann["summary"].(string), `ClientErrorRate: "sig" is above`) {
+	if ann["value"] != "100" || ann["direction"] != "above" || !strings.HasPrefix(ann["summary"].(string), `ClientErrorRate: "sig" is above`) ||
+		ann["runbook"] != "Look at the gadget named in the stack." {
 		t.Fatalf("annotations %v", ann)
 	}
 	h.Advance(time.Minute) // the next window closes: the alert is pushed again
@@ -353,6 +355,7 @@ func TestConfigValidate(t *testing.T) {
 		{"label value", func(c *anomaly.Config) { c.Labels = map[string]string{"team": "\xff"} }, "not UTF-8"},
 		{"alertmanager", func(c *anomaly.Config) { c.AlertmanagerURL = "127.0.0.1:9093" }, "Alertmanager URL"},
 		{"generator", func(c *anomaly.Config) { c.GeneratorURL = "/relative" }, "GeneratorURL"},
+		{"own annotation", func(c *anomaly.Config) { c.Annotations = map[string]string{"summary": "x"} }, `annotation "summary"`},
 		{"hold", func(c *anomaly.Config) { c.AlertHold = time.Second }, "AlertHold 1s is shorter"},
 		{"size", func(c *anomaly.Config) { c.MaxEventBytes = -1 }, "MaxEventBytes"},
 	}

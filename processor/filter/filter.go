@@ -121,6 +121,7 @@ func (f *Filter) Watch(ctx context.Context) error {
 	defer tick.Stop()
 	var lastMod time.Time
 	var lastSize int64 = -1
+	missing := false // said once per time the file goes missing
 	for {
 		select {
 		case <-ctx.Done():
@@ -131,10 +132,15 @@ func (f *Filter) Watch(ctx context.Context) error {
 		// changed, so an idle watch costs one stat per interval.
 		fi, err := os.Stat(f.cfg.PatternsFile)
 		if err != nil {
-			f.cfg.Logger.Warn("filter: pattern file unreadable; keeping the current patterns", "file", f.cfg.PatternsFile, "err", err)
+			if !missing {
+				f.cfg.Logger.Warn("filter: pattern file unreadable; keeping the current patterns", "file", f.cfg.PatternsFile, "err", err)
+				f.failed.Add(1)
+				missing = true
+			}
 			lastSize = -1
 			continue
 		}
+		missing = false
 		// A file rewritten within the file system's timestamp granularity
 		// keeps its mtime: while the mtime is recent, compare content.
 		racy := time.Since(fi.ModTime()) < 2*time.Second
@@ -157,7 +163,8 @@ func (f *Filter) Watch(ctx context.Context) error {
 type Stats struct {
 	// Reloads counts the pattern lists made current, the first included.
 	Reloads int64
-	// Failed counts reloads refused (unreadable file, bad pattern).
+	// Failed counts reloads refused (an unreadable file, a bad pattern)
+	// and, under Watch, each time the file goes missing.
 	Failed int64
 	// Patterns is the length of the current list.
 	Patterns int

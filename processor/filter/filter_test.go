@@ -72,13 +72,14 @@ func TestWatch(t *testing.T) {
 	}
 	write("re:(\n") // does not compile: refused, the list stays
 	eventually(t, "the refusal", func() bool { return f.Stats().Failed >= 1 })
+	failed := f.Stats().Failed
 	if f.Matcher().Len() != 2 {
 		t.Fatal("a bad file replaced the list")
 	}
 	if err := os.Remove(path); err != nil { // gone: logged, the list stays
 		t.Fatal(err)
 	}
-	time.Sleep(30 * time.Millisecond)
+	eventually(t, "the missing file noticed", func() bool { return f.Stats().Failed > failed })
 	write("gamma\n")
 	eventually(t, "the list after the file came back", func() bool { return f.Matcher().Match("gamma") != nil })
 

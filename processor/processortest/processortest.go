@@ -2,6 +2,15 @@
 // so a job's logic (state, emits, retries, error routing) can be unit-tested
 // without Kafka. Events are processed synchronously: Send returns once the
 // job, and any retries it caused, have processed the event.
+//
+// It runs the job on processor.EngineGoka, not on EngineRipple, the
+// default in production: goka's tester drives goka's own consumer loop
+// only. The job's code is the same on both engines (decoding, schema
+// checks, handlers, state codec, emits, retries, error records, timers,
+// loopback); what a harness cannot show is EngineRipple's batching: its
+// CommitInterval, its state cache, the changelog's batch markers, exact
+// state across crashes and Config.ExactlyOnce. Tests of those run on the
+// real broker (build tag integration; see internal/jobtest).
 package processortest
 
 import (

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,6 +30,9 @@ type Metrics struct {
 	stateSize *prometheus.GaugeVec
 	stateKeys *prometheus.GaugeVec
 	compacts  *prometheus.GaugeVec
+
+	mu    sync.Mutex
+	owned map[processor.Group]map[string]bool // partitions with series, by job
 }
 
 // New creates the metrics and registers them with reg.
@@ -92,6 +96,15 @@ func (m *Metrics) OnEvent(e processor.EventInfo) {
 // OnPartition implements processor.PartitionHook.
 func (m *Metrics) OnPartition(p processor.PartitionInfo) {
 	job, part := string(p.Job), strconv.Itoa(int(p.Partition))
+	m.mu.Lock()
+	if m.owned == nil {
+		m.owned = map[processor.Group]map[string]bool{}
+	}
+	if m.owned[p.Job] == nil {
+		m.owned[p.Job] = map[string]bool{}
+	}
+	m.owned[p.Job][part] = true
+	m.mu.Unlock()
 	for s, lag := range p.Lag {
 		m.lag.WithLabelValues(job, string(s), part).Set(float64(lag))
 	}
@@ -100,6 +113,28 @@ func (m *Metrics) OnPartition(p processor.PartitionInfo) {
 		m.stateSize.WithLabelValues(job, part).Set(float64(p.State.DiskBytes))
 		m.stateKeys.WithLabelValues(job, part).Set(float64(p.State.EstimatedKeys))
 		m.compacts.WithLabelValues(job, part).Set(float64(p.State.Compactions))
+	}
+}
+
+// OnPartitions implements processor.PartitionSetHook: it drops the series
+// of the job's partitions the process no longer owns, so a partition that
+// moved away at a rebalance leaves no stale lag or recovery gauge behind.
+func (m *Metrics) OnPartitions(job processor.Group, owned []int32) {
+	now := map[string]bool{}
+	for _, p := range owned {
+		now[strconv.Itoa(int(p))] = true
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for part := range m.owned[job] {
+		if now[part] {
+			continue
+		}
+		match := prometheus.Labels{"job": string(job), "partition": part}
+		for _, g := range []*prometheus.GaugeVec{m.lag, m.recovery, m.stateSize, m.stateKeys, m.compacts} {
+			g.DeletePartialMatch(match)
+		}
+		delete(m.owned[job], part)
 	}
 }
 

@@ -104,3 +104,34 @@ func scrape(t *testing.T, h http.Handler, path string, status int) string {
 	}
 	return string(b)
 }
+
+// TestPartitionsMovedAwayLeaveNoSeries: after a rebalance takes partition
+// 1 away, its lag and recovery gauges are gone and partition 0's stay.
+func TestPartitionsMovedAwayLeaveNoSeries(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m, err := prommetrics.New(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var _ processor.PartitionSetHook = m
+	sample := func(parts ...int32) {
+		for _, p := range parts {
+			m.OnPartition(processor.PartitionInfo{Job: "j", Partition: p, Lag: map[processor.Stream]int64{"in": 7}, RecoveryLag: 3})
+		}
+		m.OnPartitions("j", parts)
+	}
+	sample(0, 1)
+	sample(0)
+	body := scrape(t, prommetrics.Handler(reg), "/metrics", http.StatusOK)
+	for _, want := range []string{
+		`ripple_consumer_lag_events{job="j",partition="0",stream="in"} 7`,
+		`ripple_state_recovery_remaining_records{job="j",partition="0"} 3`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if strings.Contains(body, `partition="1"`) {
+		t.Errorf("/metrics still has partition 1 after it moved away:\n%s", body)
+	}
+}

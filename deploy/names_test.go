@@ -1,0 +1,58 @@
+package deploy
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/ripplestream/ripple/deps/pebblestore"
+	"github.com/ripplestream/ripple/jobs/changeprop"
+	"github.com/ripplestream/ripple/jobs/entitychange"
+)
+
+// TestNamesAreTheJobsDefaults checks the job and stream names the
+// dashboard and the topologies spell out against the jobs' defaults, so
+// that renaming a default breaks this test rather than a panel.
+func TestNamesAreTheJobsDefaults(t *testing.T) {
+	store, err := pebblestore.Open(pebblestore.Config{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	cfg := changeprop.Config{Store: store}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	fan, coalesce, err := changeprop.Jobs(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile("grafana/ripple-dashboard.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dash := string(b)
+	for _, want := range []string{
+		`job=\"` + string(fan.Name) + `\"`,
+		`job=\"` + string(coalesce.Name) + `\"`,
+		`stream=\"` + string(cfg.CandidatesStream()) + `\"`,
+		`stream=~\"` + string(cfg.PageChanges) + "|" + string(cfg.EntityChanges) + `\"`,
+	} {
+		if !strings.Contains(dash, want) {
+			t.Errorf("the dashboard lacks %s, a name of the changeprop job", want)
+		}
+	}
+
+	topo := byKind(readManifests(t, "kubernetes"))["ConfigMap"]["ripple-topology"].Data
+	for job, streams := range map[string][]string{
+		string(fan.Name): {string(cfg.Dependencies), string(cfg.PageChanges), string(cfg.EntityChanges),
+			string(cfg.Purges), string(cfg.Rerenders)},
+		string(entitychange.DefaultName): {string(entitychange.DefaultInput), string(entitychange.DefaultOutput)},
+	} {
+		for _, s := range streams {
+			if !strings.Contains(topo[job+".yaml"], "- name: "+s+"\n") {
+				t.Errorf("the %s topology does not declare its stream %s", job, s)
+			}
+		}
+	}
+}
