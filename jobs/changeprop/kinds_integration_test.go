@@ -111,10 +111,12 @@ func everyKind(t *testing.T, store deps.Store) {
 		{"dewiki", iris, 6, nil, nil},
 		{"enwiki", "Jacobaea_vulgaris", 0, nil, []string{ragwort}},
 	}
+	// Parsed before the captured changes happened (valid events: with dt).
+	parsed := time.Date(2024, 9, 1, 0, 0, 0, 0, time.UTC)
 	var recs []testenv.Record
 	for i, p := range pages {
 		ev := deps.PageDependencies{
-			Envelope: event.Envelope{Schema: deps.DependenciesSchema, Meta: event.Meta{Stream: string(cfg.Dependencies)}},
+			Envelope: event.Envelope{Schema: deps.DependenciesSchema, Meta: event.Meta{Stream: "ripple.page_dependencies", DT: parsed}, DT: parsed},
 			WikiID:   p.wiki, Page: deps.EventPage{PageID: int64(i + 1), PageTitle: p.title, NamespaceID: p.ns}, RevID: 1,
 			Templates: []string{}, Links: orEmpty(p.links), Files: orEmpty(p.files), Entities: []deps.EventEntityUsage{},
 		}
