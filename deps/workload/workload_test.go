@@ -98,7 +98,7 @@ func TestEntityUsageRoles(t *testing.T) {
 // against the schema it names in ripple's schema repository, as the
 // changeprop job (which validates its inputs) requires.
 func TestEveryLineValidates(t *testing.T) {
-	w, err := workload.Generate(workload.Config{Seed: 7, Pages: 300, Templates: 30, Entities: 50, Changes: 500})
+	w, err := workload.Generate(workload.Config{Seed: 7, Pages: 300, Templates: 30, Entities: 50, Changes: 500, MoveRedirects: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
