@@ -1,6 +1,7 @@
 package propagate
 
 import (
+	"cmp"
 	"slices"
 	"time"
 
@@ -59,6 +60,9 @@ type Targets struct {
 	// Streams says which stream each purge goes to; unset ones are
 	// Wikimedia's (WikimediaPurgeStreams).
 	Streams PurgeStreams
+	// Rerenders is the stream of page_rerender events; default
+	// PageRerenderStream.
+	Rerenders string
 }
 
 // Events turns a purge into its resource_change events, one per URL it
@@ -103,7 +107,7 @@ func (f *Fanout) Events(p Purge, t Targets, now time.Time) ([]ResourceChange, *P
 	rr := &PageRerender{
 		Envelope: event.Envelope{
 			Schema: PageRerenderSchema,
-			Meta:   event.Meta{Stream: PageRerenderStream, ID: event.NewID(), DT: now, URI: urls[0], Domain: domain},
+			Meta:   event.Meta{Stream: cmp.Or(t.Rerenders, PageRerenderStream), ID: event.NewID(), DT: now, URI: urls[0], Domain: domain},
 			DT:     now,
 		},
 		WikiID: p.Wiki, PageID: p.Page.ID, PageTitle: p.Page.Title, NamespaceID: int(p.Page.Namespace),
