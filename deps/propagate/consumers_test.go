@@ -30,9 +30,9 @@ func TestWikimediaConsumersActOnPurges(t *testing.T) {
 	f := &propagate.Fanout{Root: root}
 	page := deps.PageRef{ID: 7, Title: "Café_(disambiguation)"}
 	for _, tc := range []struct {
-		rule  string
-		want  []string // change-propagation rules triggered
-		path  string   // what purged sends PURGE for, written by hand
+		rule   string
+		want   []string // change-propagation rules triggered
+		path   string   // what purged sends PURGE for, written by hand
 		stream string
 	}{
 		{propagate.RuleTransclusion, []string{"on_transclusion_update"}, "/wiki/Caf%C3%A9_(disambiguation)", "change-prop.transcludes.resource-change"},

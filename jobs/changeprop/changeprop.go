@@ -15,7 +15,9 @@
 //     <name>.purge_candidates, keyed by URI;
 //   - the coalesce job (group <name>-coalesce) drops a candidate when a
 //     purge of its URI was already emitted after the candidate's change
-//     happened (see propagate.Coalescer), and emits the rest.
+//     happened (see propagate.Coalescer), and emits the rest, each to the
+//     stream of its kind (Config.PurgeStreams: by default the streams
+//     Wikimedia's change-propagation rules and purged act on).
 //
 // Purge URIs are built from a site table (Config.Sites, by default the
 // Wikimedia wikis ripple ships): a dependency set or page change on a wiki
