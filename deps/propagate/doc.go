@@ -3,7 +3,10 @@
 // changed; a file changed; entity aspects changed) and a deps.Store, it
 // finds exactly the pages whose rendered output the change affects, each
 // with the explanation path that justifies it, and turns them into
-// resource_change purge and page_rerender re-index events.
+// resource_change purge and page_rerender re-index events. Each purge goes
+// to the stream and carries the tags Wikimedia's consumers act on for its
+// kind (PurgeStreams.Route: change-propagation's leaf streams for
+// dependent pages, resource-purge for the changed page itself).
 //
 // Purge URIs are the URLs MediaWiki serves pages under, byte for byte:
 // EncodeTitle is MediaWiki's wfUrlencode, and each wiki's server and

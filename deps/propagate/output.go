@@ -1,6 +1,8 @@
 package propagate
 
 import (
+	"cmp"
+	"slices"
 	"time"
 
 	"github.com/ripplestream/ripple/event"
@@ -10,14 +12,23 @@ import (
 const (
 	ResourceChangeSchema = "/resource_change/1.0.0"
 	PageRerenderSchema   = "/mediawiki/cirrussearch/page_rerender/1.0.0"
+	// ResourceChangeStream is the stream of change-propagation's own
+	// resource_change events (RESTBase's and MediaWiki's purge and
+	// null_edit); ripple writes none there by default.
 	ResourceChangeStream = "resource_change"
-	PageRerenderStream   = "mediawiki.cirrussearch.page_rerender.v1"
+	// PageRerenderStream is the stream Wikimedia declares for the
+	// page_rerender schema (CirrusSearch's PageRerenderSerializer::STREAM).
+	PageRerenderStream = "mediawiki.cirrussearch.page_rerender.v1"
 )
 
 // ResourceChange is a resource_change purge event.
 type ResourceChange struct {
 	event.Envelope
+	// Tags are what Wikimedia's consumers route on (see PurgeStreams).
 	Tags []string `json:"tags"`
+	// Rule is ripple's reason for the purge (RulePageEdit and so on); with
+	// several merged, the rule of the latest.
+	Rule string `json:"ripple_rule,omitempty"`
 	// Explanation is the dependency path that justifies the purge.
 	Explanation []string `json:"ripple_explanation,omitempty"`
 	// Coalesced is how many purges of the URI this event stands for when
@@ -46,6 +57,12 @@ type Targets struct {
 	// Mobile also purges each page's URL on its wiki's mobile site, for
 	// wikis that have one.
 	Mobile bool
+	// Streams says which stream each purge goes to; unset ones are
+	// Wikimedia's (WikimediaPurgeStreams).
+	Streams PurgeStreams
+	// Rerenders is the stream of page_rerender events; default
+	// PageRerenderStream.
+	Rerenders string
 }
 
 // Events turns a purge into its resource_change events, one per URL it
@@ -62,18 +79,20 @@ func (f *Fanout) Events(p Purge, t Targets, now time.Time) ([]ResourceChange, *P
 	if t.Mobile && site.MobileServer != "" {
 		urls = append(urls, site.MobileURL(p.Page.Title))
 	}
+	stream, tags := t.Streams.WithDefaults().Route(p.Rule)
 	rcs := make([]ResourceChange, len(urls))
 	for i, uri := range urls {
 		root := f.Root
 		rcs[i] = ResourceChange{
 			Envelope: event.Envelope{
 				Schema:      ResourceChangeSchema,
-				Meta:        event.Meta{Stream: ResourceChangeStream, ID: event.NewID(), DT: now, URI: uri, Domain: domain},
+				Meta:        event.Meta{Stream: stream, ID: event.NewID(), DT: now, URI: uri, Domain: domain},
 				DT:          now,
 				RootEvent:   &root,
 				TriggeredBy: f.TriggeredBy,
 			},
-			Tags:        []string{"ripple", p.Rule},
+			Tags:        slices.Clone(tags),
+			Rule:        p.Rule,
 			Explanation: p.Path,
 		}
 	}
@@ -88,7 +107,7 @@ func (f *Fanout) Events(p Purge, t Targets, now time.Time) ([]ResourceChange, *P
 	rr := &PageRerender{
 		Envelope: event.Envelope{
 			Schema: PageRerenderSchema,
-			Meta:   event.Meta{Stream: PageRerenderStream, ID: event.NewID(), DT: now, URI: urls[0], Domain: domain},
+			Meta:   event.Meta{Stream: cmp.Or(t.Rerenders, PageRerenderStream), ID: event.NewID(), DT: now, URI: urls[0], Domain: domain},
 			DT:     now,
 		},
 		WikiID: p.Wiki, PageID: p.Page.ID, PageTitle: p.Page.Title, NamespaceID: int(p.Page.Namespace),

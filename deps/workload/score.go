@@ -128,7 +128,7 @@ func Evaluate(ctx context.Context, w *Workload, store deps.Store, window time.Du
 		},
 		Emitted: func(rc propagate.ResourceChange, at time.Time) {
 			score.Emitted++
-			if slices.Contains(rc.Tags, propagate.RuleUsesEntity) {
+			if slices.Contains(rc.Tags, "wikidata") {
 				score.EmittedEntity++
 			}
 			if page, ok := pageOf[rc.Meta.URI]; ok {

@@ -74,7 +74,7 @@ func RunChangeprop(ctx context.Context, cfg Config, out io.Writer) (ChangepropRe
 
 	// No coalescing window: the demo sends its changes in one burst, which
 	// a window would merge as if they came seconds apart.
-	cp := changeprop.Config{Store: store, CoalesceWindow: -1}
+	cp := changeprop.Config{Store: store, CoalesceWindow: -1, Purges: "resource_change"}
 	if err := cp.Validate(); err != nil {
 		return ChangepropResult{}, err
 	}

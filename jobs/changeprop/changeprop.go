@@ -15,7 +15,9 @@
 //     <name>.purge_candidates, keyed by URI;
 //   - the coalesce job (group <name>-coalesce) drops a candidate when a
 //     purge of its URI was already emitted after the candidate's change
-//     happened (see propagate.Coalescer), and emits the rest.
+//     happened (see propagate.Coalescer), and emits the rest, each to the
+//     stream of its kind (Config.PurgeStreams: by default the streams
+//     Wikimedia's change-propagation rules and purged act on).
 //
 // Every input event is validated, before anything else, against the
 // schema its $schema names, which must be a version of the input's schema
@@ -79,9 +81,15 @@ type Config struct {
 	// Input streams. Defaults: ripple.page_dependencies,
 	// mediawiki.page_change.v1, ripple.entity_change.
 	Dependencies, PageChanges, EntityChanges processor.Stream
-	// Output streams. Defaults: resource_change and
+	// PurgeStreams are the streams purges go to, by what caused them
+	// (see propagate.PurgeStreams). Default: Wikimedia's, where
+	// change-propagation's rules and purged act on them.
+	PurgeStreams propagate.PurgeStreams
+	// Purges, if set, sends every purge to this one stream instead.
+	Purges processor.Stream
+	// Rerenders is the stream of page_rerender events. Default
 	// mediawiki.cirrussearch.page_rerender.v1.
-	Purges, Rerenders processor.Stream
+	Rerenders processor.Stream
 	// CoalesceWindow merges the purges of one URI: the first is sent at
 	// once, those within the window after it are sent as one purge when it
 	// closes (see coalesceJob). Default DefaultCoalesceWindow; negative
@@ -112,7 +120,10 @@ func (c *Config) Validate() error {
 	set(&c.Dependencies, "ripple.page_dependencies")
 	set(&c.PageChanges, "mediawiki.page_change.v1")
 	set(&c.EntityChanges, "ripple.entity_change")
-	set(&c.Purges, propagate.ResourceChangeStream)
+	if c.Purges != "" {
+		c.PurgeStreams = propagate.OneStream(string(c.Purges))
+	}
+	c.PurgeStreams = c.PurgeStreams.WithDefaults()
 	set(&c.Rerenders, propagate.PageRerenderStream)
 	if c.Now == nil {
 		c.Now = time.Now
@@ -345,7 +356,7 @@ func (f *fanout) save(c *processor.Context[State], key string, st State) error {
 
 func (f *fanout) emit(c *processor.Context[State], walk *propagate.Fanout, purges []propagate.Purge) error {
 	now := f.cfg.Now().UTC()
-	targets := propagate.Targets{Sites: f.cfg.Sites, Mobile: f.cfg.MobilePurges}
+	targets := propagate.Targets{Sites: f.cfg.Sites, Mobile: f.cfg.MobilePurges, Streams: f.cfg.PurgeStreams, Rerenders: string(f.cfg.Rerenders)}
 	for _, p := range purges {
 		// Inputs on wikis the table lacks were refused, so this fails
 		// only for pages stored before the table lost their wiki.

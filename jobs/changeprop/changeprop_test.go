@@ -46,7 +46,7 @@ func TestTemplateEditPurgesEveryTranscluderOnce(t *testing.T) {
 	}
 	defer store.Close()
 	clock := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
-	cfg := changeprop.Config{Store: store, Engine: propagate.Config{BatchSize: 7}, Now: func() time.Time { clock = clock.Add(time.Millisecond); return clock }}
+	cfg := changeprop.Config{Store: store, Purges: "purges", Engine: propagate.Config{BatchSize: 7}, Now: func() time.Time { clock = clock.Add(time.Millisecond); return clock }}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func TestCoalesceWindowMergesABurst(t *testing.T) {
 	}
 	defer store.Close()
 	clock := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
-	cfg := changeprop.Config{Store: store, CoalesceWindow: time.Minute, Now: func() time.Time { return clock }}
+	cfg := changeprop.Config{Store: store, Purges: "purges", CoalesceWindow: time.Minute, Now: func() time.Time { return clock }}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestCoalesceWindowMergesABurst(t *testing.T) {
 	candidate := func(edit int) changeprop.Candidate {
 		dt := clock.Add(-time.Second)
 		return changeprop.Candidate{Purge: propagate.ResourceChange{
-			Envelope: event.Envelope{Schema: "/resource_change/1.0.0", Meta: event.Meta{URI: uri, Stream: "resource_change", DT: dt},
+			Envelope: event.Envelope{Schema: "/resource_change/1.0.0", Meta: event.Meta{URI: uri, Stream: string(cfg.Purges), DT: dt},
 				RootEvent: &event.RootEvent{Signature: fmt.Sprintf("busy-%d", edit), DT: dt.Add(time.Duration(edit) * time.Millisecond)}},
 			Tags: []string{fmt.Sprintf("edit-%d", edit)},
 		}}
@@ -200,7 +200,7 @@ func TestBadChangesGoToTheErrorTopic(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	cfg := changeprop.Config{Store: store}
+	cfg := changeprop.Config{Store: store, Purges: "purges"}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -296,7 +296,7 @@ func TestUnknownWikiGoesToTheErrorTopic(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	cfg := changeprop.Config{Store: store}
+	cfg := changeprop.Config{Store: store, Purges: "purges"}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -338,7 +338,7 @@ func TestMobilePurges(t *testing.T) {
 	}
 	defer store.Close()
 	own := propagate.Sites{"intranetwiki": {Server: "https://wiki.example.org", ArticlePath: "/view/$1"}}
-	cfg := changeprop.Config{Store: store, Sites: propagate.WikimediaSites().Merge(own), MobilePurges: true}
+	cfg := changeprop.Config{Store: store, Purges: "purges", Sites: propagate.WikimediaSites().Merge(own), MobilePurges: true}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

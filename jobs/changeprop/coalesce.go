@@ -1,6 +1,7 @@
 package changeprop
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/ripplestream/ripple/deps/propagate"
@@ -25,10 +26,22 @@ const release = "release"
 // the window closes (the trailing edge, after every change it covers, so no
 // page stays stale). A burst of k purges of one page costs two.
 func coalesceJob(cfg Config) processor.Job[Coalesced] {
-	purges := processor.NewOutput[propagate.ResourceChange](cfg.Purges, event.JSON[propagate.ResourceChange]{})
+	// A purge goes to the stream its meta.stream names (the fan-out set it
+	// from Config.PurgeStreams).
+	purges := map[string]processor.Output[propagate.ResourceChange]{}
+	outputs := []processor.Declared{}
+	for _, s := range cfg.PurgeStreams.Names() {
+		purges[s] = processor.NewOutput[propagate.ResourceChange](processor.Stream(s), event.JSON[propagate.ResourceChange]{})
+		outputs = append(outputs, purges[s])
+	}
 	rerenders := processor.NewOutput[propagate.PageRerender](cfg.Rerenders, event.JSON[propagate.PageRerender]{})
+	outputs = append(outputs, rerenders)
 	send := func(c *processor.Context[Coalesced], uri string, rc propagate.ResourceChange, rr *propagate.PageRerender) error {
-		if err := purges.Emit(c, uri, rc); err != nil {
+		out, ok := purges[rc.Meta.Stream]
+		if !ok {
+			return processor.Permanent(fmt.Errorf("changeprop: purge of %s for stream %q, which Config.PurgeStreams does not name", uri, rc.Meta.Stream))
+		}
+		if err := out.Emit(c, uri, rc); err != nil {
 			return err
 		}
 		if rr != nil {
@@ -72,7 +85,7 @@ func coalesceJob(cfg Config) processor.Job[Coalesced] {
 				}
 				return c.SetState(Coalesced{Last: now})
 			})},
-		Outputs: []processor.Declared{purges, rerenders},
+		Outputs: outputs,
 	}
 	if cfg.CoalesceWindow > 0 {
 		job.Timer = processor.OnTimer(event.JSON[string]{}, func(c *processor.Context[Coalesced], uri string, _ string) error {

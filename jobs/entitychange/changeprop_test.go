@@ -35,7 +35,7 @@ func TestChangepropReadsAnItemPageChangeAsAPage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cfg := changeprop.Config{Store: store}
+	cfg := changeprop.Config{Store: store, Purges: "purges"}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
