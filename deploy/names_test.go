@@ -46,7 +46,8 @@ func TestNamesAreTheJobsDefaults(t *testing.T) {
 	topo := byKind(readManifests(t, "kubernetes"))["ConfigMap"]["ripple-topology"].Data
 	for job, streams := range map[string][]string{
 		string(fan.Name): {string(cfg.Dependencies), string(cfg.PageChanges), string(cfg.EntityChanges),
-			string(cfg.Purges), string(cfg.Rerenders)},
+			cfg.PurgeStreams.Page, cfg.PurgeStreams.Transcludes, cfg.PurgeStreams.Backlinks, cfg.PurgeStreams.Wikidata,
+			string(cfg.Rerenders)},
 		string(entitychange.DefaultName): {string(entitychange.DefaultInput), string(entitychange.DefaultOutput)},
 	} {
 		for _, s := range streams {
