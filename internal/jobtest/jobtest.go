@@ -1,11 +1,11 @@
 // Package jobtest runs ripple jobs in integration tests on the real broker:
-// Start a job in the background, Stop it and see how Run ended, and count
-// the events of one stream it processed with a Counter hook.
+// Start a job in the background (processor.Start, failing the test if it
+// cannot), Stop it and see how Run ended, and count the events of one
+// stream it processed with a Counter hook.
 package jobtest
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -26,37 +26,21 @@ func (c *Counter) OnEvent(e processor.EventInfo) {
 	}
 }
 
-// Running is a job that Start runs in the background.
+// Running is a job that Start runs in the background: its Runner, and Stop
+// that returns how Run ended (nil after a clean stop; later calls return
+// the same).
 type Running[S any] struct {
-	*processor.Runner[S]
-	cancel context.CancelFunc
-	done   chan error
-	once   sync.Once
-	err    error
+	*processor.Running[S]
 }
 
 // Start makes a Runner of job with cfg, failing t if it cannot, and runs it
 // until Stop (called at the latest when t ends).
 func Start[S any](t testing.TB, job processor.Job[S], cfg processor.Config) *Running[S] {
 	t.Helper()
-	r, err := processor.NewRunner(job, cfg)
+	rn, err := processor.Start(context.Background(), job, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	rn := &Running[S]{Runner: r, cancel: cancel, done: make(chan error, 1)}
-	go func() { rn.done <- r.Run(ctx) }()
 	t.Cleanup(func() { _ = rn.Stop() })
-	return rn
-}
-
-// Stop cancels the job, which flushes its producer, waits for Run to return
-// and returns what it returned: nil after a clean stop. Later calls return
-// the same.
-func (rn *Running[S]) Stop() error {
-	rn.once.Do(func() {
-		rn.cancel()
-		rn.err = <-rn.done
-	})
-	return rn.err
+	return &Running[S]{rn}
 }
