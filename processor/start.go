@@ -54,7 +54,7 @@ func (rn *Running[S]) Stop() error {
 // WaitReady waits until the job is Ready. It returns ctx's error when ctx
 // ends first, and an error when the job stops first.
 func (rn *Running[S]) WaitReady(ctx context.Context) error {
-	tick := time.NewTicker(20 * time.Millisecond)
+	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
 	for !rn.Ready() {
 		select {
