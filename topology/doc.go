@@ -1,4 +1,17 @@
 // Package topology owns a deployment described as data: streams, jobs,
 // partitions and schemas, their validation, the topic plan, rendering to DOT
 // and Mermaid, and a runner for several jobs in one process.
+//
+// Load or Parse a topology file, then Validate it against a Registry of job
+// kinds: errors carry the file position (line:col) of the stream or binding
+// at fault. Plan lists the topics of its streams and Plan.Apply creates
+// them on the brokers. Run (or Start) builds every job through its kind and
+// runs them with one Prometheus registry and /metrics, /healthz and /readyz
+// (processor/prommetrics).
+//
+// Job kinds are registered by the packages under jobs/ (changeprop.Register,
+// entitychange.Register) into a Registry value: jobs import topology, which
+// imports processor, never the other way. It does not own the jobs' internal
+// topics (state, retry, error, loopback), which the processor creates when a
+// job starts.
 package topology

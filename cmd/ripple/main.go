@@ -25,6 +25,8 @@ func commands() []command {
 		{"demo", "run a stateful job end to end on an in-process broker (nothing installed)", runDemo},
 		{"deps", "dependency tracking: replay, load, gen, explain, dependents", runDeps},
 		{"errors", "a job's error topic: list the failures by reason, replay them once fixed", runErrors},
+		{"run", "run the jobs of a topology file, with /metrics, /healthz and /readyz", runRun},
+		{"topology", "a topology file: validate, plan (and create) its topics, draw it", runTopology},
 	}
 }
 

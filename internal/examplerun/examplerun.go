@@ -15,11 +15,10 @@ import (
 func Until[S any](ctx context.Context, r *processor.Runner[S], done func() (bool, error)) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	errc := make(chan error, 1)
-	go func() { errc <- r.Run(ctx) }()
-	defer func() { cancel(); <-errc }()
+	rn := processor.StartRunner(ctx, r)
+	defer func() { _ = rn.Stop() }()
 	for {
-		if r.Ready() {
+		if rn.Ready() {
 			ok, err := done()
 			if err != nil || ok {
 				return err
@@ -28,9 +27,8 @@ func Until[S any](ctx context.Context, r *processor.Runner[S], done func() (bool
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("example: gave up: %w", ctx.Err())
-		case err := <-errc:
-			errc <- err
-			return fmt.Errorf("example: job stopped: %w", err)
+		case <-rn.Done():
+			return fmt.Errorf("example: job stopped: %w", rn.Stop())
 		case <-time.After(50 * time.Millisecond):
 		}
 	}

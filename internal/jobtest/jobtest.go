@@ -1,6 +1,7 @@
 // Package jobtest runs ripple jobs in integration tests on the real broker:
-// Start a job in the background, Stop it and see how Run ended, and count
-// the events of one stream it processed with a Counter hook.
+// Start a job in the background (processor.Start, failing the test if it
+// cannot), Stop it and see how Run ended, and count the events of one
+// stream it processed with a Counter hook.
 package jobtest
 
 import (
@@ -34,45 +35,44 @@ func (c *Counter) OnEvent(e processor.EventInfo) {
 	}
 }
 
-// Running is a job that Start runs in the background.
+// Running is a job that Start runs in the background: its Runner, and Stop
+// that returns how Run ended (nil after a clean stop; later calls return
+// the same).
 type Running[S any] struct {
-	*processor.Runner[S]
-	t      testing.TB
-	cancel context.CancelFunc
-	done   chan error
-	once   sync.Once
-	err    error
+	*processor.Running[S]
+	t    testing.TB
+	once sync.Once
+	err  error
 }
 
 // Start makes a Runner of job with cfg, failing t if it cannot, and runs it
 // until Stop (called at the latest when t ends).
 func Start[S any](t testing.TB, job processor.Job[S], cfg processor.Config) *Running[S] {
 	t.Helper()
-	r, err := processor.NewRunner(job, cfg)
+	rn, err := processor.Start(context.Background(), job, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	rn := &Running[S]{Runner: r, t: t, cancel: cancel, done: make(chan error, 1)}
-	go func() { rn.done <- r.Run(ctx) }()
-	t.Cleanup(func() { _ = rn.Stop() })
-	return rn
+	r := &Running[S]{Running: rn, t: t}
+	t.Cleanup(func() { _ = r.Stop() })
+	return r
 }
 
-// Stop cancels the job, which flushes its producer, waits for Run to return
-// and returns what it returned: nil after a clean stop. Later calls return
-// the same. A job that has not returned stopBound after the cancel fails
-// the test, naming the file with every goroutine's stack.
-func (rn *Running[S]) Stop() error {
-	rn.once.Do(func() {
-		rn.cancel()
+// Stop cancels the job, waits for Run to return and returns what it
+// returned. A job that has not returned stopBound after the cancel fails
+// the test, naming the file with every goroutine's stack, instead of
+// hanging until the package's timeout.
+func (r *Running[S]) Stop() error {
+	r.once.Do(func() {
+		done := make(chan error, 1)
+		go func() { done <- r.Running.Stop() }()
 		select {
-		case rn.err = <-rn.done:
+		case r.err = <-done:
 		case <-time.After(stopBound):
-			rn.err = fmt.Errorf("jobtest: the job of %s did not stop within %v of its cancel (goroutines: %s)",
-				rn.t.Name(), stopBound, testenv.DumpGoroutines(rn.t))
-			rn.t.Error(rn.err)
+			r.err = fmt.Errorf("jobtest: the job of %s did not stop within %v of its cancel (goroutines: %s)",
+				r.t.Name(), stopBound, testenv.DumpGoroutines(r.t))
+			r.t.Error(r.err)
 		}
 	})
-	return rn.err
+	return r.err
 }

@@ -80,22 +80,18 @@ func New[S any](t testing.TB, job processor.Job[S], cfg processor.Config) *Harne
 		t.Fatalf("processortest: %v", err)
 	}
 	h.runner = r
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- r.Run(ctx) }()
+	rn := processor.StartRunner(context.Background(), r)
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+		if err := rn.Stop(); err != nil && !errors.Is(err, context.Canceled) {
 			t.Errorf("processortest: job %s: %v", job.Name, err)
 		}
 	})
 	// goka's tester knows a topic only once the processor that reads it
 	// exists: wait for the job to be ready before anything is sent.
-	for deadline := time.Now().Add(10 * time.Second); !r.Ready(); {
-		if time.Now().After(deadline) {
-			t.Fatalf("processortest: job %s not ready after 10 s: %v", job.Name, r.Healthy())
-		}
-		time.Sleep(time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := rn.WaitReady(ctx); err != nil {
+		t.Fatalf("processortest: %v", err)
 	}
 	for _, out := range job.Outputs {
 		h.track(out.Stream())
