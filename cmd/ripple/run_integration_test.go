@@ -22,6 +22,7 @@ import (
 
 	"github.com/ripplestream/ripple/deps"
 	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/event/mediawiki"
 	"github.com/ripplestream/ripple/internal/testenv"
 )
 
@@ -109,8 +110,9 @@ jobs:
 	}
 
 	// The dependency set first: the edit must find the page in the graph.
+	parsed := time.Now().UTC().Add(-time.Minute)
 	dep := deps.PageDependencies{
-		Envelope: event.Envelope{Schema: deps.DependenciesSchema, Meta: event.Meta{Stream: "ripple.page_dependencies"}},
+		Envelope: event.Envelope{Schema: deps.DependenciesSchema, Meta: event.Meta{Stream: "ripple.page_dependencies", DT: parsed}, DT: parsed},
 		WikiID:   "enwiki", Page: deps.EventPage{PageID: 7, PageTitle: "Page_A"}, RevID: 7,
 		Templates: []string{"Template:Box"}, Links: []string{}, Files: []string{}, Entities: []deps.EventEntityUsage{},
 	}
@@ -128,8 +130,9 @@ jobs:
 	edit := map[string]any{
 		"$schema": "/mediawiki/page/change/1.2.0", "dt": now,
 		"meta":    map[string]any{"stream": "mediawiki.page_change.v1", "dt": now, "domain": "en.wikipedia.org", "uri": "https://en.wikipedia.org/wiki/Template:Box"},
-		"wiki_id": "enwiki", "page_change_kind": "edit",
-		"page": map[string]any{"page_id": 1, "page_title": "Template:Box", "namespace_id": 10},
+		"wiki_id": "enwiki", "page_change_kind": "edit", "changelog_kind": mediawiki.ChangelogKind("edit"),
+		"page":     map[string]any{"page_id": 1, "page_title": "Template:Box", "namespace_id": 10},
+		"revision": map[string]any{"rev_id": 2, "rev_dt": now},
 	}
 	b, _ = json.Marshal(edit)
 	testenv.Produce(t, kc, pcTopic, []testenv.Record{{Key: []byte("enwiki:Template:Box"), Value: b}})
