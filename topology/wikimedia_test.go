@@ -4,7 +4,10 @@ import (
 	"testing"
 
 	"github.com/ripplestream/ripple/jobs/changeprop"
+	"github.com/ripplestream/ripple/jobs/anomaly"
 	"github.com/ripplestream/ripple/jobs/entitychange"
+	"github.com/ripplestream/ripple/jobs/errorlog"
+	"github.com/ripplestream/ripple/jobs/searchindex"
 	"github.com/ripplestream/ripple/topology"
 )
 
@@ -18,11 +21,14 @@ func TestWikimediaTopologyValidates(t *testing.T) {
 	r := topology.NewRegistry()
 	changeprop.Register(r)
 	entitychange.Register(r)
+	errorlog.Register(r)
+	anomaly.Register(r)
+	searchindex.Register(r)
 	if err := top.Validate(r); err != nil {
 		t.Fatal(err)
 	}
-	if len(top.Jobs) != 2 || len(top.Plan()) != 6 {
-		t.Errorf("%d jobs and %d topics, want 2 and 6", len(top.Jobs), len(top.Plan()))
+	if len(top.Jobs) != 7 || len(top.Plan()) != 15 {
+		t.Errorf("%d jobs and %d topics, want 7 and 15", len(top.Jobs), len(top.Plan()))
 	}
 	if s := top.Stream("ripple.page_dependencies"); s == nil || !s.Compact {
 		t.Errorf("ripple.page_dependencies = %+v, want a compacted stream", s)

@@ -10,8 +10,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ripplestream/ripple/jobs/anomaly"
 	"github.com/ripplestream/ripple/jobs/changeprop"
 	"github.com/ripplestream/ripple/jobs/entitychange"
+	"github.com/ripplestream/ripple/jobs/errorlog"
+	"github.com/ripplestream/ripple/jobs/searchindex"
 	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/processor/prommetrics"
 	"github.com/ripplestream/ripple/topology"
@@ -22,6 +25,9 @@ func kinds() *topology.Registry {
 	r := topology.NewRegistry()
 	changeprop.Register(r)
 	entitychange.Register(r)
+	errorlog.Register(r)
+	anomaly.Register(r)
+	searchindex.Register(r)
 	return r
 }
 
