@@ -3,8 +3,8 @@ package topology_test
 import (
 	"testing"
 
-	"github.com/ripplestream/ripple/jobs/changeprop"
 	"github.com/ripplestream/ripple/jobs/anomaly"
+	"github.com/ripplestream/ripple/jobs/changeprop"
 	"github.com/ripplestream/ripple/jobs/entitychange"
 	"github.com/ripplestream/ripple/jobs/errorlog"
 	"github.com/ripplestream/ripple/jobs/searchindex"
