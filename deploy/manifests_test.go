@@ -12,6 +12,10 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ripplestream/ripple/jobs/changeprop"
+	"github.com/ripplestream/ripple/jobs/entitychange"
+	"github.com/ripplestream/ripple/topology"
 )
 
 // object is the part of a Kubernetes object these tests read.
@@ -346,21 +350,21 @@ func TestStatefulSets(t *testing.T) {
 	}
 }
 
-// checkTopology checks that a topology file parses and declares job.
+// checkTopology checks that a topology file parses, validates against
+// ripple's job kinds (those `ripple run` knows) and declares job alone.
 func checkTopology(t *testing.T, text, job string) {
 	t.Helper()
-	var topo struct {
-		Streams []struct {
-			Name string `yaml:"name"`
-		} `yaml:"streams"`
-		Jobs []struct {
-			Name string `yaml:"name"`
-		} `yaml:"jobs"`
-	}
-	if err := yaml.Unmarshal([]byte(text), &topo); err != nil {
+	topo, err := topology.Parse(job+".yaml", []byte(text))
+	if err != nil {
 		t.Fatalf("topology of %s: %v", job, err)
 	}
-	if len(topo.Streams) == 0 || len(topo.Jobs) != 1 || topo.Jobs[0].Name != job {
+	r := topology.NewRegistry()
+	changeprop.Register(r)
+	entitychange.Register(r)
+	if err := topo.Validate(r); err != nil {
+		t.Errorf("topology of %s: %v", job, err)
+	}
+	if len(topo.Streams) == 0 || len(topo.Jobs) != 1 || string(topo.Jobs[0].Name) != job {
 		t.Errorf("topology of %s: want streams and the one job %s, got %+v", job, job, topo)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"github.com/ripplestream/ripple/deps/pebblestore"
 	"github.com/ripplestream/ripple/jobs/changeprop"
 	"github.com/ripplestream/ripple/jobs/entitychange"
+	"github.com/ripplestream/ripple/processor"
+	"github.com/ripplestream/ripple/topology"
 )
 
 // TestNamesAreTheJobsDefaults checks the job and stream names the
@@ -51,7 +53,11 @@ func TestNamesAreTheJobsDefaults(t *testing.T) {
 		string(entitychange.DefaultName): {string(entitychange.DefaultInput), string(entitychange.DefaultOutput)},
 	} {
 		for _, s := range streams {
-			if !strings.Contains(topo[job+".yaml"], "- name: "+s+"\n") {
+			parsed, err := topology.Parse(job+".yaml", []byte(topo[job+".yaml"]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if parsed.Stream(processor.Stream(s)) == nil {
 				t.Errorf("the %s topology does not declare its stream %s", job, s)
 			}
 		}

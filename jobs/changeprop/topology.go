@@ -34,7 +34,9 @@ type TopologyConfig struct {
 
 // Register adds the changeprop job kind to r. Its inputs are the roles
 // dependencies, page_changes and entity_changes; its outputs purges and
-// rerenders. It runs both jobs (fan-out and coalesce) of Jobs.
+// rerenders. Bound, purges takes every purge; unbound, purges go to the
+// streams Wikimedia's consumers read, by kind (Config.PurgeStreams). It
+// runs both jobs (fan-out and coalesce) of Jobs.
 func Register(r *topology.Registry) {
 	r.Add(topology.Kind{
 		Name: Kind,
