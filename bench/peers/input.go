@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/lovoo/goka"
+	"github.com/lovoo/goka/codec"
+
+	"github.com/ripplestream/ripple/internal/kafkaclient"
+)
+
+// inputSpec describes the input: N events on Keys keys; one in ten repeats
+// its key's previous meta.id (a redelivery the dedupe job drops).
+type inputSpec struct {
+	Events, Keys int
+}
+
+// generator makes the input's events in order.
+type generator struct {
+	spec inputSpec
+	last map[int]int // key index -> its previous id
+	i    int
+}
+
+func newGenerator(spec inputSpec) *generator {
+	return &generator{spec: spec, last: make(map[int]int, spec.Keys)}
+}
+
+// next returns the next event's key, meta.id and value, its dt being t.
+func (g *generator) next(t time.Time) (key, id string, value []byte) {
+	i := g.i
+	g.i++
+	k := i % g.spec.Keys
+	n := i
+	if prev, ok := g.last[k]; ok && i%10 == 3 {
+		n = prev
+	}
+	g.last[k] = n
+	key = fmt.Sprintf("K%d", k)
+	id = fmt.Sprintf("00000000-0000-4000-8000-%012d", n)
+	dt := t.UTC().Format(time.RFC3339Nano)
+	value = fmt.Appendf(nil, `{"meta":{"stream":"peers.in","id":%q,"dt":%q},"dt":%q,"page":%q,"bytes":%d}`, id, dt, dt, key, i)
+	return key, id, value
+}
+
+// produceAll writes spec.Events events to topic as fast as the emitter
+// goes, their dt spread evenly over the ten minutes before start, so the
+// window job sees its keys move through ten one-minute windows.
+func produceAll(kc kafkaclient.Config, topic string, spec inputSpec) error {
+	em, err := goka.NewEmitter(kc.Brokers, goka.Stream(topic), new(codec.Bytes), kc.EmitterOptions()...)
+	if err != nil {
+		return err
+	}
+	g := newGenerator(spec)
+	start := time.Now().Add(-10 * time.Minute)
+	step := 10 * time.Minute / time.Duration(spec.Events)
+	for i := range spec.Events {
+		key, _, v := g.next(start.Add(time.Duration(i) * step))
+		if _, err := em.Emit(key, v); err != nil {
+			em.Finish()
+			return err
+		}
+	}
+	return em.Finish()
+}
+
+// sent records when each event of a paced input was handed to the producer.
+type sent struct {
+	byID  map[string]time.Time   // first send of each meta.id
+	byKey map[string][]time.Time // each key's sends, in order
+}
+
+// producePaced writes events to topic at rate a second until ctx ends or
+// n events were written, and records their send times.
+func producePaced(ctx context.Context, kc kafkaclient.Config, topic string, spec inputSpec, rate, n int) (*sent, error) {
+	em, err := goka.NewEmitter(kc.Brokers, goka.Stream(topic), new(codec.Bytes), kc.EmitterOptions()...)
+	if err != nil {
+		return nil, err
+	}
+	s := &sent{byID: map[string]time.Time{}, byKey: map[string][]time.Time{}}
+	g := newGenerator(spec)
+	start := time.Now()
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for i := 0; i < n && ctx.Err() == nil; {
+		<-tick.C
+		due := int(time.Since(start).Seconds() * float64(rate))
+		for ; i < due && i < n; i++ {
+			now := time.Now()
+			key, id, v := g.next(now)
+			if _, ok := s.byID[id]; !ok {
+				s.byID[id] = now
+			}
+			s.byKey[key] = append(s.byKey[key], now)
+			if _, err := em.Emit(key, v); err != nil {
+				em.Finish()
+				return nil, err
+			}
+		}
+	}
+	return s, em.Finish()
+}

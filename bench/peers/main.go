@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: peers run [flags] | peers engine [flags]")
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch os.Args[1] {
+	case "run":
+		err = runCommand(ctx, os.Args[2:])
+	case "engine":
+		err = engineCommand(ctx, os.Args[2:])
+	default:
+		err = fmt.Errorf("unknown command %q", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "peers:", err)
+		os.Exit(1)
+	}
+}
+
+// engineCommand runs one job on ripple or goka until ctx ends.
+func engineCommand(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("engine", flag.ContinueOnError)
+	var s engineSpec
+	brokers := fs.String("brokers", os.Getenv("RIPPLE_KAFKA_BROKERS"), "bootstrap brokers, comma-separated")
+	fs.StringVar(&s.Engine, "engine", "", "ripple or goka-leveldb")
+	fs.StringVar(&s.Job, "job", "", "count, dedupe or window")
+	fs.StringVar(&s.Input, "input", "", "input topic")
+	fs.StringVar(&s.Output, "output", "", "output topic")
+	fs.StringVar(&s.Group, "group", "", "consumer group")
+	fs.StringVar(&s.StateDir, "state", "", "state directory")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	s.Brokers = strings.Split(*brokers, ",")
+	switch s.Engine {
+	case "ripple":
+		return runRippleEngine(ctx, s)
+	case "goka-leveldb":
+		return runGokaEngine(ctx, s)
+	}
+	return fmt.Errorf("unknown engine %q", s.Engine)
+}
