@@ -18,6 +18,7 @@ import (
 	"github.com/ripplestream/ripple/deps/propagate"
 	"github.com/ripplestream/ripple/event"
 	"github.com/ripplestream/ripple/internal/embedded"
+	"github.com/ripplestream/ripple/jobs/changeprop"
 	"github.com/ripplestream/ripple/processor"
 )
 
@@ -288,4 +289,4 @@ type pageChange struct {
 	Revision revision  `json:"revision"`
 }
 
-func (p pageChange) key() string { return p.WikiID + ":" + p.Page.Title }
+func (p pageChange) key() string { return changeprop.PageKey(p.WikiID, p.Page.Title) }

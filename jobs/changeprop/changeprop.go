@@ -236,6 +236,13 @@ func inputCodec[T any](cfg Config, schema, what string) event.Codec[T] {
 	return event.Validated[T]{Schemas: cfg.Schemas, Title: title, What: what}
 }
 
+// PageKey is the Kafka key producers give a page's changes and dependency
+// sets on the job's inputs: "<wiki>:<title>", such as
+// "enwiki:Template:Infobox". The job keeps a page's walk under its key, so
+// the changes of one page must share it (a newer change then covers an
+// older one still walking); entity changes are keyed by entity id.
+func PageKey(wiki, title string) string { return wiki + ":" + title }
+
 // onDependencies stores a page's dependency set. A page on a wiki the
 // site table lacks is refused, so that no stored page has purges that
 // cannot be built.
