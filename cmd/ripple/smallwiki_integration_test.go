@@ -5,7 +5,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -18,12 +17,11 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/ripplestream/ripple/deps"
-	"github.com/ripplestream/ripple/deps/dgraphstore"
-	"github.com/ripplestream/ripple/deps/pebblestore"
 	"github.com/ripplestream/ripple/event"
 	"github.com/ripplestream/ripple/event/mediawiki"
 	"github.com/ripplestream/ripple/internal/jobtest"
 	"github.com/ripplestream/ripple/internal/kafkaclient"
+	"github.com/ripplestream/ripple/internal/storetest"
 	"github.com/ripplestream/ripple/internal/testenv"
 	"github.com/ripplestream/ripple/jobs/changeprop"
 	"github.com/ripplestream/ripple/processor"
@@ -57,42 +55,7 @@ var smallWiki = []struct {
 // would purge, written here by hand from MediaWiki's rules, and nothing
 // else.
 func TestIntegrationSmallWiki(t *testing.T) {
-	for _, st := range []struct {
-		name string
-		open func(t *testing.T) deps.Store
-	}{
-		{"dgraph", func(t *testing.T) deps.Store {
-			cfg := dgraphstore.Config{Addrs: []string{testenv.Dgraph(t)}, Prefix: "smallwiki_" + rand.Text()}
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			s, err := dgraphstore.Open(ctx, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() {
-				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-				defer cancel()
-				if err := s.DropPredicates(ctx); err != nil {
-					t.Errorf("dropping %s: %v", cfg.Prefix, err)
-				}
-				s.Close()
-			})
-			return s
-		}},
-		{"pebble", func(t *testing.T) deps.Store {
-			s, err := pebblestore.Open(pebblestore.Config{Dir: t.TempDir()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
-		}},
-	} {
-		t.Run(st.name, func(t *testing.T) {
-			t.Parallel() // each on topics of its own
-			smallWikiRun(t, st.open(t))
-		})
-	}
+	storetest.Each(t, "smallwiki_", true, smallWikiRun)
 }
 
 func smallWikiRun(t *testing.T, store deps.Store) {

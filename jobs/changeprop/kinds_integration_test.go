@@ -4,7 +4,6 @@ package changeprop_test
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -15,10 +14,9 @@ import (
 	"time"
 
 	"github.com/ripplestream/ripple/deps"
-	"github.com/ripplestream/ripple/deps/dgraphstore"
-	"github.com/ripplestream/ripple/deps/pebblestore"
 	"github.com/ripplestream/ripple/deps/propagate"
 	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/internal/storetest"
 	"github.com/ripplestream/ripple/internal/testenv"
 	"github.com/ripplestream/ripple/jobs/changeprop"
 	"github.com/ripplestream/ripple/processor"
@@ -34,41 +32,7 @@ import (
 // visibility change of the current revision purge the page (and for the
 // first two its linker).
 func TestIntegrationEveryPageChangeKind(t *testing.T) {
-	for _, st := range []struct {
-		name string
-		open func(t *testing.T) deps.Store
-	}{
-		{"pebble", func(t *testing.T) deps.Store {
-			s, err := pebblestore.Open(pebblestore.Config{Dir: t.TempDir()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
-		}},
-		{"dgraph", func(t *testing.T) deps.Store {
-			cfg := dgraphstore.Config{Addrs: []string{testenv.Dgraph(t)}, Prefix: "cpkinds_" + rand.Text()}
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			s, err := dgraphstore.Open(ctx, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() {
-				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-				defer cancel()
-				if err := s.DropPredicates(ctx); err != nil {
-					t.Errorf("dropping %s: %v", cfg.Prefix, err)
-				}
-				s.Close()
-			})
-			return s
-		}},
-	} {
-		t.Run(st.name, func(t *testing.T) {
-			everyKind(t, st.open(t)) // the store closes after the jobs stop
-		})
-	}
+	storetest.Each(t, "cpkinds_", false, everyKind)
 }
 
 func everyKind(t *testing.T, store deps.Store) {
