@@ -3,6 +3,7 @@ package testenv
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -136,6 +137,30 @@ func CreateTopic(t testing.TB, cfg kafkaclient.Config, topic string, partitions 
 		t.Fatalf("creating topic %s: %v", topic, err)
 	}
 	t.Cleanup(func() { DeleteTopics(t, cfg, topic) })
+	waitForLeaders(t, cfg, topic, partitions)
+}
+
+// waitForLeaders returns once every partition of a new topic has a leader,
+// so that the test's first produce does not meet "not the leader for some
+// partition" while a loaded broker is still electing them.
+func waitForLeaders(t testing.TB, cfg kafkaclient.Config, topic string, partitions int32) {
+	t.Helper()
+	client, err := sarama.NewClient(cfg.Brokers, cfg.Sarama())
+	if err != nil {
+		t.Fatalf("connecting to %v: %v", cfg.Brokers, err)
+	}
+	defer client.Close()
+	Eventually(t, time.Minute, func() error {
+		if err := client.RefreshMetadata(topic); err != nil {
+			return err
+		}
+		for p := range partitions {
+			if _, err := client.Leader(topic, p); err != nil {
+				return fmt.Errorf("partition %d of %s has no leader yet: %v", p, topic, err)
+			}
+		}
+		return nil
+	})
 }
 
 // DeleteTopics deletes topics, reporting (not failing on) errors, so a test's
