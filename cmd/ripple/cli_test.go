@@ -86,7 +86,7 @@ func TestPositionalArgumentsUsedOrRefused(t *testing.T) {
 		{[]string{"deps", "gen", "extra"}, `unexpected argument "extra"`},
 		{[]string{"deps", "explain", "--store", "pebble:x", "--page", "A", "B"}, `unexpected argument "B"`},
 		{[]string{"deps", "dependents", "--store", "pebble:x"}, "give TARGET, such as: ripple deps dependents"},
-		{[]string{"deps", "replay", "a.jsonl", "b.jsonl", "--store", "pebble:x"}, "accepts at most 1 arg"},
+		{[]string{"deps", "replay", "a.jsonl", "b.jsonl", "--store", "pebble:x"}, `unexpected argument "b.jsonl"`},
 		{[]string{"deps", "replay", "a.jsonl", "--in", "b.jsonl", "--store", "pebble:x"}, "not both"},
 		{[]string{"demo", "now"}, `unexpected argument "now"`},
 		{[]string{"run"}, "give the topology FILE, such as: RIPPLE_BROKERS="},

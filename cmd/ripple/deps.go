@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -51,55 +49,6 @@ func openStore(ctx context.Context, spec string) (deps.Store, error) {
 	return nil, fmt.Errorf("--store %q: unknown store %q; want pebble:DIR or dgraph:HOST:PORT", spec, kind)
 }
 
-// openInput opens the file path, or stdin for "-" or "", which ctx's
-// cancel stops waiting on.
-func openInput(ctx context.Context, path string) (io.ReadCloser, error) {
-	if path == "-" || path == "" {
-		return io.NopCloser(cancelable(ctx, os.Stdin)), nil
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("--in: %w", err)
-	}
-	return f, nil
-}
-
-// progress prints a one-line progress report to a terminal, at most every
-// 200 ms; it prints nothing when w is not a terminal.
-func progress(w io.Writer, total int) func(replay.Summary) {
-	if !terminal(w) {
-		return nil
-	}
-	var last time.Time
-	return func(s replay.Summary) {
-		if time.Since(last) < 200*time.Millisecond {
-			return
-		}
-		last = time.Now()
-		if total > 0 {
-			fmt.Fprintf(w, "\r%s %d/%d lines, %d purges", bar(s.Lines, total), s.Lines, total, s.Purges)
-		} else {
-			fmt.Fprintf(w, "\r%d lines, %d purges", s.Lines, s.Purges)
-		}
-	}
-}
-
-// terminal reports whether w is a terminal, where progress lines go.
-func terminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-func bar(done, total int) string {
-	const width = 30
-	n := min(width, done*width/max(total, 1))
-	return "[" + strings.Repeat("#", n) + strings.Repeat(".", width-n) + "]"
-}
-
 // replayFlags are the flags of deps replay and deps load.
 type replayFlags struct {
 	store, in, sites string
@@ -116,7 +65,7 @@ func replayLikeCmd(name, short, long string, loadOnly bool) *cobra.Command {
 		Short:   short,
 		Long:    long + "\n\nThe input is FILE, --in FILE, or stdin when neither is given (or FILE is -).",
 		Example: example,
-		Args:    cobra.MaximumNArgs(1),
+		Args:    exactArgs("ripple deps "+name+" --store pebble:/tmp/graph work.jsonl", "[FILE]"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				if cmd.Flags().Changed("in") && f.in != args[0] {
@@ -161,17 +110,22 @@ func replayLike(cmd *cobra.Command, name string, f replayFlags, loadOnly bool) e
 		return err
 	}
 	defer st.Close()
-	r, err := openInput(ctx, f.in)
+	r, size, err := openInputSize(ctx, f.in)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	cfg := replay.Config{Window: f.window, Rerender: f.rerender, LoadOnly: loadOnly, Batch: f.batch, Progress: progress(stderr, 0),
-		Sites: sites, MobilePurges: f.mobile}
-	sum, err := replay.Run(ctx, st, r, stdout, stderr, cfg)
-	if cfg.Progress != nil {
-		fmt.Fprintln(stderr)
+	cfg := replay.Config{Window: f.window, Rerender: f.rerender, LoadOnly: loadOnly, Batch: f.batch, Sites: sites, MobilePurges: f.mobile}
+	read := &countingReader{r: r}
+	bar := newProgress(stderr, size, name, "bytes")
+	if bar != nil {
+		cfg.Progress = func(s replay.Summary) {
+			bar.Describe("%s: %d lines, %d purges", name, s.Lines, s.Purges)
+			bar.Set(read.n)
+		}
 	}
+	sum, err := replay.Run(ctx, st, read, stdout, stderr, cfg)
+	bar.Done()
 	fmt.Fprintf(stderr, "ripple deps %s: %v\n", name, sum)
 	if err != nil {
 		return err

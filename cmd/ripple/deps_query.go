@@ -248,7 +248,7 @@ templates and modules ({{X}}, {{#invoke:M}}), links, files and Wikidata
 usage ({{#property:P31}}, {{#statements:P18|from=Q1}}).`,
 		Example: "  ripple deps parse --title Douglas_Adams --rev 123 --entity Q42 < Douglas_Adams.wikitext\n" +
 			"  ripple deps parse --title Template:Infobox_person --rev 9 Infobox_person.wikitext",
-		Args: cobra.MaximumNArgs(1),
+		Args: exactArgs("ripple deps parse --title Douglas_Adams --rev 123 Douglas_Adams.wikitext", "[FILE]"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				if cmd.Flags().Changed("in") && *f.in != args[0] {

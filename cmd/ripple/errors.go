@@ -177,15 +177,18 @@ func errorsReplay(ctx context.Context, stdout, stderr io.Writer, cfg errortopic.
 	opts.Skipped = func(e errortopic.Entry) {
 		fmt.Fprintf(stderr, "passed over %s/%d/%d: %v\n", cfg.Job+".error", e.Partition, e.Offset, e.Err)
 	}
+	var bar *progress // made at the first report, which knows the total
 	if terminal(stderr) {
 		opts.Progress = func(p errortopic.Progress) {
-			fmt.Fprintf(stderr, "\r%s %d/%d records read, %d sent", bar(int(p.Read), int(p.Total)), p.Read, p.Total, p.Sent)
+			if bar == nil {
+				bar = newProgress(stderr, p.Total, "errors replay", "records")
+			}
+			bar.Describe("errors replay: %d sent", p.Sent)
+			bar.Set(p.Read)
 		}
 	}
 	res, err := errortopic.Replay(ctx, cfg, opts)
-	if opts.Progress != nil {
-		fmt.Fprintln(stderr)
-	}
+	bar.Done()
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")

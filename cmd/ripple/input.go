@@ -2,8 +2,34 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"os"
 )
+
+// openInput opens the file path, or stdin for "-" or "", which ctx's
+// cancel stops waiting on.
+func openInput(ctx context.Context, path string) (io.ReadCloser, error) {
+	r, _, err := openInputSize(ctx, path)
+	return r, err
+}
+
+// openInputSize is openInput that also returns the input's size, or -1
+// when it is not known (stdin, a pipe).
+func openInputSize(ctx context.Context, path string) (io.ReadCloser, int64, error) {
+	if path == "-" || path == "" {
+		return io.NopCloser(cancelable(ctx, os.Stdin)), -1, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, fmt.Errorf("input: %w", err)
+	}
+	size := int64(-1)
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		size = st.Size()
+	}
+	return f, size, nil
+}
 
 // cancelable returns a reader of r whose Read returns ctx's error once ctx
 // is done, even while r blocks (stdin waiting for a line): Ctrl-C stops a

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -98,16 +99,23 @@ func unknownCommand(cmd *cobra.Command, args []string) error {
 	return fmt.Errorf("%s; run `%s --help` for the commands", msg, cmd.CommandPath())
 }
 
-// exactArgs accepts exactly the positional arguments names (such as
-// "JOB"), and says with example what to give when they are missing.
+// exactArgs accepts the positional arguments names (such as "JOB"; a
+// name in brackets, "[FILE]", is optional and only last ones may be), and
+// says with example what to give when one is missing.
 func exactArgs(example string, names ...string) cobra.PositionalArgs {
+	required := 0
+	for _, n := range names {
+		if !strings.HasPrefix(n, "[") {
+			required++
+		}
+	}
 	return func(cmd *cobra.Command, args []string) error {
 		switch {
-		case len(args) < len(names):
+		case len(args) < required:
 			return fmt.Errorf("give %s, such as: %s", names[len(args)], example)
 		case len(args) > len(names):
-			return fmt.Errorf("unexpected argument %q: %s takes %d argument(s) (%v); flags go before or after them",
-				args[len(names)], cmd.CommandPath(), len(names), names)
+			return fmt.Errorf("unexpected argument %q: %s takes %d argument(s) (%s); flags go before or after them",
+				args[len(names)], cmd.CommandPath(), len(names), strings.Join(names, " "))
 		}
 		return nil
 	}
