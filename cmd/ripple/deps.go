@@ -195,7 +195,20 @@ With --score STORE it also replays the workload and scores the engine.`,
 
 func depsGen(cmd *cobra.Command, cfg workload.Config, score string, window time.Duration) error {
 	ctx, stdout, stderr := cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr()
+	var st deps.Store
+	if score != "" { // refused before minutes of generating
+		var err error
+		if st, err = openEmptyStore(ctx, score, "--score"); err != nil {
+			return err
+		}
+		defer st.Close()
+	}
+	bar := newProgress(stderr, int64(cfg.Changes), "deps gen: changes", "changes")
+	if bar != nil {
+		cfg.Progress = func(done, _ int) { bar.Set(int64(done)) }
+	}
 	w, err := workload.Generate(cfg)
+	bar.Done()
 	if err != nil {
 		return err
 	}
@@ -213,12 +226,12 @@ func depsGen(cmd *cobra.Command, cfg workload.Config, score string, window time.
 	if score == "" {
 		return nil
 	}
-	st, err := openStore(ctx, score)
-	if err != nil {
-		return err
+	var progress func(replay.Summary)
+	if bar = newProgress(stderr, int64(len(w.Lines)), "deps gen: scoring", "lines"); bar != nil {
+		progress = func(s replay.Summary) { bar.Set(int64(s.Lines)) }
 	}
-	defer st.Close()
-	s, _, err := workload.Evaluate(ctx, w, st, window)
+	s, _, err := workload.EvaluateProgress(ctx, w, st, window, progress)
+	bar.Done()
 	if err != nil {
 		return err
 	}
@@ -226,7 +239,47 @@ func depsGen(cmd *cobra.Command, cfg workload.Config, score string, window time.
 	return nil
 }
 
-// openReadOnlyStore opens an existing store for a command that only reads.
+// openReadOnlyStore opens an existing store for a command that only
+// reads: a Pebble directory that holds no store is an error, never a new
+// store.
 func openReadOnlyStore(ctx context.Context, spec string) (deps.Store, error) {
-	return openStore(ctx, spec)
+	kind, dir, _ := strings.Cut(spec, ":")
+	if kind != "pebble" || dir == "" {
+		return openStore(ctx, spec)
+	}
+	st, err := pebblestore.Open(pebblestore.Config{Dir: dir, ReadOnly: true})
+	if errors.Is(err, pebblestore.ErrNotExist) {
+		return nil, fmt.Errorf("--store %s: %w; create one with: ripple deps load --store %s deps.jsonl (or deps replay)", spec, err, spec)
+	}
+	return st, err
+}
+
+// emptier is a store that can tell whether it holds anything (both
+// stores of this module can).
+type emptier interface {
+	Empty(ctx context.Context) (bool, error)
+}
+
+// openEmptyStore opens the store of spec and refuses it unless it is
+// empty.
+func openEmptyStore(ctx context.Context, spec, flag string) (deps.Store, error) {
+	st, err := openStore(ctx, spec)
+	if err != nil {
+		return nil, err
+	}
+	e, ok := st.(emptier)
+	if !ok {
+		st.Close()
+		return nil, fmt.Errorf("%s %s: this store cannot tell whether it is empty", flag, spec)
+	}
+	empty, err := e.Empty(ctx)
+	if err == nil && !empty {
+		err = fmt.Errorf("%s %s: the store is not empty, and pages stored before would change the score; "+
+			"give a new directory (pebble:/tmp/score-%d) or another Dgraph prefix", flag, spec, time.Now().Unix())
+	}
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
 }
