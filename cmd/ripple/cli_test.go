@@ -28,6 +28,9 @@ func TestEveryHelpHasAnExample(t *testing.T) {
 		if !strings.Contains(out.String(), "Examples:\n  ") {
 			t.Errorf("%s --help has no example:\n%s", c.CommandPath(), out.String())
 		}
+		if c.HasAvailableLocalFlags() && !strings.Contains(out.String(), "RIPPLE_<FLAG>") {
+			t.Errorf("%s --help does not say flags come from RIPPLE_* too:\n%s", c.CommandPath(), out.String())
+		}
 		for _, s := range c.Commands() {
 			walk(s)
 		}

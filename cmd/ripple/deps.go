@@ -207,7 +207,7 @@ func depsGen(cmd *cobra.Command, cfg workload.Config, score string, window time.
 	if bar != nil {
 		cfg.Progress = func(done, _ int) { bar.Set(int64(done)) }
 	}
-	w, err := workload.Generate(cfg)
+	w, err := workload.GenerateContext(ctx, cfg)
 	bar.Done()
 	if err != nil {
 		return err

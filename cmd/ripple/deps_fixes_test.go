@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -96,5 +97,16 @@ func TestLockedStoreSaysWho(t *testing.T) {
 	err = run(context.Background(), []string{"deps", "load", "--store", "pebble:" + dir, "--in", genWork(t)}, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "is in use by this process") || !strings.Contains(err.Error(), "use another directory") {
 		t.Fatalf("load into a store open elsewhere: %v", err)
+	}
+}
+
+// TestDepsGenStopsOnCancel: Ctrl-C stops a generation of minutes.
+func TestDepsGenStopsOnCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out bytes.Buffer
+	err := run(ctx, []string{"deps", "gen", "--changes", "5000000"}, &out, io.Discard)
+	if !errors.Is(err, context.Canceled) || out.Len() != 0 {
+		t.Fatalf("gen after a cancel: %v, %d bytes written", err, out.Len())
 	}
 }

@@ -58,6 +58,10 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetUsageTemplate(root.UsageTemplate() + `{{if .HasAvailableLocalFlags}}
+Any flag may also be set as RIPPLE_<FLAG> (RIPPLE_BROKERS for --brokers) or in a
+--config YAML file; see ripple --help.
+{{end}}`)
 	root.PersistentFlags().String("config", "", "YAML file of flag values (keys are flag names, such as brokers: 127.0.0.1:19092)")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return applySettings(cmd) }
 	root.AddCommand(demoCmd(), depsCmd(), errorsCmd(), runCmd(), topologyCmd(), produceCmd(), consumeCmd(), versionCmd())
