@@ -95,6 +95,7 @@ func TestPositionalArgumentsUsedOrRefused(t *testing.T) {
 		{[]string{"run"}, "give the topology FILE, such as: RIPPLE_BROKERS="},
 		{[]string{"topology", "graph", "a.yaml", "b.yaml"}, `unexpected argument "b.yaml"`},
 		{[]string{"deps", "explaim"}, `did you mean "explain"?`},
+		{[]string{"deps", "gen", "--chnages", "3"}, "unknown flag: --chnages; run `ripple deps gen --help` for its flags"},
 	} {
 		err := run(context.Background(), c.args, io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

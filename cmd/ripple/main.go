@@ -62,6 +62,9 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 Any flag may also be set as RIPPLE_<FLAG> (RIPPLE_BROKERS for --brokers) or in a
 --config YAML file; see ripple --help.
 {{end}}`)
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return fmt.Errorf("%w; run `%s --help` for its flags", err, cmd.CommandPath())
+	})
 	root.PersistentFlags().String("config", "", "YAML file of flag values (keys are flag names, such as brokers: 127.0.0.1:19092)")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return applySettings(cmd) }
 	root.AddCommand(demoCmd(), depsCmd(), errorsCmd(), runCmd(), topologyCmd(), produceCmd(), consumeCmd(), versionCmd())
