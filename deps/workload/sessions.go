@@ -158,6 +158,9 @@ func (g *gen) sessions() {
 		ok := g.step(s)
 		if ok {
 			done++
+			if g.cfg.Progress != nil {
+				g.cfg.Progress(done, g.cfg.Changes)
+			}
 		}
 		if s.left--; !ok || s.left == 0 {
 			active = append(active[:i], active[i+1:]...)

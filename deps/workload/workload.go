@@ -69,6 +69,9 @@ type Config struct {
 	ParseAfterEdit bool
 	// Sessions shapes the bursts changes come in and their event times.
 	Sessions Sessions
+	// Progress, if set, is called as Generate makes changes, with the
+	// number made so far and Changes (a large workload takes minutes).
+	Progress func(done, total int)
 }
 
 // Validate fills defaults.
