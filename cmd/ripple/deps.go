@@ -19,9 +19,9 @@ import (
 
 const storeHelp = "dependency store: pebble:DIR (embedded) or dgraph:HOST:PORT (Dgraph alpha gRPC)"
 
-const windowHelp = "debounce purges of one page by event time: the first opens a window this long, later ones merge into it, " +
-	"one purge is written when the input's event time passes its end (after every change it covers); " +
-	"0: off (only drop purges already covered by one written after their change); negative: write every purge"
+const windowHelp = "coalesce purges of one page by event time with the changeprop job's rules: the first is written at once, " +
+	"later ones within this long of it merge into one written when the window closes (after every change it covers); " +
+	"0: only drop purges already covered by one written after their change; negative: write every purge"
 
 func depsCmd() *cobra.Command {
 	return group(&cobra.Command{

@@ -26,13 +26,12 @@ import (
 type Config struct {
 	// Engine tunes the propagation engine.
 	Engine propagate.Config
-	// Window is W, the length of the event-time window that debounces
-	// purges of one URI (see propagate.Window): the first purge opens it,
-	// later ones are merged, and one purge is written when the input's
-	// event time passes its end or the input ends, after every change it
-	// covers. 0 turns the window off: a propagate.Coalescer drops only
-	// purges already covered by one written after their change (nothing,
-	// on an in-order replay). Negative: every purge is written.
+	// Window is W for the coalescing rules the changeprop job applies
+	// (see propagate.Coalesced), by the input's event time: a URI's first
+	// purge is written at once, those within W after it are merged into
+	// one written when W has passed (or the input ends), after every
+	// change it covers; a purge that one written after its change covers
+	// is dropped. 0: only the dropping. Negative: every purge is written.
 	Window time.Duration
 	// MaxOpen caps the URIs held by the window (default
 	// propagate.DefaultMaxOpen); beyond it purges are written early.

@@ -247,7 +247,7 @@ func (w *Workload) broadWindowed(window time.Duration) int {
 	for i, t := range w.Times {
 		n += len(win.Advance(t))
 		for _, page := range w.BroadPages[i+1] {
-			n += len(win.Add(propagate.ResourceChange{Envelope: event.Envelope{Meta: event.Meta{URI: page}}}, nil, t))
+			n += len(win.Add(propagate.ResourceChange{Envelope: event.Envelope{Meta: event.Meta{URI: page}, RootEvent: &event.RootEvent{DT: t}}}, nil, t))
 		}
 	}
 	return n + len(win.Flush())
