@@ -151,7 +151,7 @@ func TestIntegrationPlatform(t *testing.T) {
 		WikiID:   "enwiki", Page: deps.EventPage{PageID: 7, PageTitle: "E2E_Page"}, RevID: 7,
 		Templates: []string{"Template:E2E_Box"}, Links: []string{}, Files: []string{}, Entities: []deps.EventEntityUsage{},
 	})
-	produce("ripple.page_dependencies", "page.page_title", nil, set)
+	produce("ripple.page_dependencies", "wiki_id,page.page_title", nil, set)
 	testenv.Eventually(t, time.Minute, func() error {
 		q := fmt.Sprintf(`sum(ripple_events_total{ripple_test=%q, stream=%q, outcome="ok"})`, scraped, stream("ripple.page_dependencies"))
 		if got := prom.Query(q); len(got) != 1 || got[0].Value < 1 {
@@ -168,7 +168,7 @@ func TestIntegrationPlatform(t *testing.T) {
 	})
 	captured := [][]byte{testdataLine(t, "item-edit.json"), testdataLine(t, "property-edit.json")}
 	unknownWiki := examples(t, "mediawiki_page_change_1.2.0.examples.json")[0]
-	produce("mediawiki.page_change.v1", "page.page_title", nil, append([][]byte{edit, unknownWiki}, captured...)...)
+	produce("mediawiki.page_change.v1", "wiki_id,page.page_title", nil, append([][]byte{edit, unknownWiki}, captured...)...)
 
 	wantURIs := []string{"https://en.wikipedia.org/wiki/E2E_Page", "https://en.m.wikipedia.org/wiki/E2E_Page",
 		"https://en.wikipedia.org/wiki/Template:E2E_Box"}

@@ -86,8 +86,9 @@ schema title the stream declares in --topology, or --schema, or else the
 schema its own $schema names, from ripple's schema repository (and
 --schemas DIRs). With --key-field (a dotted path such as page.page_title)
 each record is keyed by that field, so the events of one key go to one
-partition, as ripple's jobs expect (changeprop keys by wiki_id:title: build
-such a field first, or key by page.page_title on one wiki).
+partition, as ripple's jobs expect; several comma-separated paths key by
+their values joined with ":" (changeprop's inputs are keyed
+wiki_id:title: --key-field wiki_id,page.page_title).
 
 A line that is not JSON, fails its schema, lacks the key field or is longer
 than 16 MiB is reported on stderr with its line number, skipped and
@@ -109,7 +110,7 @@ got; at the end a summary, and an error if a line was bad.`,
 	f.kafka.declare(cmd)
 	fs := cmd.Flags()
 	fs.StringVar(&f.file, "file", "-", "file of JSON lines, - for stdin (or give FILE)")
-	fs.StringVar(&f.keyField, "key-field", "", "dotted path of the field whose value keys each record, such as page.page_title (default: no key)")
+	fs.StringVar(&f.keyField, "key-field", "", "dotted path of the field whose value keys each record, such as page.page_title; several, comma-separated, join their values with \":\" (wiki_id,page.page_title) (default: no key)")
 	fs.StringVar(&f.schema, "schema", "", "schema title every event must name, such as mediawiki/page/change (default: each event's $schema)")
 	fs.StringVar(&f.topologyFile, "topology", "", "topology file declaring STREAM: its schema title is the one every event must name")
 	fs.StringSliceVar(&f.schemaDirs, "schemas", nil, "more schema repositories (jsonschema/<title>/<version>.yaml), beside ripple's")
@@ -299,22 +300,37 @@ func (f produceFlags) record(line []byte, check func([]byte) error) (sarama.Enco
 	if f.keyField == "" {
 		return nil, nil
 	}
-	key, err := fieldString(line, f.keyField)
+	key, err := keyOf(line, f.keyField)
 	if err != nil {
 		return nil, err
 	}
 	return sarama.StringEncoder(key), nil
 }
 
-// fieldString returns the value at the dotted path of a JSON object as a
-// key: a string as it is, a number or boolean as JSON writes it.
-func fieldString(doc []byte, path string) (string, error) {
+// keyOf returns the key of a JSON object: the values at the comma-separated
+// dotted paths, joined with ":".
+func keyOf(doc []byte, paths string) (string, error) {
 	d := json.NewDecoder(bytes.NewReader(doc))
 	d.UseNumber()
 	var v any
 	if err := d.Decode(&v); err != nil {
 		return "", err
 	}
+	var parts []string
+	for _, path := range strings.Split(paths, ",") {
+		p, err := fieldString(v, strings.TrimSpace(path))
+		if err != nil {
+			return "", err
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, ":"), nil
+}
+
+// fieldString returns the value at the dotted path of a decoded JSON
+// object as a key: a string as it is, a number or boolean as JSON writes
+// it.
+func fieldString(v any, path string) (string, error) {
 	for _, name := range strings.Split(path, ".") {
 		obj, ok := v.(map[string]any)
 		if !ok {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ripplestream/ripple/internal/embedded"
 	"github.com/ripplestream/ripple/internal/linereader"
+	"github.com/ripplestream/ripple/jobs/changeprop"
 )
 
 // pageEdit returns a valid mediawiki/page/change edit of title.
@@ -136,4 +137,22 @@ func countPartitionsWithRecords(t *testing.T, consume func(...string) []string) 
 		seen[r.Partition] = true
 	}
 	return len(seen)
+}
+
+// TestKeyOf: --key-field keys by one dotted path, or by several joined
+// with ":", which is how changeprop's inputs are keyed (changeprop.PageKey).
+func TestKeyOf(t *testing.T) {
+	doc := []byte(pageEdit("Template:Box", 3))
+	for _, tt := range []struct{ paths, want, err string }{
+		{"page.page_title", "Template:Box", ""},
+		{"wiki_id,page.page_title", changeprop.PageKey("enwiki", "Template:Box"), ""},
+		{"wiki_id, page.page_id", "enwiki:3", ""},
+		{"wiki_id,page.nothing", "", "no key field page.nothing"},
+		{"page", "", "is an object"},
+	} {
+		got, err := keyOf(doc, tt.paths)
+		if got != tt.want || (err == nil) != (tt.err == "") || (err != nil && !strings.Contains(err.Error(), tt.err)) {
+			t.Errorf("keyOf(%s) = %q, %v; want %q, error %q", tt.paths, got, err, tt.want, tt.err)
+		}
+	}
 }
