@@ -28,6 +28,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/ripplestream/ripple/deps"
+	"github.com/ripplestream/ripple/deps/propagate"
 	"github.com/ripplestream/ripple/internal/kafkaclient"
 	"github.com/ripplestream/ripple/jobs/changeprop"
 	"github.com/ripplestream/ripple/processor"
@@ -56,6 +57,27 @@ type Config struct {
 	Partitions int
 	// Progress, if set, is called about once a second while a rate runs.
 	Progress func(rate int, sent, purges int)
+	// WalkBatch is how many dependents one step of a fan-out reads
+	// (propagate.Config.BatchSize; 0: its default).
+	WalkBatch int
+	// Fanout, when positive, measures one template edit instead of the
+	// rates: a template transcluded by Fanout pages (Pages and Templates
+	// are then ignored), its purges read back (see Huge).
+	Fanout int
+}
+
+// Huge is what the one-template measurement found.
+type Huge struct {
+	Pages int
+	// Load is how long storing the pages' dependency sets took.
+	Load time.Duration
+	// Purges read, in Elapsed from the edit's event time to the last.
+	Purges  int
+	Elapsed time.Duration
+	// PeakRSS is the process's peak resident set size after loading and
+	// after the fan-out; CPU its CPU time over the fan-out.
+	LoadedRSS, PeakRSS int64
+	CPU                time.Duration
 }
 
 // WithDefaults returns c with its unset fields set.
@@ -140,14 +162,19 @@ func Run(ctx context.Context, cfg Config, out io.Writer) ([]Step, error) {
 	cp := changeprop.Config{Name: processor.Group(topic("changeprop")), Store: cfg.Store,
 		Dependencies: processor.Stream(topic("page_dependencies")), PageChanges: processor.Stream(topic("page_change")),
 		EntityChanges: processor.Stream(topic("entity_change")), Purges: processor.Stream(topic("purges")),
-		Rerenders: processor.Stream(topic("rerenders")), CoalesceWindow: -1}
+		Rerenders: processor.Stream(topic("rerenders")), CoalesceWindow: -1, Engine: propagate.Config{BatchSize: cfg.WalkBatch}}
 	if err := createTopics(cfg, topic("page_dependencies"), topic("page_change"), topic("entity_change"), topic("purges"), topic("rerenders")); err != nil {
 		return nil, err
 	}
+	if cfg.Fanout > 0 {
+		cfg.Pages, cfg.Templates = cfg.Fanout, 1
+	}
 	fmt.Fprintf(out, "loading %d pages over %d templates into the store\n", cfg.Pages, cfg.Templates)
+	loadStart := time.Now()
 	if err := loadGraph(ctx, cfg); err != nil {
 		return nil, err
 	}
+	load := time.Since(loadStart)
 	fan, co, err := changeprop.Jobs(cp)
 	if err != nil {
 		return nil, err
@@ -179,6 +206,15 @@ func Run(ctx context.Context, cfg Config, out io.Writer) ([]Step, error) {
 	}
 	defer sender.close()
 
+	if cfg.Fanout > 0 {
+		h, err := huge(ctx, cfg, sender, purges)
+		h.Load = load
+		fmt.Fprintf(out, "one edit of a template transcluded by %d pages (loaded in %v): %d purges read in %v, %.0f purges/s; "+
+			"peak RSS %d MiB after loading, %d MiB after the fan-out; %.1f CPU-s over the fan-out\n",
+			h.Pages, h.Load.Round(time.Second), h.Purges, h.Elapsed.Round(time.Millisecond), float64(h.Purges)/h.Elapsed.Seconds(),
+			h.LoadedRSS>>20, h.PeakRSS>>20, h.CPU.Seconds())
+		return nil, err
+	}
 	var steps []Step
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, rate := range cfg.Rates {
@@ -255,6 +291,48 @@ func measure(ctx context.Context, cfg Config, rate int, rng *rand.Rand, s *sende
 		st.P50, st.P99, st.Max = percentile(lat, 0.50), percentile(lat, 0.99), lat[len(lat)-1]
 	}
 	return st, nil
+}
+
+// huge sends one edit of the template every page transcludes and waits
+// for a purge of each page and the template.
+func huge(ctx context.Context, cfg Config, s *sender, r *reader) (Huge, error) {
+	h := Huge{Pages: cfg.Pages, LoadedRSS: peakRSS()}
+	r.reset(time.Time{})
+	cpu0 := cpuTime()
+	at := s.send("Template:Bench_0", 10)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	last, lastAt := 0, time.Now()
+	for r.count() < cfg.Pages+1 {
+		select {
+		case <-ctx.Done():
+			return h, ctx.Err()
+		case <-tick.C:
+		}
+		if n := r.count(); n > last {
+			last, lastAt = n, time.Now()
+			if cfg.Progress != nil {
+				cfg.Progress(0, 1, n)
+			}
+		} else if time.Since(lastAt) > 2*time.Minute {
+			return h, fmt.Errorf("cpbench: %d of %d purges read; none for 2 min", n, cfg.Pages+1)
+		}
+		if err := s.err(); err != nil {
+			return h, err
+		}
+	}
+	h.Purges, h.Elapsed = r.count(), r.lastRead().Sub(at)
+	h.CPU, h.PeakRSS = cpuTime()-cpu0, peakRSS()
+	return h, nil
+}
+
+// peakRSS is the process's peak resident set size, in bytes.
+func peakRSS() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Maxrss << 10 // kilobytes on Linux
 }
 
 // percentile is the nearest-rank percentile of sorted ds.
@@ -374,6 +452,7 @@ type reader struct {
 	since time.Time // purges of changes before it are not timed
 	lat   []time.Duration
 	sent  map[string]time.Time // by page title, when its latest purge was sent
+	last  time.Time            // when the latest purge was read
 }
 
 func newReader(kc kafkaclient.Config, topic string) (*reader, error) {
@@ -419,6 +498,7 @@ func (r *reader) add(v []byte, at time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.n++
+	r.last = at
 	if err != nil {
 		return
 	}
@@ -454,6 +534,12 @@ func (r *reader) reset(since time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.n, r.since, r.lat = 0, since, nil
+}
+
+func (r *reader) lastRead() time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.last
 }
 
 func (r *reader) count() int {
