@@ -21,8 +21,8 @@ import (
 const dedupeTTL = time.Hour
 
 // runGokaEngine runs the job as a plain goka processor on LevelDB. Offsets
-// are committed every 100 ms, ripple's CommitInterval, instead of sarama's
-// 1 s, so the driver sees progress at the same grain.
+// are committed every s.Commit (ripple's CommitInterval) instead of
+// sarama's 1 s, so the driver sees progress at the same grain.
 func runGokaEngine(ctx context.Context, s engineSpec) error {
 	kc := kafkaclient.Config{Brokers: s.Brokers}
 	if err := kc.Validate(); err != nil {
@@ -51,7 +51,7 @@ func runGokaEngine(ctx context.Context, s engineSpec) error {
 		goka.WithConsumerGroupBuilder(func(brokers []string, group, clientID string) (sarama.ConsumerGroup, error) {
 			sc := kc.Sarama()
 			sc.ClientID = clientID
-			sc.Consumer.Offsets.AutoCommit.Interval = 100 * time.Millisecond
+			sc.Consumer.Offsets.AutoCommit.Interval = s.Commit
 			return sarama.NewConsumerGroup(brokers, group, sc)
 		}))
 	p, err := goka.NewProcessor(s.Brokers, g, opts...)

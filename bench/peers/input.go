@@ -11,8 +11,9 @@ import (
 	"github.com/ripplestream/ripple/internal/kafkaclient"
 )
 
-// inputSpec describes the input: N events on Keys keys; one in ten repeats
-// its key's previous meta.id (a redelivery the dedupe job drops).
+// inputSpec describes the input: N events on Keys keys, in turn; in each
+// pass over the keys, one key in ten repeats its previous meta.id (a
+// redelivery the dedupe job drops), a different tenth each pass.
 type inputSpec struct {
 	Events, Keys int
 }
@@ -34,7 +35,7 @@ func (g *generator) next(t time.Time) (key, id string, value []byte) {
 	g.i++
 	k := i % g.spec.Keys
 	n := i
-	if prev, ok := g.last[k]; ok && i%10 == 3 {
+	if prev, ok := g.last[k]; ok && (k+i/g.spec.Keys)%10 == 3 {
 		n = prev
 	}
 	g.last[k] = n

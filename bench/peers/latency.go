@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"sort"
 	"sync"
 	"time"
@@ -21,7 +22,9 @@ type received struct {
 // outputReader reads every partition of a topic from the start.
 type outputReader struct {
 	consumer sarama.Consumer
+	parts    []sarama.PartitionConsumer
 	wg       sync.WaitGroup
+	closed   bool
 	mu       struct {
 		sync.Mutex
 		recs []received
@@ -31,17 +34,22 @@ type outputReader struct {
 func readOutput(kc kafkaclient.Config, topic string, partitions int32) (*outputReader, error) {
 	sc := kc.Sarama()
 	sc.Consumer.MaxWaitTime = 5 * time.Millisecond
-	c, err := sarama.NewConsumer(kc.Brokers, sc)
+	c, err := withDeadline(adminDeadline, "connecting a consumer of "+topic, func() (sarama.Consumer, error) {
+		return sarama.NewConsumer(kc.Brokers, sc)
+	})
 	if err != nil {
 		return nil, err
 	}
 	r := &outputReader{consumer: c}
 	for p := range partitions {
-		pc, err := c.ConsumePartition(topic, p, sarama.OffsetOldest)
+		pc, err := withDeadline(adminDeadline, fmt.Sprintf("consuming %s/%d", topic, p), func() (sarama.PartitionConsumer, error) {
+			return c.ConsumePartition(topic, p, sarama.OffsetOldest)
+		})
 		if err != nil {
-			c.Close()
+			r.close()
 			return nil, err
 		}
+		r.parts = append(r.parts, pc)
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
@@ -63,11 +71,29 @@ func (r *outputReader) len() int {
 	return len(r.mu.recs)
 }
 
-// close stops reading and returns what was read.
-func (r *outputReader) close() []received {
+// close stops reading and returns what was read. A partition consumer's
+// Messages channel closes only when that partition consumer is closed
+// (closing the consumer alone leaves its readers waiting forever).
+func (r *outputReader) close() ([]received, error) {
+	if r.closed {
+		return r.mu.recs, nil
+	}
+	r.closed = true
+	for _, pc := range r.parts {
+		pc.AsyncClose()
+	}
+	done := make(chan struct{})
+	go func() { r.wg.Wait(); close(done) }()
+	var err error
+	select {
+	case <-done:
+	case <-time.After(adminDeadline):
+		err = fmt.Errorf("the output's partition consumers did not close within %v", adminDeadline)
+	}
 	r.consumer.Close()
-	r.wg.Wait()
-	return r.mu.recs
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.mu.recs, err
 }
 
 // latencies returns, for each output record whose input was sent at or

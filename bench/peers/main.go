@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -43,6 +44,7 @@ func engineCommand(ctx context.Context, args []string) error {
 	fs.StringVar(&s.Output, "output", "", "output topic")
 	fs.StringVar(&s.Group, "group", "", "consumer group")
 	fs.StringVar(&s.StateDir, "state", "", "state directory")
+	fs.DurationVar(&s.Commit, "commit", 100*time.Millisecond, "commit interval")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ type engineSpec struct {
 	Brokers              []string
 	Input, Output, Group string
 	StateDir             string
+	Commit               time.Duration // ripple's CommitInterval; goka's offset auto-commit interval
 }
 
 // Window job settings shared by every engine.
@@ -27,7 +28,7 @@ const (
 )
 
 func runRippleEngine(ctx context.Context, s engineSpec) error {
-	cfg := processor.Config{Brokers: s.Brokers, StateDir: s.StateDir, MaxRetries: -1}
+	cfg := processor.Config{Brokers: s.Brokers, StateDir: s.StateDir, MaxRetries: -1, CommitInterval: s.Commit}
 	in, out := processor.Stream(s.Input), processor.Stream(s.Output)
 	switch s.Job {
 	case "count":
