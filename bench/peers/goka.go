@@ -47,7 +47,7 @@ func runGokaEngine(ctx context.Context, s engineSpec) error {
 	g := goka.DefineGroup(goka.Group(s.Group), goka.Input(goka.Stream(s.Input), new(codec.Bytes), cb),
 		goka.Output(goka.Stream(s.Output), new(codec.Bytes)), goka.Persist(new(codec.Bytes)))
 	opts := append(kc.ProcessorOptions(), goka.WithStorageBuilder(storage.DefaultBuilder(s.StateDir)),
-		goka.WithLogger(kafkaclient.GokaLogger(nil)),
+		goka.WithLogger(kafkaclient.GokaLogger(s.Logger)),
 		goka.WithConsumerGroupBuilder(func(brokers []string, group, clientID string) (sarama.ConsumerGroup, error) {
 			sc := kc.Sarama()
 			sc.ClientID = clientID

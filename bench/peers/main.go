@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
@@ -49,11 +50,18 @@ func engineCommand(ctx context.Context, args []string) error {
 		return err
 	}
 	s.Brokers = strings.Split(*brokers, ",")
+	// The driver keeps this process's stderr in a file per run.
+	s.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	s.Logger.Info("engine starting", "engine", s.Engine, "job", s.Job, "group", s.Group)
+	var err error
 	switch s.Engine {
 	case "ripple":
-		return runRippleEngine(ctx, s)
+		err = runRippleEngine(ctx, s)
 	case "goka-leveldb":
-		return runGokaEngine(ctx, s)
+		err = runGokaEngine(ctx, s)
+	default:
+		err = fmt.Errorf("unknown engine %q", s.Engine)
 	}
-	return fmt.Errorf("unknown engine %q", s.Engine)
+	s.Logger.Info("engine stopped", "error", err, "signalled", ctx.Err() != nil)
+	return err
 }

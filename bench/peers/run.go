@@ -70,15 +70,17 @@ func runCommand(ctx context.Context, args []string) error {
 	res, err := run(ctx, o)
 	m.loadAfter = readLoad()
 	fmt.Fprintf(os.Stderr, "peers: load average after: %s\n", m.loadAfter)
-	if err != nil {
-		return err
+	if len(res) > 0 {
+		t := table(o, m, res)
+		if err != nil {
+			t = "**Incomplete run**: " + err.Error() + "\n\n" + t
+		}
+		fmt.Print(t)
+		if o.out != "" {
+			err = errors.Join(err, os.WriteFile(o.out, []byte(t), 0o644))
+		}
 	}
-	t := table(o, m, res)
-	fmt.Print(t)
-	if o.out != "" {
-		return os.WriteFile(o.out, []byte(t), 0o644)
-	}
-	return nil
+	return err
 }
 
 // run writes the input and runs every engine on every job, o.rounds times.
@@ -158,11 +160,43 @@ type driver struct {
 	procs     procSet
 }
 
+// createTopic creates a topic of o.partitions partitions and returns once
+// every partition has a leader: a consumer or producer started right
+// after the creation can otherwise meet "unknown topic or partition".
 func (d *driver) createTopic(name string) error {
 	_, err := withDeadline(adminDeadline, "creating topic "+name, func() (struct{}, error) {
 		return struct{}{}, d.admin.CreateTopic(name, &sarama.TopicDetail{NumPartitions: d.o.partitions, ReplicationFactor: 1}, false)
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		md, err := withDeadline(adminDeadline, "describing topic "+name, func() ([]*sarama.TopicMetadata, error) {
+			return d.admin.DescribeTopics([]string{name})
+		})
+		if err == nil && topicReady(md, d.o.partitions) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("topic %s: its %d partitions have no leader 30 s after its creation (last error: %v)", name, d.o.partitions, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// topicReady reports whether md describes one topic with n partitions,
+// each with a leader.
+func topicReady(md []*sarama.TopicMetadata, n int32) bool {
+	if len(md) != 1 || md[0].Err != sarama.ErrNoError || len(md[0].Partitions) != int(n) {
+		return false
+	}
+	for _, p := range md[0].Partitions {
+		if p.Err != sarama.ErrNoError || p.Leader < 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // cleanBroker deletes every topic and consumer group of the run: the
@@ -273,6 +307,14 @@ func (d *driver) throughput(ctx context.Context, r *result, group, input string)
 		return err
 	}
 	defer d.stop(p, group)
+	// Every sample goes to a file beside the engine's log, to see how a
+	// run went: seconds, events committed, CPU seconds, peak RSS.
+	trace, err := os.Create(filepath.Join(d.dir, "logs", group+".samples.tsv"))
+	if err != nil {
+		return err
+	}
+	defer trace.Close()
+	fmt.Fprintln(trace, "s\tcommitted\tcpu_s\tpeak_rss")
 	start, pid, half := time.Now(), p.pid(), false
 	deadline := start.Add(d.o.timeout)
 	tick := time.NewTicker(50 * time.Millisecond)
@@ -296,6 +338,7 @@ func (d *driver) throughput(ctx context.Context, r *result, group, input string)
 		rss, _ := procPeakRSS(pid)
 		r.PeakRSS = max(r.PeakRSS, rss)
 		now := time.Now()
+		fmt.Fprintf(trace, "%.3f\t%d\t%.2f\t%d\n", now.Sub(start).Seconds(), n, cpu.Seconds(), rss)
 		if !half && n >= r.Events/2 {
 			half, r.HalfEvents, r.HalfWall, r.HalfCPU = true, n, now.Sub(start), cpu
 		}
