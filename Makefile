@@ -34,16 +34,14 @@ bench:
 
 # The peer table of BENCHMARKS.md: ripple, goka on LevelDB and Kafka Streams
 # 4.1.1 on one input and three jobs against the real broker, which is started
-# (and stopped after) unless it runs already. It takes about 15 minutes a
-# round on two cores. PEERSFLAGS adds flags (go run ./bench/peers run -h),
-# e.g. PEERSFLAGS='-rounds 2'; the table is printed and written to PEERS_OUT.
+# (and stopped after) unless it runs already; see bench/README.md. It takes
+# about 15 minutes a round on two cores. PEERSFLAGS adds flags (go run
+# ./bench/peers run -h), e.g. PEERSFLAGS='-rounds 2'; the table is printed
+# and written to PEERS_OUT.
 PEERSFLAGS ?=
 PEERS_OUT  ?= /tmp/ripple-bench-peers.md
 bench-peers:
-	@set -e; started=; \
-	if ! deploy/local/kafka status >/dev/null 2>&1; then deploy/local/kafka up >/dev/null; started=1; fi; \
-	trap 'if [ -n "$$started" ]; then deploy/local/kafka down; fi' EXIT; \
-	RIPPLE_KAFKA_BROKERS=127.0.0.1:$${RIPPLE_KAFKA_PORT:-19092} $(GO) run ./bench/peers run -out $(PEERS_OUT) $(PEERSFLAGS)
+	GO=$(GO) bench/run-peers -out $(PEERS_OUT) $(PEERSFLAGS)
 
 services-up:
 	deploy/local/kafka up
