@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -46,8 +47,20 @@ func engineCommand(ctx context.Context, args []string) error {
 	fs.StringVar(&s.Group, "group", "", "consumer group")
 	fs.StringVar(&s.StateDir, "state", "", "state directory")
 	fs.DurationVar(&s.Commit, "commit", 100*time.Millisecond, "commit interval")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	s.Brokers = strings.Split(*brokers, ",")
 	// The driver keeps this process's stderr in a file per run.

@@ -35,6 +35,7 @@ type options struct {
 	threads           int
 	commit            time.Duration
 	cache             int
+	profile           bool
 	out               string
 }
 
@@ -59,6 +60,7 @@ func runCommand(ctx context.Context, args []string) error {
 	fs.IntVar(&o.threads, "threads", runtime.NumCPU(), "Kafka Streams num.stream.threads (the cores of -cpus)")
 	fs.DurationVar(&o.commit, "commit", 100*time.Millisecond, "commit interval of every engine (ripple's CommitInterval default)")
 	fs.IntVar(&o.cache, "cache", 10<<20, "Kafka Streams statestore.cache.max.bytes")
+	fs.BoolVar(&o.profile, "cpuprofile", false, "the Go engines write a CPU profile of each run beside its log (<run>.cpu.pprof); it costs them a little CPU")
 	fs.StringVar(&o.out, "out", "", "also write the table to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -254,6 +256,9 @@ func (d *driver) start(engine, job, group, input, output string) (*engineProc, e
 	case "ripple", "goka-leveldb":
 		argv = append(argv, d.self, "engine", "-engine", engine, "-job", job, "-brokers", brokers,
 			"-input", input, "-output", output, "-group", group, "-state", state, "-commit", d.o.commit.String())
+		if d.o.profile {
+			argv = append(argv, "-cpuprofile", filepath.Join(d.dir, "logs", group+".cpu.pprof"))
+		}
 	default:
 		return nil, fmt.Errorf("unknown engine %q", engine)
 	}
