@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -42,9 +43,7 @@ func readOutput(kc kafkaclient.Config, topic string, partitions int32) (*outputR
 	}
 	r := &outputReader{consumer: c}
 	for p := range partitions {
-		pc, err := withDeadline(adminDeadline, fmt.Sprintf("consuming %s/%d", topic, p), func() (sarama.PartitionConsumer, error) {
-			return c.ConsumePartition(topic, p, sarama.OffsetOldest)
-		})
+		pc, err := consumePartition(c, topic, p)
 		if err != nil {
 			r.close()
 			return nil, err
@@ -62,6 +61,28 @@ func readOutput(kc kafkaclient.Config, topic string, partitions int32) (*outputR
 		}()
 	}
 	return r, nil
+}
+
+// consumePartition starts reading partition p of topic from its start. A
+// topic just created can still be unknown to the consumer's metadata, or
+// led by another replica than it thinks ("not the leader"); that passes,
+// so it retries for up to 30 s.
+func consumePartition(c sarama.Consumer, topic string, p int32) (sarama.PartitionConsumer, error) {
+	what := fmt.Sprintf("reading output %s/%d", topic, p)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		pc, err := withDeadline(adminDeadline, what, func() (sarama.PartitionConsumer, error) {
+			return c.ConsumePartition(topic, p, sarama.OffsetOldest)
+		})
+		if err == nil {
+			return pc, nil
+		}
+		var kerr sarama.KError
+		if !errors.As(err, &kerr) || time.Now().After(deadline) {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
 
 // len returns how many records were read so far.

@@ -170,7 +170,7 @@ func (d *driver) createTopic(name string) error {
 		return struct{}{}, d.admin.CreateTopic(name, &sarama.TopicDetail{NumPartitions: d.o.partitions, ReplicationFactor: 1}, false)
 	})
 	if err != nil {
-		return err
+		return fmt.Errorf("creating topic %s: %w", name, err)
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -321,6 +321,7 @@ func (d *driver) throughput(ctx context.Context, r *result, group, input string)
 	defer trace.Close()
 	fmt.Fprintln(trace, "s\tcommitted\tcpu_s\tpeak_rss")
 	start, pid, half := time.Now(), p.pid(), false
+	var failedSince time.Time
 	deadline := start.Add(d.o.timeout)
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
@@ -334,8 +335,17 @@ func (d *driver) throughput(ctx context.Context, r *result, group, input string)
 		}
 		n, err := committed(d.admin, group, input, d.o.partitions)
 		if err != nil {
-			return err
+			// A moving group coordinator answers with a retriable error
+			// for a moment; a broker that stays away fails the run.
+			if failedSince.IsZero() {
+				failedSince = time.Now()
+			}
+			if time.Since(failedSince) > adminDeadline {
+				return fmt.Errorf("reading the committed offsets of %s for %v: %w", group, adminDeadline, err)
+			}
+			continue
 		}
+		failedSince = time.Time{}
 		cpu, err := procCPU(pid)
 		if err != nil {
 			return exitedEarly(p)
