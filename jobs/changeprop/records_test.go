@@ -13,10 +13,10 @@ import (
 	"github.com/ripplestream/ripple/deps/pebblestore"
 	"github.com/ripplestream/ripple/deps/propagate"
 	"github.com/ripplestream/ripple/event"
-	"github.com/ripplestream/ripple/internal/embedded"
 	"github.com/ripplestream/ripple/internal/testenv"
 	"github.com/ripplestream/ripple/jobs/changeprop"
 	"github.com/ripplestream/ripple/processor"
+	"github.com/ripplestream/ripple/processor/embedded"
 	"github.com/ripplestream/ripple/schemas"
 )
 
