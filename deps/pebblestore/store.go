@@ -39,7 +39,7 @@ func Open(cfg Config) (*Store, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	cfg = cfg.withDefaults()
+	cfg = cfg.WithDefaults()
 	cache := pebble.NewCache(cfg.BlockCacheBytes)
 	db, err := pebble.Open(cfg.Dir, cfg.pebbleOptions(cache))
 	if err != nil {

@@ -37,11 +37,7 @@ const KafkaVersion = "2.3.0"
 
 // client is the configuration of this package's own clients.
 func (b *Broker) client() kafkaclient.Config {
-	cfg := kafkaclient.Config{Brokers: b.Addrs(), Version: sarama.V2_3_0_0}
-	if err := cfg.Validate(); err != nil {
-		panic(err) // only a programming error: Brokers is non-empty
-	}
-	return cfg
+	return kafkaclient.Config{Brokers: b.Addrs(), Version: sarama.V2_3_0_0}.WithDefaults()
 }
 
 // Close stops the broker; it is safe to call more than once.

@@ -71,6 +71,7 @@ func tumblingIsExact(t *testing.T, engine processor.Engine) {
 
 	// The model: the Windower over each key's events in order, then every
 	// key's remaining windows closed, as its timers will.
+	rules = rules.WithDefaults()
 	if err := rules.Validate(); err != nil {
 		t.Fatal(err)
 	}
