@@ -14,8 +14,8 @@ import (
 	"github.com/lovoo/goka"
 	"github.com/lovoo/goka/codec"
 
-	"github.com/ripplestream/ripple/internal/kafkaclient"
 	"github.com/ripplestream/ripple/internal/jobtest"
+	"github.com/ripplestream/ripple/internal/kafkaclient"
 	"github.com/ripplestream/ripple/internal/testenv"
 	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/processor/filter"
