@@ -35,8 +35,10 @@ services-up:
 	deploy/local/kafka up
 	deploy/local/dgraph up
 	deploy/local/alertmanager up
+	deploy/local/prometheus up
 
 services-down:
 	deploy/local/kafka down
 	deploy/local/dgraph down
 	deploy/local/alertmanager down
+	deploy/local/prometheus down

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"regexp"
@@ -12,105 +11,71 @@ import (
 	"text/tabwriter"
 	"unicode/utf8"
 
+	"github.com/spf13/cobra"
+
 	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/processor/errortopic"
 )
 
-func runErrors(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	subs := map[string]func(context.Context, []string, io.Writer, io.Writer) error{"list": errorsList, "replay": errorsReplay}
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(stdout, `Usage: ripple errors <command> JOB [flags]
-
-A job's error topic, JOB.error, holds each event the job gave up on, with
-its input stream, key, partition, offset and the reason.
-
-Commands:
-  list    count the error records by input stream, type and reason
-  replay  send error records back to their input streams, once the cause is fixed
-
-Start here:
-  ripple errors list changeprop --brokers 127.0.0.1:19092
-  ripple errors replay changeprop --brokers 127.0.0.1:19092 --reason timeout --dry-run
-`)
-		return nil
-	}
-	sub, ok := subs[args[0]]
-	if !ok {
-		return fmt.Errorf("unknown errors command %q; run `ripple errors help`", args[0])
-	}
-	return sub(ctx, args[1:], stdout, stderr)
+func errorsCmd() *cobra.Command {
+	return group(&cobra.Command{
+		Use:   "errors",
+		Short: "a job's error topic: list the failures by reason, replay them once fixed",
+		Long: `A job's error topic, JOB.error, holds each event the job gave up on, with
+its input stream, key, partition, offset and the reason.`,
+		Example: `  ripple errors list changeprop --brokers 127.0.0.1:19092
+  ripple errors replay changeprop --brokers 127.0.0.1:19092 --reason timeout --dry-run`,
+	}, errorsListCmd(), errorsReplayCmd())
 }
 
-// errorsFlags declares the flags that list and replay share; parse parses
-// args and returns the config of the one JOB argument.
-func errorsFlags(fs *flag.FlagSet, cmd string) (parse func(args []string) (errortopic.Config, error)) {
-	brokers := fs.String("brokers", "", "Kafka bootstrap addresses, comma-separated (required; the local broker is 127.0.0.1:19092)")
-	version := fs.String("kafka-version", "", "Kafka protocol version (default 4.0.0)")
-	group := fs.String("group", "", "consumer group keeping the replay position (default JOB.errors-replay)")
+// errorsFlags declares on cmd the flags that list and replay share and
+// returns the function that makes the config of the one JOB argument.
+func errorsFlags(cmd *cobra.Command) (config func(args []string) (errortopic.Config, error)) {
+	brokers := cmd.Flags().String("brokers", "", "Kafka bootstrap addresses, comma-separated (required; the local broker is 127.0.0.1:19092)")
+	version := cmd.Flags().String("kafka-version", "", "Kafka protocol version (default 4.0.0)")
+	group := cmd.Flags().String("group", "", "consumer group keeping the replay position (default JOB.errors-replay)")
+	cmd.Args = exactArgs(cmd.CommandPath()+" changeprop --brokers 127.0.0.1:19092", "the job's name (processor.Job.Name)")
 	return func(args []string) (errortopic.Config, error) {
-		pos, err := parseInterleaved(fs, args)
-		if err != nil {
-			return errortopic.Config{}, err
+		if *brokers == "" {
+			return errortopic.Config{}, errors.New("--brokers is required (or RIPPLE_BROKERS), such as --brokers 127.0.0.1:19092")
 		}
-		switch {
-		case len(pos) == 0:
-			fs.Usage()
-			return errortopic.Config{}, errors.New("give the job's name (processor.Job.Name), such as: ripple " + cmd + " changeprop --brokers 127.0.0.1:19092")
-		case len(pos) > 1:
-			return errortopic.Config{}, fmt.Errorf("unexpected argument %q: %s takes one job name; flags go before or after it", pos[1], "ripple "+cmd)
-		case *brokers == "":
-			fs.Usage()
-			return errortopic.Config{}, errors.New("--brokers is required, such as --brokers 127.0.0.1:19092")
-		}
-		return errortopic.Config{Brokers: strings.Split(*brokers, ","), KafkaVersion: *version, Job: processor.Group(pos[0]), Group: *group}, nil
+		return errortopic.Config{Brokers: strings.Split(*brokers, ","), KafkaVersion: *version, Job: processor.Group(args[0]), Group: *group}, nil
 	}
 }
 
-// parseInterleaved parses args with fs, allowing positional arguments
-// before, between and after the flags, and returns them; after "--" every
-// argument is positional.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
-			return append(pos, rest...), nil
-		}
-		pos, args = append(pos, rest[0]), rest[1:]
-	}
-}
-
-func errorsList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("errors list JOB", `Reads the error topic JOB.error from its start to its current end and
+func errorsListCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list JOB",
+		Short: "count the error records by input stream, type and reason",
+		Long: `Reads the error topic JOB.error from its start to its current end and
 counts its records by input stream, failure type and reason: RECORDS in
 the topic, PENDING of them not yet replayed (after the replay position),
 and NOT REPLAYABLE, which replay passes over (truncated or non-UTF-8 events).`,
-		"ripple errors list changeprop --brokers 127.0.0.1:19092", stderr)
-	asJSON := fs.Bool("json", false, "print the counts as one JSON object")
-	parse := errorsFlags(fs, "errors list")
-	cfg, err := parse(args)
-	if err != nil {
-		return err
+		Example: "  ripple errors list changeprop --brokers 127.0.0.1:19092",
 	}
-	sum, err := errortopic.List(ctx, cfg)
-	if errors.Is(err, context.Canceled) {
-		return errors.New("stopped before the end of the error topic; nothing was changed")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the counts as one JSON object")
+	config := errorsFlags(cmd)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		cfg, err := config(args)
+		if err != nil {
+			return err
+		}
+		sum, err := errortopic.List(cmd.Context(), cfg)
+		if errors.Is(err, context.Canceled) {
+			return errors.New("stopped before the end of the error topic; nothing was changed")
+		}
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			enc := json.NewEncoder(cmd.OutOrStdout())
+			enc.SetIndent("", "  ")
+			return enc.Encode(sum)
+		}
+		return printSummary(cmd.OutOrStdout(), sum, cfg)
 	}
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(sum)
-	}
-	return printSummary(stdout, sum, cfg)
+	return cmd
 }
 
 func printSummary(w io.Writer, sum errortopic.Summary, cfg errortopic.Config) error {
@@ -150,8 +115,17 @@ func oneLine(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-func errorsReplay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("errors replay JOB", `Sends the records of the error topic JOB.error back to their input
+type errorsReplayFlags struct {
+	reason, reasonRE, stream      string
+	dryRun, fromBeginning, asJSON bool
+}
+
+func errorsReplayCmd() *cobra.Command {
+	var f errorsReplayFlags
+	cmd := &cobra.Command{
+		Use:   "replay JOB",
+		Short: "send error records back to their input streams, once the cause is fixed",
+		Long: `Sends the records of the error topic JOB.error back to their input
 streams, with their original key and bytes, to the partition they were read
 from, once the cause of the failures is fixed. It reads from the replay
 position, a consumer group offset (JOB.errors-replay) committed only after
@@ -160,18 +134,29 @@ run twice, it sends nothing twice. Records the filters do not select are
 passed over: they stay in the topic, and --from-beginning with other filters
 reaches them later. Ctrl-C stops it: what the broker acknowledged stays
 committed, and a rerun goes on from there.`,
-		"ripple errors replay changeprop --brokers 127.0.0.1:19092 --reason 'deps: store unavailable' --dry-run", stderr)
-	reason := fs.String("reason", "", "send only records whose reason contains this text")
-	reasonRE := fs.String("reason-regexp", "", "send only records whose reason matches this regular expression (RE2 syntax)")
-	stream := fs.String("stream", "", "send only records of this input stream")
-	dryRun := fs.Bool("dry-run", false, "print what would be sent; send nothing and keep the replay position")
-	fromBeginning := fs.Bool("from-beginning", false, "read from the start of the error topic, not from the replay position")
-	asJSON := fs.Bool("json", false, "print the result as one JSON object")
-	parse := errorsFlags(fs, "errors replay")
-	cfg, err := parse(args)
-	if err != nil {
-		return err
+		Example: "  ripple errors replay changeprop --brokers 127.0.0.1:19092 --reason 'deps: store unavailable' --dry-run",
 	}
+	fs := cmd.Flags()
+	fs.StringVar(&f.reason, "reason", "", "send only records whose reason contains this text")
+	fs.StringVar(&f.reasonRE, "reason-regexp", "", "send only records whose reason matches this regular expression (RE2 syntax)")
+	fs.StringVar(&f.stream, "stream", "", "send only records of this input stream")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "print what would be sent; send nothing and keep the replay position")
+	fs.BoolVar(&f.fromBeginning, "from-beginning", false, "read from the start of the error topic, not from the replay position")
+	fs.BoolVar(&f.asJSON, "json", false, "print the result as one JSON object")
+	config := errorsFlags(cmd)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		cfg, err := config(args)
+		if err != nil {
+			return err
+		}
+		return errorsReplay(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), cfg, f)
+	}
+	return cmd
+}
+
+func errorsReplay(ctx context.Context, stdout, stderr io.Writer, cfg errortopic.Config, f errorsReplayFlags) error {
+	reason, reasonRE, stream, dryRun, fromBeginning, asJSON := &f.reason, &f.reasonRE, &f.stream, &f.dryRun, &f.fromBeginning, &f.asJSON
+	var err error
 	opts := errortopic.ReplayOptions{DryRun: *dryRun, FromBeginning: *fromBeginning, Filter: errortopic.Filter{Stream: processor.Stream(*stream)}}
 	switch {
 	case *reason != "" && *reasonRE != "":
@@ -192,15 +177,18 @@ committed, and a rerun goes on from there.`,
 	opts.Skipped = func(e errortopic.Entry) {
 		fmt.Fprintf(stderr, "passed over %s/%d/%d: %v\n", cfg.Job+".error", e.Partition, e.Offset, e.Err)
 	}
+	var bar *progress // made at the first report, which knows the total
 	if terminal(stderr) {
 		opts.Progress = func(p errortopic.Progress) {
-			fmt.Fprintf(stderr, "\r%s %d/%d records read, %d sent", bar(int(p.Read), int(p.Total)), p.Read, p.Total, p.Sent)
+			if bar == nil {
+				bar = newProgress(stderr, p.Total, "errors replay", "records")
+			}
+			bar.Describe("errors replay: %d sent", p.Sent)
+			bar.Set(p.Read)
 		}
 	}
 	res, err := errortopic.Replay(ctx, cfg, opts)
-	if opts.Progress != nil {
-		fmt.Fprintln(stderr)
-	}
+	bar.Done()
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"testing"
 
@@ -15,28 +13,6 @@ import (
 	"github.com/ripplestream/ripple/processor/embedded"
 	"github.com/ripplestream/ripple/processor/errortopic"
 )
-
-func TestParseInterleaved(t *testing.T) {
-	for _, c := range []struct {
-		args    []string
-		pos     []string
-		brokers string
-	}{
-		{[]string{"job", "--brokers", "b:1"}, []string{"job"}, "b:1"},
-		{[]string{"--brokers", "b:1", "job"}, []string{"job"}, "b:1"},
-		{[]string{"a", "--brokers=b:1", "b", "--json"}, []string{"a", "b"}, "b:1"},
-		{[]string{"--brokers", "b:1", "--", "--json"}, []string{"--json"}, "b:1"},
-		{nil, nil, ""},
-	} {
-		fs := flag.NewFlagSet("t", flag.ContinueOnError)
-		brokers := fs.String("brokers", "", "")
-		fs.Bool("json", false, "")
-		pos, err := parseInterleaved(fs, c.args)
-		if err != nil || !slices.Equal(pos, c.pos) || *brokers != c.brokers {
-			t.Errorf("parseInterleaved(%q) = %q, brokers %q, %v; want %q, %q", c.args, pos, *brokers, err, c.pos, c.brokers)
-		}
-	}
-}
 
 func TestErrorsArgumentsSayWhatToDo(t *testing.T) {
 	for _, c := range []struct {
@@ -48,7 +24,7 @@ func TestErrorsArgumentsSayWhatToDo(t *testing.T) {
 		{[]string{"errors", "replay", "job"}, "--brokers is required"},
 		{[]string{"errors", "replay", "job", "--brokers", "b:1", "--reason", "x", "--reason-regexp", "y"}, "not both"},
 		{[]string{"errors", "replay", "job", "--brokers", "b:1", "--reason-regexp", "(x"}, "for a plain text use --reason"},
-		{[]string{"errors", "purge"}, "ripple errors help"},
+		{[]string{"errors", "purge"}, "run `ripple errors --help`"},
 	} {
 		err := run(context.Background(), c.args, io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -56,8 +32,8 @@ func TestErrorsArgumentsSayWhatToDo(t *testing.T) {
 		}
 	}
 	var help bytes.Buffer
-	if err := run(context.Background(), []string{"errors", "replay", "--help"}, io.Discard, &help); err != flag.ErrHelp ||
-		!strings.Contains(help.String(), "Example:\n  ripple errors replay") {
+	if err := run(context.Background(), []string{"errors", "replay", "--help"}, &help, io.Discard); err != nil ||
+		!strings.Contains(help.String(), "Examples:\n  ripple errors replay") {
 		t.Errorf("--help: %v\n%s", err, help.String())
 	}
 }

@@ -46,10 +46,11 @@ func (s *syncBuffer) String() string {
 
 // `ripple topology plan --apply` then `ripple run` on a changeprop
 // topology: /readyz turns ready, a template edit purges the page that
-// transcludes it, /metrics serves ripple's metrics, and a cancel (what
-// Ctrl-C does in main) stops it cleanly.
+// transcludes it, /metrics serves ripple's metrics to a real Prometheus
+// server, and a cancel (what Ctrl-C does in main) stops it cleanly.
 func TestIntegrationRunTopology(t *testing.T) {
 	kc := testenv.Kafka(t)
+	prom := testenv.PrometheusServer(t)
 	job := testenv.Name(t, "cp")
 	name := func(s string) string { return job + "." + s }
 	depsTopic, pcTopic, purgeTopic := name("deps"), name("page_change"), name("purge")
@@ -161,6 +162,16 @@ jobs:
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
+
+	// Prometheus scraped the run: the job's counts reached its database.
+	scraped := prom.Scrape(addr)
+	testenv.Eventually(t, 60*time.Second, func() error {
+		q := fmt.Sprintf(`sum(ripple_events_total{ripple_test=%q, job=%q, outcome="ok"})`, scraped, job)
+		if got := prom.Query(q); len(got) != 1 || got[0].Value < 2 {
+			return fmt.Errorf("Prometheus: %s = %v, want the 2 events processed", q, got)
+		}
+		return nil
+	})
 
 	cancel()
 	select {

@@ -105,7 +105,7 @@ func smallWikiRun(t *testing.T, store deps.Store) {
 				args = append(args, "--entity", p.entity)
 			}
 			var out, errs bytes.Buffer
-			if err := depsParse(context.Background(), args, &out, &errs); err != nil {
+			if err := run(context.Background(), append([]string{"deps", "parse"}, args...), &out, &errs); err != nil {
 				t.Fatalf("ripple deps parse %v: %v\n%s", args, err, errs.String())
 			}
 			return bytes.TrimSpace(out.Bytes())

@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Shared helpers for ripple's local service scripts (kafka, dgraph).
+# Shared helpers for ripple's local service scripts (kafka, dgraph,
+# alertmanager, prometheus).
 # Sourced, never run. Every service runs on loopback only, keeps a pid file,
 # and writes its log to a file whose path is printed on failure.
 
@@ -55,6 +56,16 @@ need_apt() {
 		mkdir -p "$RIPPLE_CACHE" && touch "$RIPPLE_CACHE/.apt-updated"
 	fi
 	apt-get install -y -qq "$@" >&2 || die "apt-get install $* failed; install it by hand and retry"
+}
+
+# http_ready PORT: true when GET /-/ready on 127.0.0.1:PORT answers 200 (the
+# readiness endpoint of Prometheus and Alertmanager), over bash's /dev/tcp
+# (no curl to install).
+http_ready() {
+	timeout 3 bash -c '
+		exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+		printf "GET /-/ready HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n" >&3
+		head -n 1 <&3' _ "$1" 2>/dev/null | grep -q '^HTTP/1\.[01] 200'
 }
 
 # show_log FILE: the last lines of a service log, for failures.

@@ -53,6 +53,11 @@ type Config struct {
 	// FS is the filesystem Pebble uses. Default vfs.Default; tests may use
 	// vfs.NewMem.
 	FS vfs.FS
+
+	// ReadOnly opens an existing store for reading: Open creates nothing
+	// and fails with an error wrapping ErrNotExist when Dir holds no
+	// store, and writes fail. Another process may not have it open.
+	ReadOnly bool
 }
 
 // Validate reports the first invalid field of c, wrapping
@@ -100,6 +105,8 @@ func (c Config) pebbleOptions(cache *pebble.Cache) *pebble.Options {
 		FormatMajorVersion:          pebble.FormatNewest,
 		Logger:                      pebbleopts.Logger(c.Logger, "pebblestore"),
 		FS:                          c.FS,
+		ReadOnly:                    c.ReadOnly,
+		ErrorIfNotExists:            c.ReadOnly,
 	}
 	pebbleopts.Bloom(o, bloomBitsPerKey)
 	return o

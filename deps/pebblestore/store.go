@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"io/fs"
 	"sync"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -34,17 +35,44 @@ type Store struct {
 
 var _ deps.Store = (*Store)(nil)
 
-// Open opens (creating if needed) the store in cfg.Dir.
+// ErrNotExist is wrapped by the error of a ReadOnly Open of a directory
+// that holds no store.
+var ErrNotExist = errors.New("pebblestore: no store there")
+
+// Open opens (creating if needed, unless cfg.ReadOnly) the store in
+// cfg.Dir. A store that another process has open is an error that names
+// that process (see LockedError).
 func Open(cfg Config) (*Store, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	cfg = cfg.WithDefaults()
+	if cfg.ReadOnly {
+		if _, err := cfg.FS.Stat(cfg.Dir); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("pebblestore: open %s: %w (the directory does not exist)", cfg.Dir, ErrNotExist)
+		}
+	}
 	cache := pebble.NewCache(cfg.BlockCacheBytes)
 	db, err := pebble.Open(cfg.Dir, cfg.pebbleOptions(cache))
 	if err != nil {
 		cache.Unref()
+		if errors.Is(err, pebble.ErrDBDoesNotExist) {
+			return nil, fmt.Errorf("pebblestore: open %s: %w (the directory holds no database)", cfg.Dir, ErrNotExist)
+		}
+		if lerr := lockedError(cfg.Dir, err); lerr != nil {
+			return nil, lerr
+		}
 		return nil, fmt.Errorf("pebblestore: open %s: %w", cfg.Dir, err)
+	}
+	if cfg.ReadOnly {
+		if err := checkVersionReadOnly(db); err != nil {
+			db.Close()
+			cache.Unref()
+			return nil, fmt.Errorf("pebblestore: open %s: %w", cfg.Dir, err)
+		}
+		s := &Store{cfg: cfg, seed: maphash.MakeSeed()}
+		s.mu.db, s.mu.cache = db, cache
+		return s, nil
 	}
 	if err := checkVersion(db); err != nil {
 		db.Close()
@@ -54,6 +82,45 @@ func Open(cfg Config) (*Store, error) {
 	s := &Store{cfg: cfg, seed: maphash.MakeSeed()}
 	s.mu.db, s.mu.cache = db, cache
 	return s, nil
+}
+
+// checkVersionReadOnly refuses a database of another format, or none.
+func checkVersionReadOnly(db *pebble.DB) error {
+	v, closer, err := db.Get([]byte{familyVersion})
+	if errors.Is(err, pebble.ErrNotFound) {
+		return fmt.Errorf("%w: a Pebble database without ripple's format version", ErrNotExist)
+	}
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	if got, n := binary.Uvarint(v); n <= 0 || got != formatVersion {
+		return fmt.Errorf("on-disk format %x, this version reads format %d; open it once for writing to migrate it", v, formatVersion)
+	}
+	return nil
+}
+
+// Empty reports whether the store holds no page.
+func (s *Store) Empty(ctx context.Context) (bool, error) {
+	db, release, err := s.acquire(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	for _, family := range []byte{familyForward, familyReverse} {
+		it, err := db.NewIter(&pebble.IterOptions{LowerBound: []byte{family}, UpperBound: []byte{family + 1}})
+		if err != nil {
+			return false, err
+		}
+		found := it.First()
+		if err := it.Close(); err != nil {
+			return false, err
+		}
+		if found {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // checkVersion writes the format version into a new database and refuses a

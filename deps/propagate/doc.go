@@ -43,14 +43,15 @@
 // can persist it after every Step and resume after a crash without redoing
 // finished batches, with memory independent of the fan-out's size.
 //
-// Two coalescers keep the same page purged by several roots close
-// together from being purged once per root. A Window debounces by event
-// time: it holds a URI's purges for a window of W from the first and
-// emits one purge when the window closes, after every change it covers,
-// so no page is left stale and a burst of edits (a bot adding statements
-// to an item, one revision each) costs one purge per page. A Coalescer
-// only drops a purge that a purge already emitted after its change
-// covers; it never delays one.
+// One set of coalescing rules (Coalesced) keeps the same page purged by
+// several roots close together from being purged once per root: a purge
+// that one sent after its change covers is dropped; a URI's first purge is
+// sent at once; those that follow within a window W are merged into one
+// sent when it closes, after every change it covers, so no page is left
+// stale and a burst of k edits (a bot adding statements to an item, one
+// revision each) costs two purges per page. The changeprop job keeps a
+// Coalesced per URI and drives it with its processing clock and timers; a
+// Window drives one per URI with event time, for replays and scoring.
 //
 // It does not read or write Kafka; the changeprop job and `ripple deps
 // replay` drive it.

@@ -264,25 +264,3 @@ func TestOutputEventsValidate(t *testing.T) {
 		t.Fatalf("a purge on a wiki missing from the site table: %v, want ErrUnknownWiki", err)
 	}
 }
-
-func TestCoalescer(t *testing.T) {
-	c := propagate.NewCoalescer(time.Hour)
-	t0 := time.Unix(1000, 0)
-	steps := []struct {
-		uri      string
-		root, at time.Time
-		admit    bool
-		why      string
-	}{
-		{"u", t0, t0.Add(time.Second), true, "first purge"},
-		{"u", t0, t0.Add(2 * time.Second), false, "same root again"},
-		{"u", t0.Add(500 * time.Millisecond), t0.Add(3 * time.Second), false, "a change before the last purge went out"},
-		{"u", t0.Add(5 * time.Second), t0.Add(6 * time.Second), true, "a change after the last purge"},
-		{"v", t0, t0.Add(time.Second), true, "another page"},
-	}
-	for _, s := range steps {
-		if got := c.Admit(s.uri, s.root, s.at); got != s.admit {
-			t.Fatalf("%s: Admit = %v, want %v", s.why, got, s.admit)
-		}
-	}
-}

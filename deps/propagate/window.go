@@ -3,139 +3,58 @@ package propagate
 import (
 	"cmp"
 	"container/heap"
+	"errors"
 	"fmt"
-	"slices"
 	"time"
 )
 
 // Window defaults.
 const (
-	// DefaultWindow is W, how long a URI's purges are held. Ten seconds
-	// covers the edit sessions that dominate Wikidata (a bot or batch tool
-	// writing one revision per statement or label, seconds apart) while
-	// keeping a page at most W behind its last change.
+	// DefaultWindow is W, how long a URI's purges are held after one was
+	// sent. Ten seconds covers the edit sessions that dominate Wikidata (a
+	// bot or batch tool writing one revision per statement or label,
+	// seconds apart) while keeping a page at most W behind its last change.
 	DefaultWindow = 10 * time.Second
 	// DefaultMaxOpen bounds the URIs held at once. A held purge is one
 	// ResourceChange (a few hundred bytes), so the default caps a Window
 	// near 50 MB; at 5,000 purges/s and W = 10 s it is rarely reached.
 	DefaultMaxOpen = 100_000
+	// DefaultMemory is how long a Window remembers when it last sent a
+	// URI, to drop the purges a sent one covers.
+	DefaultMemory = time.Hour
 )
+
+// ErrInvalidConfig is wrapped by the errors of WindowConfig.Validate.
+var ErrInvalidConfig = errors.New("propagate: invalid configuration")
 
 // WindowConfig configures a Window.
 type WindowConfig struct {
-	// Length is W: the first purge of a URI opens a window that closes
-	// W later; purges of the URI until then are merged into it. Default
-	// DefaultWindow.
+	// Length is W (see Coalesced). Zero or negative: purges are never
+	// held, only those a sent purge covers are dropped.
 	Length time.Duration
 	// MaxOpen caps the URIs held at once. At the cap, holding one more
-	// URI first emits the window due soonest, early; that is always safe
-	// (see Window). Default DefaultMaxOpen.
+	// URI first releases the window due soonest, early; that is always
+	// safe (see Window). Default DefaultMaxOpen.
 	MaxOpen int
+	// Memory is how long a sent URI is remembered (forgetting one can
+	// only cost an extra purge). Default DefaultMemory.
+	Memory time.Duration
 }
 
-// Validate fills defaults.
-func (c *WindowConfig) Validate() error {
-	if c.Length == 0 {
-		c.Length = DefaultWindow
-	}
-	if c.MaxOpen == 0 {
-		c.MaxOpen = DefaultMaxOpen
-	}
-	if c.Length < 0 || c.MaxOpen < 0 {
-		return fmt.Errorf("propagate: window length %v and max open %d must not be negative", c.Length, c.MaxOpen)
+// WithDefaults returns c with its unset fields set to their defaults.
+func (c WindowConfig) WithDefaults() WindowConfig {
+	c.MaxOpen = cmp.Or(c.MaxOpen, DefaultMaxOpen)
+	c.Memory = cmp.Or(c.Memory, DefaultMemory)
+	return c
+}
+
+// Validate reports a configuration a Window cannot run with. It does not
+// fill defaults (see WithDefaults).
+func (c WindowConfig) Validate() error {
+	if c.MaxOpen <= 0 || c.Memory <= 0 {
+		return fmt.Errorf("%w: window max open %d and memory %v must be positive", ErrInvalidConfig, c.MaxOpen, c.Memory)
 	}
 	return nil
-}
-
-// Held is one URI's purges while its window is open, merged into the
-// purge of the latest change they cover. It is plain data (JSON), so a
-// Kafka job can keep it as the state of the URI's key and drive it with
-// Hold, Due and Release, using its own clock and timers instead of a
-// Window:
-//
-//	on a candidate purge: opened := !st.Open(); st.Hold(rc, rr, now)
-//	                      if opened { set a timer at st.Due(w) }
-//	on the timer:         rc, rr := st.Release(now); emit them; clear st
-//
-// Because Release comes after every Hold it covers, the purge it returns
-// is sent after every change it stands for: merging never leaves a page
-// stale, it only delays its purge by up to W.
-type Held struct {
-	// Opened is when the window opened: the clock at the first Hold.
-	Opened time.Time `json:"opened"`
-	// Latest is the root event time of Purge, the latest change covered.
-	Latest time.Time `json:"latest"`
-	// Count is how many purges were merged.
-	Count int `json:"count"`
-	// Purge is the purge of the latest change, with the tags of all.
-	Purge ResourceChange `json:"purge"`
-	// Rerender is the latest re-index request among the merged purges.
-	Rerender *PageRerender `json:"rerender,omitempty"`
-}
-
-// Open reports whether h holds a purge.
-func (h *Held) Open() bool { return h.Count > 0 }
-
-// URI is the URI h purges.
-func (h *Held) URI() string { return h.Purge.Meta.URI }
-
-// Due is when h's window of length w closes.
-func (h *Held) Due(w time.Duration) time.Time { return h.Opened.Add(w) }
-
-// Hold merges a purge (and its re-index request, if any) into h at now,
-// opening the window if h holds nothing. The purge of the latest root
-// event (ties: the one held last) is kept, with the union of all tags,
-// so the emitted event names the newest change it covers.
-func (h *Held) Hold(rc ResourceChange, rr *PageRerender, now time.Time) {
-	root := now
-	if rc.RootEvent != nil {
-		root = rc.RootEvent.DT
-	}
-	if !h.Open() {
-		*h = Held{Opened: now, Latest: root, Count: 1, Purge: rc, Rerender: rr}
-		h.Purge.Tags = slices.Clone(rc.Tags)
-		return
-	}
-	h.Count++
-	if rr != nil {
-		h.Rerender = rr
-	}
-	if root.Before(h.Latest) {
-		h.Purge.Tags = unionTags(h.Purge.Tags, rc.Tags)
-		return
-	}
-	tags := unionTags(slices.Clone(rc.Tags), h.Purge.Tags)
-	h.Latest, h.Purge = root, rc
-	h.Purge.Tags = tags
-}
-
-// Release returns the events to emit for h, stamped with now, with
-// ripple_coalesced set to the number of purges they stand for when more
-// than one. The caller clears h afterwards.
-func (h *Held) Release(now time.Time) (ResourceChange, *PageRerender) {
-	rc := h.Purge
-	rc.Meta.DT, rc.DT = now, now
-	if h.Count > 1 {
-		rc.Coalesced = h.Count
-	}
-	var rr *PageRerender
-	if h.Rerender != nil {
-		r := *h.Rerender
-		r.Meta.DT, r.DT = now, now
-		rr = &r
-	}
-	return rc, rr
-}
-
-// unionTags appends to a the tags of b it lacks; resource_change wants
-// them unique. Tags are rule names, so the union stays small.
-func unionTags(a, b []string) []string {
-	for _, t := range b {
-		if !slices.Contains(a, t) {
-			a = append(a, t)
-		}
-	}
-	return a
 }
 
 // CloseReason says why a Window emitted a purge.
@@ -143,95 +62,138 @@ type CloseReason string
 
 // Close reasons.
 const (
-	ClosedDue   CloseReason = "due"   // the watermark reached Opened + W
-	ClosedFull  CloseReason = "full"  // emitted early to stay within MaxOpen
-	ClosedFlush CloseReason = "flush" // Flush: the input ended
+	ClosedLeading CloseReason = "leading" // sent at once (Coalesced's leading edge)
+	ClosedDue     CloseReason = "due"     // the watermark passed the window's end
+	ClosedFull    CloseReason = "full"    // released early to stay within MaxOpen
+	ClosedFlush   CloseReason = "flush"   // Flush: the input ended
 )
 
-// Closed is a purge a Window emits.
+// Closed is a purge a Window emits: Held.Count purges merged into one (1
+// for a purge sent at once).
 type Closed struct {
 	Held
-	// At is the watermark when it was emitted. It is never before the
-	// event time of a change it covers.
+	// At is the event time it is emitted at. It is never before the event
+	// time of a change it covers.
 	At     time.Time
 	Reason CloseReason
 }
 
-// Window debounces purges by event time: the first purge of a URI opens
-// a window of W, further purges of the URI in it are merged (see Held),
-// and the merged purge is emitted when the watermark (the largest event
-// time seen) reaches the window's end, at Flush, or early when MaxOpen
-// URIs are held. Every emission happens after every change it covers was
-// added, so no page is left stale; a page changed again after its window
-// closed opens a new one.
+// Release returns the events to emit, stamped with now (see Held.Release).
+func (c Closed) Release(now time.Time) (ResourceChange, *PageRerender) {
+	return c.Held.Release(now)
+}
+
+// Window applies the coalescing rules (Coalesced) to every URI by event
+// time: the clock is the watermark, the largest event time seen. It is
+// what the changeprop job does with its processing clock, for inputs that
+// carry their own time (`ripple deps replay`, the workload's scoring).
+// Every emission happens after every change it covers was added, so no
+// page is left stale.
 //
 // A Window is deterministic: time is only what the caller passes in. It
-// is not safe for concurrent use. State and RestoreWindow save and load
-// it as plain data.
+// is not safe for concurrent use.
 type Window struct {
 	cfg       WindowConfig
 	watermark time.Time
 	byURI     map[string]*slot
-	due       dueHeap
+	due       dueHeap // the slots holding purges, by due time
+	sent      []sentURI
+	dropped   int
 }
 
 type slot struct {
-	held Held
-	due  time.Time
+	uri   string
+	state Coalesced
+	due   time.Time // when its held purges are released; zero: none held
 }
 
-// NewWindow returns an empty window.
+// sentURI is one send, in the order of the watermark, for forgetting.
+type sentURI struct {
+	uri string
+	at  time.Time
+}
+
+// NewWindow returns an empty window with cfg's defaults filled.
 func NewWindow(cfg WindowConfig) (*Window, error) {
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	return &Window{cfg: cfg, byURI: map[string]*slot{}}, nil
 }
 
-// Len is the number of URIs held.
-func (w *Window) Len() int { return len(w.byURI) }
+// Len is the number of URIs holding purges.
+func (w *Window) Len() int { return len(w.due) }
+
+// Dropped is how many purges were dropped because a sent one covered them.
+func (w *Window) Dropped() int { return w.dropped }
 
 // Watermark is the largest event time seen.
 func (w *Window) Watermark() time.Time { return w.watermark }
 
-// Add holds a purge caused by a change at event time at, and its
-// re-index request if any. A URI not held yet opens a window at the
-// watermark (so a late change still gets a full window); if that would
-// exceed MaxOpen, the window due soonest is emitted first and returned.
+// Add offers a purge caused by a change at event time at, and its
+// re-index request if any, at the watermark. It returns the purge if it is
+// sent at once, and the window released early when holding it would exceed
+// MaxOpen.
 func (w *Window) Add(rc ResourceChange, rr *PageRerender, at time.Time) []Closed {
 	w.raise(at)
-	if s, ok := w.byURI[rc.Meta.URI]; ok {
-		s.held.Hold(rc, rr, w.watermark)
-		return nil
+	uri := rc.Meta.URI
+	s, ok := w.byURI[uri]
+	if !ok {
+		s = &slot{uri: uri}
+		w.byURI[uri] = s
 	}
-	var early []Closed
-	for len(w.byURI) >= w.cfg.MaxOpen {
-		early = append(early, w.pop(ClosedFull))
-	}
-	s := &slot{}
-	s.held.Hold(rc, rr, w.watermark)
-	s.due = s.held.Due(w.cfg.Length)
-	w.byURI[rc.Meta.URI] = s
-	heap.Push(&w.due, s)
-	return early
-}
-
-// Advance raises the watermark to wm (it never goes back) and returns the
-// windows that closed, in the order they were due (ties by URI).
-func (w *Window) Advance(wm time.Time) []Closed {
-	w.raise(wm)
 	var out []Closed
-	for len(w.due) > 0 && !w.due[0].due.After(w.watermark) {
-		out = append(out, w.pop(ClosedDue))
+	if s.due.IsZero() && w.cfg.Length > 0 && len(w.due) >= w.cfg.MaxOpen && w.wouldHold(s) {
+		for len(w.due) >= w.cfg.MaxOpen {
+			out = append(out, w.pop(ClosedFull, w.watermark))
+		}
+	}
+	switch act, due := s.state.Offer(rc, rr, w.watermark, w.cfg.Length); act {
+	case Drop:
+		w.dropped++
+	case Send:
+		w.sent = append(w.sent, sentURI{uri, w.watermark})
+		root := w.watermark
+		if rc.RootEvent != nil {
+			root = rc.RootEvent.DT
+		}
+		out = append(out, Closed{Held: Held{Opened: w.watermark, Latest: root, Count: 1, Purge: rc, Rerender: rr}, At: w.watermark, Reason: ClosedLeading})
+	case Hold:
+		if !due.IsZero() {
+			s.due = due
+			heap.Push(&w.due, s)
+		}
 	}
 	return out
 }
 
-// Flush emits every held window, in the order they were due.
+// wouldHold reports whether a purge offered to s now would be held.
+func (w *Window) wouldHold(s *slot) bool {
+	return s.state.Held != nil || w.watermark.Sub(s.state.Last) < w.cfg.Length
+}
+
+// Advance raises the watermark to wm (it never goes back) and releases
+// the windows that closed before it, in the order they were due (ties by
+// URI), each at its due time. A window due exactly at wm stays open, so a
+// change at wm offered next is merged into it rather than dropped as
+// covered by a purge at the same instant.
+func (w *Window) Advance(wm time.Time) []Closed {
+	w.raise(wm)
+	var out []Closed
+	for len(w.due) > 0 && w.due[0].due.Before(w.watermark) {
+		out = append(out, w.pop(ClosedDue, w.due[0].due))
+	}
+	w.forget()
+	return out
+}
+
+// Flush releases every held window, in the order they were due, at the
+// watermark or their due time, whichever is later.
 func (w *Window) Flush() []Closed {
 	out := make([]Closed, 0, len(w.due))
 	for len(w.due) > 0 {
-		out = append(out, w.pop(ClosedFlush))
+		out = append(out, w.pop(ClosedFlush, later(w.watermark, w.due[0].due)))
 	}
 	return out
 }
@@ -242,57 +204,42 @@ func (w *Window) raise(t time.Time) {
 	}
 }
 
-func (w *Window) pop(reason CloseReason) Closed {
+// pop releases the window due soonest at at.
+func (w *Window) pop(reason CloseReason, at time.Time) Closed {
 	s := heap.Pop(&w.due).(*slot)
-	delete(w.byURI, s.held.URI())
-	return Closed{Held: s.held, At: w.watermark, Reason: reason}
+	s.due = time.Time{}
+	held := *s.state.Held
+	s.state.Release(at)
+	w.sent = append(w.sent, sentURI{s.uri, at})
+	return Closed{Held: held, At: at, Reason: reason}
 }
 
-// WindowState is a Window as plain data (JSON), for checkpoints.
-type WindowState struct {
-	Watermark time.Time `json:"watermark"`
-	// Held are the open windows, in the order they are due.
-	Held []Held `json:"held"`
-}
-
-// State returns w as plain data; it does not change w.
-func (w *Window) State() WindowState {
-	st := WindowState{Watermark: w.watermark, Held: make([]Held, 0, len(w.due))}
-	slots := slices.Clone(w.due)
-	slices.SortFunc(slots, func(a, b *slot) int { return a.compare(b) })
-	for _, s := range slots {
-		st.Held = append(st.Held, s.held)
-	}
-	return st
-}
-
-// RestoreWindow returns a window with cfg holding st. It fails when st
-// holds a URI twice or an empty window.
-func RestoreWindow(cfg WindowConfig, st WindowState) (*Window, error) {
-	w, err := NewWindow(cfg)
-	if err != nil {
-		return nil, err
-	}
-	w.watermark = st.Watermark
-	for _, h := range st.Held {
-		if !h.Open() {
-			return nil, fmt.Errorf("propagate: restoring a window: %s holds no purge", h.URI())
+// forget drops the URIs sent longer than Memory ago and holding nothing.
+func (w *Window) forget() {
+	n := 0
+	for n < len(w.sent) && w.watermark.Sub(w.sent[n].at) > w.cfg.Memory {
+		if s, ok := w.byURI[w.sent[n].uri]; ok && s.due.IsZero() && s.state.Last.Equal(w.sent[n].at) {
+			delete(w.byURI, s.uri)
 		}
-		if _, dup := w.byURI[h.URI()]; dup {
-			return nil, fmt.Errorf("propagate: restoring a window: %s is held twice", h.URI())
-		}
-		s := &slot{held: h, due: h.Due(w.cfg.Length)}
-		w.byURI[h.URI()] = s
-		heap.Push(&w.due, s)
+		n++
 	}
-	return w, nil
+	if n > 0 {
+		w.sent = append(w.sent[:0], w.sent[n:]...)
+	}
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 func (s *slot) compare(o *slot) int {
 	if c := s.due.Compare(o.due); c != 0 {
 		return c
 	}
-	return cmp.Compare(s.held.URI(), o.held.URI())
+	return cmp.Compare(s.uri, o.uri)
 }
 
 // dueHeap orders held windows by due time, then URI, so emissions are

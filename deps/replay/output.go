@@ -7,34 +7,26 @@ import (
 	"github.com/ripplestream/ripple/deps/propagate"
 )
 
-// coalesceMemory is how long the Coalescer remembers a URI when the
-// window is off (Config.Window == 0).
-const coalesceMemory = time.Hour
-
 // output is the coalescing and writing end of a replay: candidate purges
-// go in, purge events come out. With a window (Config.Window > 0) purges
-// are debounced by event time (propagate.Window); with none, a
-// propagate.Coalescer drops the ones already covered; with a negative
+// go in, purge events come out. Unless Config.Window is negative, purges
+// are coalesced by the rules the changeprop job applies (see
+// propagate.Coalesced), by event time (propagate.Window); with a negative
 // window every purge is written.
 type output struct {
 	cfg    Config
 	enc    *json.Encoder
 	sum    *Summary
 	window *propagate.Window
-	coal   *propagate.Coalescer
 }
 
 func newOutput(cfg Config, enc *json.Encoder, sum *Summary) (*output, error) {
 	o := &output{cfg: cfg, enc: enc, sum: sum}
-	switch {
-	case cfg.Window > 0:
+	if cfg.Window >= 0 {
 		w, err := propagate.NewWindow(propagate.WindowConfig{Length: cfg.Window, MaxOpen: cfg.MaxOpen})
 		if err != nil {
 			return nil, err
 		}
 		o.window = w
-	case cfg.Window == 0:
-		o.coal = propagate.NewCoalescer(coalesceMemory)
 	}
 	return o, nil
 }
@@ -54,22 +46,16 @@ func (o *output) purge(line int, p propagate.Purge, rc propagate.ResourceChange,
 	if o.cfg.Observe != nil {
 		o.cfg.Observe(line, p, rc.Meta.URI)
 	}
-	if o.window != nil {
-		if !o.cfg.Rerender {
-			rr = nil
-		}
-		return o.writeClosed(o.window.Add(rc, rr, at))
-	}
-	// Replays have no processing time of their own: the input's event
-	// time is the clock purges are emitted at.
-	if o.coal != nil && !o.coal.Admit(rc.Meta.URI, rc.RootEvent.DT, at) {
-		o.sum.Coalesced++
-		return nil
-	}
 	if !o.cfg.Rerender {
 		rr = nil
 	}
-	return o.write(rc, rr, at)
+	if o.window == nil {
+		return o.write(rc, rr, at)
+	}
+	dropped := o.window.Dropped()
+	err := o.writeClosed(o.window.Add(rc, rr, at))
+	o.sum.Coalesced += o.window.Dropped() - dropped
+	return err
 }
 
 // flush writes every purge still held; the input ended.
@@ -93,7 +79,6 @@ func (o *output) writeClosed(cs []propagate.Closed) error {
 	}
 	return nil
 }
-
 func (o *output) write(rc propagate.ResourceChange, rr *propagate.PageRerender, at time.Time) error {
 	if o.cfg.Emitted != nil {
 		o.cfg.Emitted(rc, at)

@@ -73,18 +73,24 @@ func replayWith(t *testing.T, window time.Duration) ([]written, replay.Summary, 
 	return got, sum, &out
 }
 
+// TestReplayWindow replays a burst of three edits 2 s apart and a fourth a
+// minute later through the changeprop job's coalescing rules: the first
+// edit's purge is written at once, the next two merged into one written
+// when the window after it closes, the fourth at once again.
 func TestReplayWindow(t *testing.T) {
 	got, sum, out := replayWith(t, 10*time.Second)
-	if len(got) != 2 || sum.Purges != 2 || sum.Coalesced != 2 || sum.Rerenders != 2 {
-		t.Fatalf("wrote %d purges (%v); want the burst as one and the later edit as another", len(got), sum)
+	if len(got) != 3 || sum.Purges != 3 || sum.Coalesced != 1 || sum.Rerenders != 3 {
+		t.Fatalf("wrote %d purges (%v); want the burst's first at once, the rest as one, and the later edit alone", len(got), sum)
 	}
-	burst, later := got[0], got[1]
-	if burst.rc.Coalesced != 3 || !burst.rc.RootEvent.DT.Equal(start.Add(5*time.Second)) || !burst.at.Equal(start.Add(time.Minute)) {
-		t.Errorf("burst: coalesced %d, root at %v, written at %v; want 3, the last edit's root, written when event time passed the window",
-			burst.rc.Coalesced, burst.rc.RootEvent.DT, burst.at)
-	}
-	if later.rc.Coalesced != 0 || !later.at.Equal(start.Add(time.Minute)) {
-		t.Errorf("the last edit's purge: coalesced %d, written at %v; want it alone, at the end of the input", later.rc.Coalesced, later.at)
+	for i, w := range []struct {
+		coalesced int
+		root, at  time.Duration
+	}{{0, time.Second, time.Second}, {2, 5 * time.Second, 11 * time.Second}, {0, time.Minute, time.Minute}} {
+		g := got[i]
+		if g.rc.Coalesced != w.coalesced || !g.rc.RootEvent.DT.Equal(start.Add(w.root)) || !g.at.Equal(start.Add(w.at)) {
+			t.Errorf("purge %d: coalesced %d, root at %v, written at %v; want %d, %v, %v", i,
+				g.rc.Coalesced, g.rc.RootEvent.DT.Sub(start), g.at.Sub(start), w.coalesced, w.root, w.at)
+		}
 	}
 	repo, err := event.OpenRepositoryFS(schemas.FS())
 	if err != nil {

@@ -8,30 +8,30 @@ package replay
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/ripplestream/ripple/deps"
 	"github.com/ripplestream/ripple/deps/propagate"
 	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/internal/linereader"
 )
 
 // Config tunes a replay.
 type Config struct {
 	// Engine tunes the propagation engine.
 	Engine propagate.Config
-	// Window is W, the length of the event-time window that debounces
-	// purges of one URI (see propagate.Window): the first purge opens it,
-	// later ones are merged, and one purge is written when the input's
-	// event time passes its end or the input ends, after every change it
-	// covers. 0 turns the window off: a propagate.Coalescer drops only
-	// purges already covered by one written after their change (nothing,
-	// on an in-order replay). Negative: every purge is written.
+	// Window is W for the coalescing rules the changeprop job applies
+	// (see propagate.Coalesced), by the input's event time: a URI's first
+	// purge is written at once, those within W after it are merged into
+	// one written when W has passed (or the input ends), after every
+	// change it covers; a purge that one written after its change covers
+	// is dropped. 0: only the dropping. Negative: every purge is written.
 	Window time.Duration
 	// MaxOpen caps the URIs held by the window (default
 	// propagate.DefaultMaxOpen); beyond it purges are written early.
@@ -86,6 +86,9 @@ func (s Summary) String() string {
 		s.Lines, s.Dependencies, s.PageChanges, s.EntityChanges, s.Bad, s.Skipped, s.Purges, s.Coalesced, early, s.Rerenders)
 }
 
+// MaxLine is the longest input line Run reads; a longer one is a bad line.
+const MaxLine = linereader.DefaultMax
+
 // Run replays the JSON lines of in against store, writing output events to
 // out and one message per bad line (with its line number) to errs. Bad
 // lines are skipped and counted; Run fails only when it cannot go on (a
@@ -110,32 +113,43 @@ func Run(ctx context.Context, store deps.Store, in io.Reader, out, errs io.Write
 	if r.output, err = newOutput(cfg, json.NewEncoder(r.out), &r.sum); err != nil {
 		return Summary{}, err
 	}
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	for sc.Scan() {
+	lines := linereader.New(in, MaxLine)
+	for {
 		if err := ctx.Err(); err != nil {
 			return r.sum, r.finish(err)
 		}
-		r.sum.Lines++
-		line := strings.TrimSpace(sc.Text())
-		if line == "" {
-			continue
+		b, num, err := lines.Next()
+		if err == io.EOF {
+			break
 		}
-		if err := r.line([]byte(line)); err != nil {
-			var bad badLine
-			if errors.As(err, &bad) {
-				r.sum.Bad++
-				fmt.Fprintf(errs, "line %d: %v (skipped)\n", r.sum.Lines, bad.err)
+		var tooLong *linereader.TooLongError
+		if err != nil && !errors.As(err, &tooLong) {
+			// The dependency sets read before it are stored.
+			return r.sum, r.finish(errors.Join(fmt.Errorf("reading input after line %d: %w", num, err), r.batch.flush()))
+		}
+		r.sum.Lines = num
+		if err == nil {
+			b = bytes.TrimSpace(b)
+			if len(b) == 0 {
 				continue
 			}
-			return r.sum, r.finish(fmt.Errorf("line %d: %w", r.sum.Lines, err))
+			err = r.line(b)
+		}
+		if err != nil {
+			var bad badLine
+			switch {
+			case errors.As(err, &bad):
+				err = bad.err
+			case tooLong == nil:
+				return r.sum, r.finish(fmt.Errorf("line %d: %w", r.sum.Lines, err))
+			}
+			r.sum.Bad++
+			fmt.Fprintf(errs, "line %d: %v (skipped)\n", r.sum.Lines, err)
+			continue
 		}
 		if cfg.Progress != nil {
 			cfg.Progress(r.sum)
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return r.sum, r.finish(fmt.Errorf("reading input after line %d: %w", r.sum.Lines, err))
 	}
 	return r.sum, r.finish(r.batch.flush())
 }

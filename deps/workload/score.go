@@ -113,12 +113,18 @@ func (s Score) String() string {
 // that debounces purges of one page, 0 for the old coalescer, negative
 // for none.
 func Evaluate(ctx context.Context, w *Workload, store deps.Store, window time.Duration) (Score, replay.Summary, error) {
+	return EvaluateProgress(ctx, w, store, window, nil)
+}
+
+// EvaluateProgress is Evaluate that calls progress, if not nil, after
+// every line of w it replays.
+func EvaluateProgress(ctx context.Context, w *Workload, store deps.Store, window time.Duration, progress func(replay.Summary)) (Score, replay.Summary, error) {
 	score := Score{Window: max(window, 0), Slack: w.maxGap()}
 	got := map[int]map[string]bool{}
 	pageOf := map[string]string{} // URI -> "wiki:title"
 	written := map[string][]time.Time{}
 	var unknown int
-	cfg := replay.Config{Window: window,
+	cfg := replay.Config{Window: window, Progress: progress,
 		Observe: func(line int, p propagate.Purge, uri string) {
 			if got[line] == nil {
 				got[line] = map[string]bool{}
@@ -241,7 +247,7 @@ func (w *Workload) broadWindowed(window time.Duration) int {
 	for i, t := range w.Times {
 		n += len(win.Advance(t))
 		for _, page := range w.BroadPages[i+1] {
-			n += len(win.Add(propagate.ResourceChange{Envelope: event.Envelope{Meta: event.Meta{URI: page}}}, nil, t))
+			n += len(win.Add(propagate.ResourceChange{Envelope: event.Envelope{Meta: event.Meta{URI: page}, RootEvent: &event.RootEvent{DT: t}}}, nil, t))
 		}
 	}
 	return n + len(win.Flush())

@@ -72,13 +72,17 @@ func TestDefaultWorkloadReduction(t *testing.T) {
 		t.Errorf("entity edits: only %.1fx fewer purges than broad usage purging (target 5x)", s.EntityReduction())
 	}
 	if s.Reduction() < 2.7 {
-		t.Errorf("whole mix: only %.1fx fewer purges than broad purging (was 3.0x)", s.Reduction())
+		t.Errorf("whole mix: only %.1fx fewer purges than broad purging (2.8x with the changeprop job's coalescing rules)", s.Reduction())
 	}
 	if s.KindAware > s.Broad || s.KindAware <= s.Emitted {
 		t.Errorf("kind-aware broad purging sends %d: more than broad purging (%d) or no more than ripple (%d)", s.KindAware, s.Broad, s.Emitted)
 	}
-	if s.Emitted > s.Exact*9/10 {
-		t.Errorf("the window merged too little: %d purges written for %d due pairs", s.Emitted, s.Exact)
+	// The changeprop job's rules send a page's first purge at once and
+	// merge only what follows within the window, so a page purged twice in
+	// a session costs two either way: merging saves little on this
+	// workload (63 of 3,736; see BENCHMARKS.md), but must save some.
+	if s.Emitted >= s.Exact {
+		t.Errorf("the window merged nothing: %d purges written for %d due pairs", s.Emitted, s.Exact)
 	}
 	if s.BroadWindowed <= s.Emitted {
 		t.Errorf("broad purging with the same window sends %d, ripple %d", s.BroadWindowed, s.Emitted)

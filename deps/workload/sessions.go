@@ -1,6 +1,7 @@
 package workload
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -134,8 +135,8 @@ func (s *Sessions) burst(k sessionKind) Burst {
 }
 
 // sessions emits cfg.Changes changes, interleaving overlapping sessions
-// in event-time order.
-func (g *gen) sessions() {
+// in event-time order, or stops with ctx's error.
+func (g *gen) sessions(ctx context.Context) error {
 	cfg := &g.cfg.Sessions
 	var weights [len(mix)]float64
 	var perSession float64 // session starts per change
@@ -158,6 +159,12 @@ func (g *gen) sessions() {
 		ok := g.step(s)
 		if ok {
 			done++
+			if g.cfg.Progress != nil {
+				g.cfg.Progress(done, g.cfg.Changes)
+			}
+			if done%256 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
 		}
 		if s.left--; !ok || s.left == 0 {
 			active = append(active[:i], active[i+1:]...)
@@ -165,6 +172,7 @@ func (g *gen) sessions() {
 		}
 		s.next = s.next.Add(minGap + g.exp(s.burst.Gap-minGap))
 	}
+	return nil
 }
 
 func soonest(active []*session) int {

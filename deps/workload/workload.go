@@ -16,6 +16,7 @@
 package workload
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -69,6 +70,9 @@ type Config struct {
 	ParseAfterEdit bool
 	// Sessions shapes the bursts changes come in and their event times.
 	Sessions Sessions
+	// Progress, if set, is called as Generate makes changes, with the
+	// number made so far and Changes (a large workload takes minutes).
+	Progress func(done, total int)
 }
 
 // Validate fills defaults.
@@ -231,6 +235,12 @@ func newTemplateZipf(g *gen) *rand.Zipf {
 
 // Generate makes a workload.
 func Generate(cfg Config) (*Workload, error) {
+	return GenerateContext(context.Background(), cfg)
+}
+
+// GenerateContext is Generate that stops with ctx's error when ctx is
+// done (a large workload takes minutes).
+func GenerateContext(ctx context.Context, cfg Config) (*Workload, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -239,7 +249,9 @@ func Generate(cfg Config) (*Workload, error) {
 		clock: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), site: propagate.WikimediaSites()[wiki]}
 	g.zipfE = rand.NewZipf(g.rng, 1.2, 3, uint64(cfg.Entities-1))
 	g.build()
-	g.sessions()
+	if err := g.sessions(ctx); err != nil {
+		return nil, err
+	}
 	return g.out, nil
 }
 

@@ -27,12 +27,19 @@ const (
 	EnvDgraph = "RIPPLE_DGRAPH_GRPC"
 	// EnvAlertmanager holds the base URL of Prometheus Alertmanager.
 	EnvAlertmanager = "RIPPLE_ALERTMANAGER_URL"
+	// EnvPrometheus holds the base URL of the Prometheus server.
+	EnvPrometheus = "RIPPLE_PROMETHEUS_URL"
+	// EnvPrometheusTargets holds the directory of the Prometheus server's
+	// file_sd target files.
+	EnvPrometheusTargets = "RIPPLE_PROMETHEUS_TARGETS"
 )
 
 const (
 	startKafka        = "deploy/local/kafka up && export " + EnvKafka + "=127.0.0.1:19092"
 	startDgraph       = "deploy/local/dgraph up && export " + EnvDgraph + "=127.0.0.1:9180"
 	startAlertmanager = "deploy/local/alertmanager up && export " + EnvAlertmanager + "=http://127.0.0.1:19193"
+	startPrometheus   = "deploy/local/prometheus up && export " + EnvPrometheus + "=http://127.0.0.1:19090 " +
+		EnvPrometheusTargets + "=$HOME/.cache/ripple/run/prometheus-19090/targets"
 )
 
 // Kafka returns the client configuration for the real broker named by
@@ -67,22 +74,29 @@ func Dgraph(t testing.TB) string {
 // Alertmanager does not answer /-/ready there.
 func Alertmanager(t testing.TB) string {
 	t.Helper()
-	const service = "Prometheus Alertmanager"
-	base := strings.TrimSuffix(lookup(t, EnvAlertmanager, service, startAlertmanager), "/")
+	return readyURL(t, EnvAlertmanager, "Prometheus Alertmanager", startAlertmanager, "deploy/local/alertmanager down")
+}
+
+// readyURL returns the base URL in env of a service that answers /-/ready
+// (Alertmanager, Prometheus), failing the test with the command that
+// starts it when the variable is unset or the service is not ready.
+func readyURL(t testing.TB, env, service, start, stop string) string {
+	t.Helper()
+	base := strings.TrimSuffix(lookup(t, env, service, start), "/")
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		t.Fatalf("%s=%q is not an http(s) URL. Start %s from the repository root: %s", EnvAlertmanager, base, service, startAlertmanager)
+		t.Fatalf("%s=%q is not an http(s) URL. Start %s from the repository root: %s", env, base, service, start)
 	}
-	reachable(t, u.Host, service, startAlertmanager)
+	reachable(t, u.Host, service, start)
 	client := http.Client{Timeout: 3 * time.Second}
 	resp, err := client.Get(base + "/-/ready")
 	if err != nil {
-		t.Fatalf("%s at %s does not answer /-/ready (%v). Start it from the repository root: %s", service, base, err, startAlertmanager)
+		t.Fatalf("%s at %s does not answer /-/ready (%v). Start it from the repository root: %s", service, base, err, start)
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("%s at %s is not ready (/-/ready: %s). Restart it from the repository root: "+
-			"deploy/local/alertmanager down && %s", service, base, resp.Status, startAlertmanager)
+		t.Fatalf("%s at %s is not ready (/-/ready: %s). Restart it from the repository root: %s && %s",
+			service, base, resp.Status, stop, start)
 	}
 	return base
 }

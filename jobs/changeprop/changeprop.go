@@ -13,9 +13,12 @@
 //     however large the fan-out, and a newer change of the same page or
 //     entity cuts off the walk of an older one. Every purge goes to
 //     <name>.purge_candidates, keyed by URI;
-//   - the coalesce job (group <name>-coalesce) drops a candidate when a
+//   - the coalesce job (group <name>-coalesce) applies the coalescing
+//     rules of propagate.Coalesced per URI: it drops a candidate when a
 //     purge of its URI was already emitted after the candidate's change
-//     happened (see propagate.Coalescer), and emits the rest, each to the
+//     happened, sends a URI's first purge at once, merges those that
+//     follow within Config.CoalesceWindow into one sent when the window
+//     closes, and emits each purge to the
 //     stream of its kind (Config.PurgeStreams: by default the streams
 //     Wikimedia's change-propagation rules and purged act on).
 //

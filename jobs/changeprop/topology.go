@@ -22,6 +22,10 @@ type TopologyConfig struct {
 	// Dgraph are the gRPC addresses of Dgraph alphas holding the graph;
 	// without them the graph is an embedded Pebble store in GraphDir.
 	Dgraph []string `yaml:"dgraph"`
+	// DgraphPrefix names the graph's predicates and types in Dgraph, so
+	// several graphs (one per deployment) share a cluster. Default
+	// dgraphstore.DefaultPrefix.
+	DgraphPrefix string `yaml:"dgraph_prefix"`
 	// GraphDir is the Pebble store's directory. Default
 	// <state dir>/<job>.graph.
 	GraphDir string `yaml:"graph_dir"`
@@ -99,7 +103,7 @@ type closingStore interface {
 
 func openStore(ctx context.Context, tc TopologyConfig, spec topology.Spec) (closingStore, error) {
 	if len(tc.Dgraph) > 0 {
-		s, err := dgraphstore.Open(ctx, dgraphstore.Config{Addrs: tc.Dgraph})
+		s, err := dgraphstore.Open(ctx, dgraphstore.Config{Addrs: tc.Dgraph, Prefix: tc.DgraphPrefix})
 		if err != nil {
 			return nil, fmt.Errorf("changeprop: opening the Dgraph graph at %v: %w", tc.Dgraph, err)
 		}
