@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"time"
 )
 
 // Kind is how an event of the corpus is malformed.
@@ -142,15 +143,49 @@ func bad(k Kind, rng *rand.Rand, raw []byte, obj map[string]any, cfg Config) []b
 	case DeepNesting:
 		return []byte(`{"$schema":` + strings.Repeat("[", cfg.Depth) + strings.Repeat("]", cfg.Depth) + `}`)
 	case InvalidUTF8:
-		b := with(obj, map[string]any{"badinput_text": "\x00MARK\x00"})
+		// In a string the event has (meta.uri, meta.id or meta.stream), so
+		// that it is otherwise valid against a closed schema.
+		const mark = "\x00MARK\x00"
+		b := withMeta(obj, func(meta map[string]any) bool {
+			for _, f := range []string{"uri", "id", "stream"} {
+				if v, ok := meta[f].(string); ok {
+					meta[f] = v + mark
+					return true
+				}
+			}
+			return false
+		}, map[string]any{"badinput_text": mark})
 		seq := invalidUTF8[rng.IntN(len(invalidUTF8))]
 		return bytes.Replace(b, []byte(`\u0000MARK\u0000`), []byte(seq), 1)
 	case WrongSchema:
 		return with(obj, map[string]any{"$schema": "/badinput/not_this_type/1.0.0"})
 	case DuplicateID:
-		return with(obj, map[string]any{"badinput_other_content": rng.Int64()})
+		// Same meta.id, another meta.dt (or another field when it has none).
+		dt := time.Date(2026, 11, 2, 0, 0, rng.IntN(86_400), 0, time.UTC).Format(time.RFC3339)
+		return withMeta(obj, func(meta map[string]any) bool {
+			if _, ok := meta["dt"]; ok {
+				meta["dt"] = dt
+				return true
+			}
+			return false
+		}, map[string]any{"badinput_other_content": dt})
 	}
 	panic("badinput: unknown kind " + string(k))
+}
+
+// withMeta returns obj encoded with edit applied to a copy of its meta, or,
+// when it has no meta or edit returns false, with orSet applied.
+func withMeta(obj map[string]any, edit func(meta map[string]any) bool, orSet map[string]any) []byte {
+	if meta, ok := obj["meta"].(map[string]any); ok {
+		m := make(map[string]any, len(meta))
+		for k, v := range meta {
+			m[k] = v
+		}
+		if edit(m) {
+			return with(obj, map[string]any{"meta": m})
+		}
+	}
+	return with(obj, orSet)
 }
 
 // with returns obj encoded with set applied (a nil value deletes the field).

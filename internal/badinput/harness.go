@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/ripplestream/ripple/event"
 	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/processor/processortest"
+	"github.com/ripplestream/ripple/schemas"
 )
 
 // Result is what a job did with a corpus.
@@ -18,11 +20,15 @@ type Result struct {
 // Run sends events to stream through h, the harness of job, one at a time, and checks that each
 // error record it produces holds the event's bytes intact (as
 // processor.DecodeErrorRecord gives them back, which ripple errors replay
-// sends) and a reason, and that no valid event produced one. It returns
+// sends), a reason, and is valid against the schema it names, and that no valid event produced one. It returns
 // how many of each kind went to the error topic.
 func Run[S any](t testing.TB, h *processortest.Harness[S], job processor.Group, stream processor.Stream, events []Event) Result {
 	t.Helper()
 	res := Result{Errors: map[Kind]int{}, Passed: map[Kind]int{}}
+	repo, err := event.OpenRepositoryFS(schemas.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
 	errStream := processortest.ErrorStream(job)
 	for i, e := range events {
 		h.Send(stream, e.Key, e.Value)
@@ -34,6 +40,9 @@ func Run[S any](t testing.TB, h *processortest.Harness[S], job processor.Group, 
 		res.Errors[e.Kind]++
 		if len(recs) > 1 {
 			t.Errorf("event %d (%s): %d error records", i, e.Kind, len(recs))
+		}
+		if err := repo.Validate(recs[0].Value); err != nil {
+			t.Errorf("event %d (%s): error record invalid against the schema it names: %v", i, e.Kind, err)
 		}
 		rec, raw, err := processor.DecodeErrorRecord(recs[0].Value)
 		switch {
