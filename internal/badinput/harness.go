@@ -78,3 +78,46 @@ func (r Result) Want(t testing.TB, rejected ...Kind) {
 	}
 	t.Logf("error topic: %v; passed: %v", r.Errors, r.Passed)
 }
+
+// CheckErrorTopic checks the records read from a job's error topic after it
+// consumed events from stream (on a real broker, in any order): one record
+// for each event of a kind in rejected, each valid against its schema, with
+// a reason and the event's bytes intact, and none for any other event.
+func CheckErrorTopic(t testing.TB, stream processor.Stream, events []Event, records [][]byte, rejected ...Kind) {
+	t.Helper()
+	repo, err := event.OpenRepositoryFS(schemas.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rej := map[Kind]bool{}
+	for _, k := range rejected {
+		rej[k] = true
+	}
+	want := map[string]int{} // event bytes -> how many records they should have
+	var n int
+	for _, e := range events {
+		if rej[e.Kind] {
+			want[e.Key+"\x00"+string(e.Value)]++
+			n++
+		}
+	}
+	if len(records) != n {
+		t.Errorf("%d error records, want %d", len(records), n)
+	}
+	for i, b := range records {
+		if err := repo.Validate(b); err != nil {
+			t.Errorf("error record %d invalid against the schema it names: %v", i, err)
+		}
+		rec, raw, err := processor.DecodeErrorRecord(b)
+		if err != nil {
+			t.Errorf("error record %d not replayable: %v", i, err)
+			continue
+		}
+		k := rec.Key + "\x00" + string(raw)
+		if want[k] == 0 || rec.Message == "" || rec.ErroredStreamName != string(stream) {
+			t.Errorf("error record %d (%s) holds %d bytes that are not those of a rejected event of %s", i, rec.Message, len(raw), stream)
+			continue
+		}
+		want[k]--
+	}
+}
