@@ -7,8 +7,8 @@ import (
 
 	"github.com/ripplestream/ripple/internal/badinput"
 	"github.com/ripplestream/ripple/processor"
-	"github.com/ripplestream/ripple/processor/tokens"
 	"github.com/ripplestream/ripple/processor/processortest"
+	"github.com/ripplestream/ripple/processor/tokens"
 )
 
 // TestBadInputCorpus sends 10,000 malformed page changes mixed among 1,000
