@@ -5,13 +5,16 @@
 #   make bench  the benchmarks against the real services
 #   make bench-peers  ripple against goka-LevelDB and Kafka Streams (issue 14)
 #   make lint   gofmt and go vet
+#   make fuzz   each fuzz target for FUZZTIME (make test runs their seeds)
 
 GO        ?= go
 TESTFLAGS ?= -race -count=1 -timeout 25m
 BENCH     ?= .
 BENCHFLAGS ?= -run '^$$' -bench '$(BENCH)' -benchmem -count=1 -timeout 30m
 
-.PHONY: demo test unit lint bench bench-peers services-up services-down
+FUZZTIME  ?= 5s
+
+.PHONY: demo test unit lint fuzz bench bench-peers services-up services-down
 
 demo:
 	$(GO) run ./cmd/ripple demo
@@ -28,6 +31,16 @@ lint:
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) vet -tags integration ./...
+
+# Every fuzz target, FUZZTIME each (go test -fuzz takes one target at a
+# time). make test runs their seed corpora as plain tests.
+fuzz:
+	@set -e; for f in $$(grep -rl --include='*_test.go' '^func Fuzz' .); do \
+		dir=$$(dirname $$f); \
+		for t in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
+			echo "$$dir $$t"; $(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) $$dir; \
+		done; \
+	done
 
 bench:
 	deploy/local/with-services $(GO) test -tags integration $(BENCHFLAGS) ./...

@@ -109,7 +109,7 @@ func TestEveryRecordValidates(t *testing.T) {
 	}{
 		{string(cfg.Name) + ".retry." + string(cfg.Dependencies), "/ripple/retry/1.0.0", 2},
 		{string(fan.LoopStream()), changeprop.ContinueSchema, 3},
-		{string(cfg.Name) + ".error", "/ripple/error/1.0.0", 1},
+		{string(cfg.Name) + ".error", "/ripple/error/1.1.0", 1},
 		{string(cfg.CandidatesStream()), "", 4},
 	}
 	for _, tp := range topics {
