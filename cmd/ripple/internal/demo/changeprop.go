@@ -67,6 +67,7 @@ func RunChangeprop(ctx context.Context, cfg Config, out io.Writer) (res Changepr
 		return res, err
 	}
 	summariseCounts(out, res.Counts)
+	fmt.Fprintf(out, "measured (the changeprop jobs on the in-process broker; varies from run to run):\n")
 	if err := runJobs(ctx, w, dir, out, &res); err != nil {
 		return res, err
 	}

@@ -102,21 +102,26 @@ func summariseCounts(out io.Writer, c Counts) {
 	} else {
 		fmt.Fprintf(out, "; against the oracle's %d: %d missed, %d extra\n", c.Oracle, c.Missed, c.Extra)
 	}
-	fmt.Fprintf(out, "  coalesced   %6d purges sent: a %v window over event time merges a page's purges, %d fewer (%.1fx), none later than the window\n",
+	fmt.Fprintf(out, "  coalesced   %6d purges sent: a %v window over event time merges a page's purges, %d fewer (%.1fx)\n",
 		c.Sent, c.Window, c.Coalesced(), c.CoalesceRatio())
 }
 
 func summariseRun(out io.Writer, r ChangepropResult) {
 	m, l := r.Run, r.Run.Latency
 	ms := func(d time.Duration) string { return d.Round(time.Millisecond).String() }
-	fmt.Fprintf(out, "measured (the changeprop jobs on the in-process broker; varies from run to run):\n")
 	fmt.Fprintf(out, "  setup       %8s broker started, topics created, consumer groups %s joined\n", ms(m.Setup), r.Groups)
 	fmt.Fprintf(out, "  graph       %8s dependency sets of %d pages loaded\n", ms(m.Load), r.Counts.DependencySets)
 	fmt.Fprintf(out, "  processing  %8s changes produced at %d/s with their re-parses, until the last purge arrived\n", ms(m.Processing), rate)
 	fmt.Fprintf(out, "  latency     p50 %s, p99 %s, max %s from a change's production to its purge's arrival (%d purges)\n",
 		ms(l.P50), ms(l.P99), ms(l.Max), l.N)
-	fmt.Fprintf(out, "  purges      %6d sent of %d candidates, no window; candidates against the oracle: %d missed, %d extra\n",
-		m.Purges, m.Candidates, m.Missed, m.Extra)
+	fmt.Fprintf(out, "  purges      %8d sent of %d candidates (no window: one is dropped when its page was purged after its change)\n",
+		m.Purges, m.Candidates)
+	if m.Missed == 0 && m.Extra == 0 {
+		fmt.Fprintf(out, "              the candidates are exactly the oracle's pages for every change\n")
+	} else {
+		fmt.Fprintf(out, "              against the oracle: %d (change, page) pairs missed, %d extra: a change of a page or entity whose fan-out\n", m.Missed, m.Extra)
+		fmt.Fprintf(out, "              still walks is cut off by a newer one, and a page's re-parse and its change race on two topics\n")
+	}
 	if len(r.Sample) > 0 {
 		fmt.Fprintf(out, "  example     %s because:\n", r.Sample[0])
 		for _, step := range r.Sample[1:] {
