@@ -124,9 +124,17 @@ func count(ctx context.Context, w *depsworkload.Workload, dir string) (Counts, e
 		Window: s.Window, Sent: s.Emitted}, nil
 }
 
-// runJobs runs the changeprop jobs on the embedded broker: it loads the
-// graph, produces the changes at a steady rate and measures what arrives
-// on the purge stream.
+// running is the two changeprop jobs on the embedded broker, with what
+// their hooks counted.
+type running struct {
+	broker  *embedded.Broker
+	cp      changeprop.Config
+	fan, co *tally
+	done    [2]<-chan struct{} // closed when a job has stopped
+}
+
+// runJobs starts the changeprop jobs on the embedded broker, waits until
+// both are ready and drives them (see drive).
 func runJobs(ctx context.Context, w *depsworkload.Workload, dir string, out io.Writer, res *ChangepropResult) (err error) {
 	start := time.Now()
 	broker, err := embedded.Start()
@@ -156,17 +164,17 @@ func runJobs(ctx context.Context, w *depsworkload.Workload, dir string, out io.W
 		return err
 	}
 	res.Groups = string(fan.Name) + " and " + string(co.Name)
-	fanSeen, coSeen := tally{changeStreams: []processor.Stream{cp.PageChanges, cp.EntityChanges}}, tally{}
+	rn := &running{broker: broker, cp: cp, fan: &tally{changeStreams: []processor.Stream{cp.PageChanges, cp.EntityChanges}}, co: &tally{}}
 	pc := func(sub string, h processor.Hook) processor.Config {
 		return processor.Config{Brokers: broker.Addrs(), KafkaVersion: embedded.KafkaVersion,
 			StateDir: dir + "/" + sub, Hooks: []processor.Hook{h}}
 	}
-	fr, err := processor.Start(ctx, fan, pc("fanout", &fanSeen))
+	fr, err := processor.Start(ctx, fan, pc("fanout", rn.fan))
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, fr.Stop()) }()
-	cr, err := processor.Start(ctx, co, pc("coalesce", &coSeen))
+	cr, err := processor.Start(ctx, co, pc("coalesce", rn.co))
 	if err != nil {
 		return err
 	}
@@ -177,15 +185,20 @@ func runJobs(ctx context.Context, w *depsworkload.Workload, dir string, out io.W
 	if err := cr.WaitReady(ctx); err != nil {
 		return err
 	}
-	m := &res.Run
-	m.Setup = time.Since(start)
+	res.Run.Setup = time.Since(start)
+	rn.done = [2]<-chan struct{}{fr.Done(), cr.Done()}
+	return drive(ctx, rn, w, out, res)
+}
 
-	purges, err := receive(broker, string(purgeStream))
+// drive loads the graph, produces the changes at a steady rate and
+// measures what arrives on the purge stream.
+func drive(ctx context.Context, rn *running, w *depsworkload.Workload, out io.Writer, res *ChangepropResult) error {
+	purges, err := receive(rn.broker, string(purgeStream))
 	if err != nil {
 		return err
 	}
 	defer purges.Close()
-	f, err := newFeeder(broker, &fanSeen, &coSeen, [2]<-chan struct{}{fr.Done(), cr.Done()})
+	f, err := newFeeder(rn.broker, rn.fan, rn.co, rn.done)
 	if err != nil {
 		return err
 	}
@@ -194,15 +207,16 @@ func runJobs(ctx context.Context, w *depsworkload.Workload, dir string, out io.W
 	if err != nil {
 		return err
 	}
-	load, err := routed(cp, w, 0, n)
+	load, err := routed(rn.cp, w, 0, n)
 	if err != nil {
 		return err
 	}
-	changes, err := routed(cp, w, n, len(w.Lines))
+	changes, err := routed(rn.cp, w, n, len(w.Lines))
 	if err != nil {
 		return err
 	}
-	start = time.Now()
+	m := &res.Run
+	start := time.Now()
 	if _, err := f.send(load); err != nil {
 		return err
 	}
@@ -212,39 +226,46 @@ func runJobs(ctx context.Context, w *depsworkload.Workload, dir string, out io.W
 	m.Load = time.Since(start)
 
 	start = time.Now()
-	bar := newProgress(out, res.Counts.Changes, "changes")
-	roots := map[string]int{} // root_event signature@dt -> the change's line
-	err = f.pace(ctx, changes, rate, func(sent []line, stamps []string) {
-		for i, l := range sent {
-			if l.change {
-				roots[l.sig+"@"+stamps[i]] = l.n
-			}
-		}
-		bar.Set(int(fanSeen.changes.Load()))
-	})
-	if err == nil {
-		err = f.settle(ctx, func() { bar.Set(int(fanSeen.changes.Load())) })
-	}
-	if err == nil {
-		err = waitArrived(ctx, broker, cp, purges, &coSeen)
-	}
-	bar.Finish()
+	roots, err := processChanges(ctx, rn, f, purges, changes, newProgress(out, res.Counts.Changes, "changes"))
 	if err != nil {
 		return err
 	}
 	m.Processing = time.Since(start)
 
-	cands, err := broker.Consume(string(cp.CandidatesStream()))
+	cands, err := rn.broker.Consume(string(rn.cp.CandidatesStream()))
 	if err != nil {
 		return err
 	}
 	m.Candidates = len(cands)
-	if m.Missed, m.Extra, err = compare(w, cp.Sites, roots, cands); err != nil {
+	if m.Missed, m.Extra, err = compare(w, rn.cp.Sites, roots, cands); err != nil {
 		return err
 	}
 	sent, latency := purges.result()
 	m.Purges, m.Latency, res.Sample = len(sent), latencyOf(latency), sample(sent)
 	return nil
+}
+
+// processChanges produces the changes at rate and waits until the jobs have
+// handled them and every purge has arrived. It returns the line of each
+// change by its purges' root_event (signature@dt).
+func processChanges(ctx context.Context, rn *running, f *feeder, purges *receiver, changes []line, bar progress) (map[string]int, error) {
+	defer bar.Finish()
+	roots := map[string]int{}
+	err := f.pace(ctx, changes, rate, func(sent []line, stamps []string) {
+		for i, l := range sent {
+			if l.change {
+				roots[l.sig+"@"+stamps[i]] = l.n
+			}
+		}
+		bar.Set(int(rn.fan.changes.Load()))
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := f.settle(ctx, func() { bar.Set(int(rn.fan.changes.Load())) }); err != nil {
+		return nil, err
+	}
+	return roots, waitArrived(ctx, rn.broker, rn.cp, purges, rn.co)
 }
 
 // firstChange returns the index of the workload's first line after the
