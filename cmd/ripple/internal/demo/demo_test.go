@@ -74,6 +74,9 @@ func TestChangepropCountsRepeat(t *testing.T) {
 			t.Fatalf("run %d failed: %v\n%s", i, err, out.String())
 		}
 		runs[i] = res
+		if strings.ContainsAny(out.String(), "\r\x1b") {
+			t.Fatalf("run %d: control characters in output that is not a terminal:\n%q", i, out.String())
+		}
 		c, m := res.Counts, res.Run
 		if c.Changes != 300 || c.Needed == 0 || c.Broad <= c.Needed || c.Sent > c.Needed || c.Missed != 0 || c.Extra != 0 {
 			t.Fatalf("run %d: implausible counts %+v\n%s", i, c, out.String())
