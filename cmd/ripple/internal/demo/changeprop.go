@@ -68,7 +68,7 @@ func RunChangeprop(ctx context.Context, cfg Config, out io.Writer) (res Changepr
 	}
 	summariseCounts(out, res.Counts)
 	fmt.Fprintf(out, "measured (the changeprop jobs on the in-process broker; varies from run to run):\n")
-	if err := runJobs(ctx, w, dir, out, &res); err != nil {
+	if err := runOnBroker(ctx, w, dir, out, &res); err != nil {
 		return res, err
 	}
 	summariseRun(out, res)
@@ -133,9 +133,9 @@ type running struct {
 	done    [2]<-chan struct{} // closed when a job has stopped
 }
 
-// runJobs starts the changeprop jobs on the embedded broker, waits until
+// runOnBroker starts the changeprop jobs on the embedded broker, waits until
 // both are ready and drives them (see drive).
-func runJobs(ctx context.Context, w *depsworkload.Workload, dir string, out io.Writer, res *ChangepropResult) (err error) {
+func runOnBroker(ctx context.Context, w *depsworkload.Workload, dir string, out io.Writer, res *ChangepropResult) (err error) {
 	start := time.Now()
 	broker, err := embedded.Start()
 	if err != nil {
