@@ -14,6 +14,7 @@ import (
 	"github.com/IBM/sarama"
 	"github.com/spf13/cobra"
 
+	"github.com/ripplestream/ripple/cmd/ripple/internal/progress"
 	"github.com/ripplestream/ripple/event"
 	"github.com/ripplestream/ripple/internal/kafkaclient"
 	"github.com/ripplestream/ripple/internal/linereader"
@@ -147,7 +148,7 @@ func produce(ctx context.Context, stderr io.Writer, stream string, f produceFlag
 
 	read := &countingReader{r: in}
 	lines := linereader.New(read, 0)
-	bar := newProgress(stderr, size, "produce "+stream, "bytes")
+	bar := progress.New(stderr, size, "produce "+stream, "bytes")
 	var sum produceSummary
 	var pending []*sarama.ProducerMessage
 	send := func() error {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ripplestream/ripple/cmd/ripple/internal/progress"
 	"github.com/ripplestream/ripple/deps"
 	"github.com/ripplestream/ripple/deps/pebblestore"
 	"github.com/ripplestream/ripple/deps/propagate"
@@ -226,7 +227,7 @@ func drive(ctx context.Context, rn *running, w *depsworkload.Workload, out io.Wr
 	m.Load = time.Since(start)
 
 	start = time.Now()
-	roots, err := processChanges(ctx, rn, f, purges, changes, newProgress(out, res.Counts.Changes, "changes"))
+	roots, err := processChanges(ctx, rn, f, purges, changes, progress.New(out, int64(res.Counts.Changes), "changes", "changes"))
 	if err != nil {
 		return err
 	}
@@ -248,8 +249,8 @@ func drive(ctx context.Context, rn *running, w *depsworkload.Workload, out io.Wr
 // processChanges produces the changes at rate and waits until the jobs have
 // handled them and every purge has arrived. It returns the line of each
 // change by its purges' root_event (signature@dt).
-func processChanges(ctx context.Context, rn *running, f *feeder, purges *receiver, changes []line, bar progress) (map[string]int, error) {
-	defer bar.Finish()
+func processChanges(ctx context.Context, rn *running, f *feeder, purges *receiver, changes []line, bar *progress.Bar) (map[string]int, error) {
+	defer bar.Done()
 	roots := map[string]int{}
 	err := f.pace(ctx, changes, rate, func(sent []line, stamps []string) {
 		for i, l := range sent {
@@ -257,12 +258,12 @@ func processChanges(ctx context.Context, rn *running, f *feeder, purges *receive
 				roots[l.sig+"@"+stamps[i]] = l.n
 			}
 		}
-		bar.Set(int(rn.fan.changes.Load()))
+		bar.Set(rn.fan.changes.Load())
 	})
 	if err != nil {
 		return nil, err
 	}
-	if err := f.settle(ctx, func() { bar.Set(int(rn.fan.changes.Load())) }); err != nil {
+	if err := f.settle(ctx, func() { bar.Set(rn.fan.changes.Load()) }); err != nil {
 		return nil, err
 	}
 	return roots, waitArrived(ctx, rn.broker, rn.cp, purges, rn.co)
