@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/ripplestream/ripple/cmd/ripple/internal/progress"
 	"os"
 	"strconv"
 	"strings"
@@ -82,7 +83,7 @@ a temporary directory, removed at the end.`,
 			}
 			defer st.Close()
 			cfg.Store = st
-			bar := newProgress(cmd.ErrOrStderr(), -1, "changes sent", "changes")
+			bar := progress.New(cmd.ErrOrStderr(), -1, "changes sent", "changes")
 			cfg.Progress = func(rate, sent, purges int) {
 				bar.Describe("%d/s: %d changes sent, %d purges read", rate, sent, purges)
 				bar.Set(int64(sent))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ripplestream/ripple/cmd/ripple/internal/progress"
 	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/processor/errortopic"
 )
@@ -177,11 +178,11 @@ func errorsReplay(ctx context.Context, stdout, stderr io.Writer, cfg errortopic.
 	opts.Skipped = func(e errortopic.Entry) {
 		fmt.Fprintf(stderr, "passed over %s/%d/%d: %v\n", cfg.Job+".error", e.Partition, e.Offset, e.Err)
 	}
-	var bar *progress // made at the first report, which knows the total
-	if terminal(stderr) {
+	var bar *progress.Bar // made at the first report, which knows the total
+	if progress.Terminal(stderr) {
 		opts.Progress = func(p errortopic.Progress) {
 			if bar == nil {
-				bar = newProgress(stderr, p.Total, "errors replay", "records")
+				bar = progress.New(stderr, p.Total, "errors replay", "records")
 			}
 			bar.Describe("errors replay: %d sent", p.Sent)
 			bar.Set(p.Read)

@@ -17,6 +17,7 @@ import (
 	"github.com/IBM/sarama"
 	"github.com/spf13/cobra"
 
+	"github.com/ripplestream/ripple/cmd/ripple/internal/progress"
 	"github.com/ripplestream/ripple/event"
 	"github.com/ripplestream/ripple/internal/kafkaclient"
 	"github.com/ripplestream/ripple/internal/linereader"
@@ -179,7 +180,7 @@ func produce(ctx context.Context, stderr io.Writer, stream string, f produceFlag
 		}
 	}()
 
-	bar := newProgress(stderr, size, "produce "+stream, "bytes")
+	bar := progress.New(stderr, size, "produce "+stream, "bytes")
 	err = produceLines(ctx, producer.Input(), &countingReader{r: in}, bar, stream, f, check, &sum, report)
 	producer.AsyncClose() // sends what it holds, then closes Successes and Errors
 	wg.Wait()
@@ -198,7 +199,7 @@ func produce(ctx context.Context, stderr io.Writer, stream string, f produceFlag
 
 // produceLines reads the lines of in and sends each good one to input,
 // until the end of in or ctx.
-func produceLines(ctx context.Context, input chan<- *sarama.ProducerMessage, in *countingReader, bar *progress, stream string,
+func produceLines(ctx context.Context, input chan<- *sarama.ProducerMessage, in *countingReader, bar *progress.Bar, stream string,
 	f produceFlags, check func([]byte) error, sum *produceSummary, report func(string, ...any)) error {
 	lines := linereader.New(in, 0)
 	for {
