@@ -54,7 +54,7 @@ counts its records by input stream, failure type and reason: RECORDS in
 the topic, PENDING of them not yet replayed (after the replay position),
 and NOT REPLAYABLE, which replay passes over (events cut to
 processor.Config.MaxRecordBytes, and non-UTF-8 events in records written
-before ripple/error 1.1.0, which keep their bytes in raw_event_base64).`,
+before ripple/error 1.1.0; since then raw_event_base64 keeps every byte).`,
 		Example: "  ripple errors list changeprop --brokers 127.0.0.1:19092",
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the counts as one JSON object")
