@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -310,10 +311,15 @@ func waitArrived(ctx context.Context, b *embedded.Broker, cp changeprop.Config, 
 	}
 }
 
-// compare matches the fan-out's candidates with the oracle, change by
-// change, as (change, URI) pairs.
+// compare matches the fan-out's candidates with the oracle. A page the
+// oracle says change n needs is missed (left stale) unless a candidate
+// purges it for n or for a change after n: a purge issued after a later
+// change happened re-renders the page with n's effect too, which is how a
+// newer walk that covers an unfinished older one stands in for it
+// (changeprop.State). A candidate is extra when its page is needed by
+// neither its change nor any change before it.
 func compare(w *depsworkload.Workload, sites propagate.Sites, roots map[string]int, cands []embedded.Record) (missed, extra int, err error) {
-	got := map[int]map[string]bool{}
+	purgedBy := map[string][]int{} // URI -> the changes that purged it
 	for _, r := range cands {
 		var c changeprop.Candidate
 		if err := json.Unmarshal(r.Value, &c); err != nil {
@@ -325,27 +331,38 @@ func compare(w *depsworkload.Workload, sites propagate.Sites, roots map[string]i
 			extra++ // a purge of no change the demo sent
 			continue
 		}
-		if got[n] == nil {
-			got[n] = map[string]bool{}
-		}
-		got[n][c.Purge.Meta.URI] = true
+		purgedBy[c.Purge.Meta.URI] = append(purgedBy[c.Purge.Meta.URI], n)
 	}
+	needed := map[int]map[string]bool{} // change -> the URIs it needs
+	firstNeeded := map[string]int{}     // URI -> the first change that needs it
 	for n, titles := range w.Truth {
+		needed[n] = map[string]bool{}
 		for _, t := range titles {
 			wiki, title, _ := strings.Cut(t, ":")
 			site, err := sites.Site(wiki)
 			if err != nil {
 				return 0, 0, err
 			}
-			if uri := site.URL(title); got[n][uri] {
-				delete(got[n], uri)
-			} else {
+			uri := site.URL(title)
+			needed[n][uri] = true
+			if first, ok := firstNeeded[uri]; !ok || n < first {
+				firstNeeded[uri] = n
+			}
+		}
+	}
+	for n, uris := range needed {
+		for uri := range uris {
+			if !slices.ContainsFunc(purgedBy[uri], func(m int) bool { return m >= n }) {
 				missed++
 			}
 		}
 	}
-	for _, uris := range got {
-		extra += len(uris)
+	for uri, by := range purgedBy {
+		for _, m := range by {
+			if first, ok := firstNeeded[uri]; !needed[m][uri] && (!ok || first > m) {
+				extra++
+			}
+		}
 	}
 	return missed, extra, nil
 }

@@ -68,8 +68,9 @@ type Measured struct {
 	// until the last purge arrived.
 	Processing time.Duration
 	// Candidates are the fan-out's purges, Purges those the coalesce job
-	// sent; Missed and Extra compare the candidates with the oracle, as
-	// (change, URI) pairs.
+	// sent; Missed are the oracle's (change, URI) pairs no candidate of
+	// the change or a later one purged (pages left stale), Extra the
+	// candidates of a URI neither their change nor an earlier one needs.
 	Candidates, Purges, Missed, Extra int
 	// Latency is from a change's production to the arrival of its purges.
 	Latency Latency
@@ -117,10 +118,10 @@ func summariseRun(out io.Writer, r ChangepropResult) {
 	fmt.Fprintf(out, "  purges      %8d sent of %d candidates (no window: one is dropped when its page was purged after its change)\n",
 		m.Purges, m.Candidates)
 	if m.Missed == 0 && m.Extra == 0 {
-		fmt.Fprintf(out, "              the candidates are exactly the oracle's pages for every change\n")
+		fmt.Fprintf(out, "              against the oracle: every page a change needs purged by it or a later change, nothing else\n")
 	} else {
-		fmt.Fprintf(out, "              against the oracle: %d (change, page) pairs missed, %d extra: a change of a page or entity whose fan-out\n", m.Missed, m.Extra)
-		fmt.Fprintf(out, "              still walks is cut off by a newer one, and a page's re-parse and its change race on two topics\n")
+		fmt.Fprintf(out, "              against the oracle: %d (change, page) pairs left stale, %d purges of pages no change needed so far:\n", m.Missed, m.Extra)
+		fmt.Fprintf(out, "              a page's re-parse and a change it depends on race on two topics\n")
 	}
 	if len(r.Sample) > 0 {
 		fmt.Fprintf(out, "  example     %s because:\n", r.Sample[0])
