@@ -226,10 +226,8 @@ func (c Config) Validate() error {
 	if c.ExactlyOnce && c.InstanceID == "" {
 		return fmt.Errorf("%w: ExactlyOnce needs InstanceID, a stable name for this process (such as its pod name): it names the process's Kafka transactions, so a restart can abort what the process left open", ErrInvalidConfig)
 	}
-	if err := c.Security.Validate(); err != nil {
-		return fmt.Errorf("%w: Security: %v", ErrInvalidConfig, err)
-	}
-	return nil
+	// kafkaclient's ErrInvalidConfig is ErrInvalidConfig under errors.Is.
+	return c.Security.Validate()
 }
 
 // retryDelay is the delay before the given retry (1 = first retry).
