@@ -31,21 +31,22 @@ func walkCommands(c *cobra.Command, f func(*cobra.Command)) {
 // has --brokers) takes the TLS and SASL flags too, so none of them can
 // only reach a PLAINTEXT listener.
 func TestEveryKafkaCommandTakesSecurity(t *testing.T) {
-	n := 0
+	var names []string
 	walkCommands(newRoot(io.Discard, io.Discard), func(c *cobra.Command) {
 		if c.Flags().Lookup("brokers") == nil {
 			return
 		}
-		n++
+		names = append(names, c.CommandPath())
 		for _, name := range kafkaSecurityFlags {
 			if c.Flags().Lookup(name) == nil {
 				t.Errorf("%s has --brokers but no --%s", c.CommandPath(), name)
 			}
 		}
 	})
-	if n < 6 { // run, topology plan, produce, consume, errors list and replay, bench changeprop
-		t.Errorf("only %d commands have --brokers", n)
+	if len(names) < 7 { // run, topology plan, produce, consume, errors list and replay, bench changeprop
+		t.Errorf("only %v have --brokers", names)
 	}
+	t.Logf("%d commands take --brokers and the security flags: %v", len(names), names)
 }
 
 // TestHTTPServersBindLoopbackByDefault: the one HTTP server ripple starts

@@ -74,8 +74,9 @@ func (c Config) Validate() error {
 	return c.Security.Validate()
 }
 
-// Sarama returns a fresh sarama config with goka's defaults and c's version
-// (unset fields of c take their defaults, here and in the other builders).
+// Sarama returns a fresh sarama config with goka's defaults, c's version
+// and c's Security (unset fields of c take their defaults, here and in the
+// other builders).
 // Each call returns a new value, so builders never share mutable config.
 func (c Config) Sarama() *sarama.Config {
 	c = c.WithDefaults()
