@@ -35,12 +35,15 @@ func errorsFlags(cmd *cobra.Command) (config func(args []string) (errortopic.Con
 	brokers := cmd.Flags().String("brokers", "", "Kafka bootstrap addresses, comma-separated (required; the local broker is 127.0.0.1:19092)")
 	version := cmd.Flags().String("kafka-version", "", "Kafka protocol version (default 4.0.0)")
 	group := cmd.Flags().String("group", "", "consumer group keeping the replay position (default JOB.errors-replay)")
+	var sec securityFlags
+	sec.declare(cmd.Flags())
 	cmd.Args = exactArgs(cmd.CommandPath()+" changeprop --brokers 127.0.0.1:19092", "the job's name (processor.Job.Name)")
 	return func(args []string) (errortopic.Config, error) {
 		if *brokers == "" {
 			return errortopic.Config{}, errors.New("--brokers is required (or RIPPLE_BROKERS), such as --brokers 127.0.0.1:19092")
 		}
-		return errortopic.Config{Brokers: strings.Split(*brokers, ","), KafkaVersion: *version, Job: processor.Group(args[0]), Group: *group}, nil
+		return errortopic.Config{Brokers: strings.Split(*brokers, ","), KafkaVersion: *version, Security: sec.security(),
+			Job: processor.Group(args[0]), Group: *group}, nil
 	}
 }
 
@@ -65,6 +68,7 @@ before ripple/error 1.1.0; since then raw_event_base64 keeps every byte).`,
 			return err
 		}
 		sum, err := errortopic.List(cmd.Context(), cfg)
+		err = cfg.Security.Explain(err)
 		if errors.Is(err, context.Canceled) {
 			return errors.New("stopped before the end of the error topic; nothing was changed")
 		}
@@ -191,6 +195,7 @@ func errorsReplay(ctx context.Context, stdout, stderr io.Writer, cfg errortopic.
 		}
 	}
 	res, err := errortopic.Replay(ctx, cfg, opts)
+	err = cfg.Security.Explain(err)
 	bar.Done()
 	if *asJSON {
 		enc := json.NewEncoder(stdout)

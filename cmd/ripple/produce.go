@@ -25,28 +25,41 @@ import (
 )
 
 // kafkaFlags are the flags of the commands that talk to Kafka directly.
-type kafkaFlags struct{ brokers, version string }
+type kafkaFlags struct {
+	brokers, version string
+	sec              securityFlags
+}
 
 func (k *kafkaFlags) declare(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&k.brokers, "brokers", "", "Kafka bootstrap addresses, comma-separated (required; the local broker is 127.0.0.1:19092)")
 	cmd.Flags().StringVar(&k.version, "kafka-version", "", "Kafka protocol version (default 4.0.0)")
+	k.sec.declare(cmd.Flags())
+}
+
+// config returns the client configuration the flags give, checked.
+func (k *kafkaFlags) config() (kafkaclient.Config, error) {
+	if k.brokers == "" {
+		return kafkaclient.Config{}, errors.New("--brokers is required (or RIPPLE_BROKERS), such as --brokers 127.0.0.1:19092")
+	}
+	kc := kafkaclient.Config{Brokers: strings.Split(k.brokers, ","), Security: k.sec.security()}
+	if k.version != "" {
+		v, err := sarama.ParseKafkaVersion(k.version)
+		if err != nil {
+			return kc, fmt.Errorf("--kafka-version: %w", err)
+		}
+		kc.Version = v
+	}
+	if err := kc.Validate(); err != nil {
+		return kc, err
+	}
+	return kc.WithDefaults(), nil
 }
 
 // client returns a sarama client of the brokers, and checks that topic
 // exists.
 func (k *kafkaFlags) client(topic string, edit func(*sarama.Config)) (sarama.Client, error) {
-	if k.brokers == "" {
-		return nil, errors.New("--brokers is required (or RIPPLE_BROKERS), such as --brokers 127.0.0.1:19092")
-	}
-	kc := kafkaclient.Config{Brokers: strings.Split(k.brokers, ",")}
-	if k.version != "" {
-		v, err := sarama.ParseKafkaVersion(k.version)
-		if err != nil {
-			return nil, fmt.Errorf("--kafka-version: %w", err)
-		}
-		kc.Version = v
-	}
-	if err := kc.Validate(); err != nil {
+	kc, err := k.config()
+	if err != nil {
 		return nil, err
 	}
 	sc := kc.Sarama()
@@ -54,6 +67,9 @@ func (k *kafkaFlags) client(topic string, edit func(*sarama.Config)) (sarama.Cli
 		edit(sc)
 	}
 	c, err := sarama.NewClient(kc.Brokers, sc)
+	if kafkaclient.Refused(err) {
+		return nil, fmt.Errorf("connecting to %s: %w", k.brokers, kc.Security.Explain(err))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("connecting to %s: %w; is the broker running (deploy/local/kafka)?", k.brokers, err)
 	}

@@ -17,6 +17,7 @@ import (
 type PrivateKafka struct {
 	t    testing.TB
 	port int
+	sasl bool
 	root string
 	// Config is the client configuration for the broker.
 	Config kafkaclient.Config
@@ -28,8 +29,13 @@ type PrivateKafka struct {
 // so it runs only where Kafka does (it fails the test otherwise).
 func StartPrivateKafka(t testing.TB, port int) *PrivateKafka {
 	t.Helper()
+	return startPrivateKafka(t, port, false)
+}
+
+func startPrivateKafka(t testing.TB, port int, sasl bool) *PrivateKafka {
+	t.Helper()
 	Kafka(t) // the shared broker's jars and JDK are installed
-	k := &PrivateKafka{t: t, port: port, root: RepoRoot(t)}
+	k := &PrivateKafka{t: t, port: port, sasl: sasl, root: RepoRoot(t)}
 	k.Config = kafkaclient.Config{Brokers: []string{"127.0.0.1:" + strconv.Itoa(port)}}.WithDefaults()
 	if err := k.Config.Validate(); err != nil {
 		t.Fatal(err)
@@ -55,7 +61,12 @@ func (k *PrivateKafka) must(verb string) {
 
 func (k *PrivateKafka) script(verb string) ([]byte, error) {
 	cmd := exec.Command(filepath.Join(k.root, "deploy", "local", "kafka"), verb)
-	cmd.Env = append(os.Environ(), "RIPPLE_KAFKA_PORT="+strconv.Itoa(k.port), "RIPPLE_KAFKA_HEAP=512m")
+	sasl := "off"
+	if k.sasl {
+		sasl = strconv.Itoa(k.port + 2)
+	}
+	cmd.Env = append(os.Environ(), "RIPPLE_KAFKA_PORT="+strconv.Itoa(k.port), "RIPPLE_KAFKA_HEAP=512m",
+		"RIPPLE_KAFKA_SASL_PORT="+sasl)
 	return cmd.CombinedOutput()
 }
 
