@@ -429,3 +429,16 @@ func TestRetriable(t *testing.T) {
 		}
 	}
 }
+
+func TestTLSHint(t *testing.T) {
+	for msg, want := range map[string]string{
+		`connection error: desc = "error reading server preface: EOF"`:                              "set dgraphstore.Config.TLS",
+		`connection error: desc = "tls: first record does not look like a TLS handshake"`:           "leave dgraphstore.Config.TLS empty",
+		`transport: authentication handshake failed: x509: certificate signed by unknown authority`: "CAFile, ServerName",
+		`connection refused`: "",
+	} {
+		if got := tlsHint(msg); want == "" && got != "" || !strings.Contains(got, want) {
+			t.Errorf("tlsHint(%q) = %q, want one saying %q", msg, got, want)
+		}
+	}
+}

@@ -140,6 +140,21 @@ func StartPrivateDgraphWith(t testing.TB, offset int, opts DgraphOptions) *Priva
 	return d
 }
 
+// DgraphCerts makes a CA, a node certificate for 127.0.0.1 and localhost,
+// and the client certificate client.ripple.crt with their keys in dir,
+// with `dgraph cert` (deploy/local/dgraph certs), and returns the path of
+// the CA's certificate.
+func DgraphCerts(t testing.TB, dir string) string {
+	t.Helper()
+	Dgraph(t) // the binary is built
+	cmd := exec.Command(filepath.Join(RepoRoot(t), "deploy", "local", "dgraph"), "certs")
+	cmd.Env = append(os.Environ(), "RIPPLE_DGRAPH_TLS_DIR="+dir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("deploy/local/dgraph certs in %s: %v\n%s", dir, err, out)
+	}
+	return filepath.Join(dir, "ca.crt")
+}
+
 // StopAlpha stops alpha 0, keeping its data.
 func (d *PrivateDgraph) StopAlpha() { d.t.Helper(); d.must("alpha-down") }
 
