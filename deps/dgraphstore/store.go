@@ -156,7 +156,11 @@ func (s *Store) inTxn(ctx context.Context, op string, fn func(*dgo.Txn) error) e
 			}
 			return s.wrap(ctx, op, err)
 		}
-		s.cfg.Logger.Debug("dgraphstore: transaction failed, retrying", "op", op, "attempt", attempt+1, "err", err)
+		if errors.Is(err, dgo.ErrAborted) {
+			s.cfg.Logger.Debug("dgraphstore: transaction aborted, retrying", "op", op, "attempt", attempt+1)
+		} else {
+			s.cfg.Logger.Debug("dgraphstore: an alpha refused the transaction, retrying", "op", op, "attempt", attempt+1, "err", err)
+		}
 		sleep := backoff/2 + rand.N(backoff/2+1)
 		select {
 		case <-ctx.Done():
