@@ -144,14 +144,7 @@ func (r *Runner[S]) try(g record, in Input[S], raw []byte, attempt int) (emitted
 			return 0, &undecodable{err: &schemaInvalid{err: err}}
 		}
 	}
-	c := &Context[S]{g: g, codec: r.job.State, logger: r.cfg.Logger, outputs: r.outputs, stream: in.stream,
-		attempt: attempt, loop: r.job.Loop != nil, now: r.cfg.Now}
-	if r.job.Timer != nil {
-		c.timers = TimerStream(r.job.Name)
-	}
-	if sc, ok := g.(stateCache[S]); ok {
-		c.cache = sc
-	}
+	c := r.newContext(g, in.stream, attempt)
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
@@ -164,6 +157,36 @@ func (r *Runner[S]) try(g record, in Input[S], raw []byte, attempt int) (emitted
 		return 0, err
 	}
 	return c.commit()
+}
+
+// newContext returns the Context of one call of a handler on g: a new one,
+// or the one a record that handles records one at a time reuses (see
+// contextReuser), reset.
+func (r *Runner[S]) newContext(g record, stream Stream, attempt int) *Context[S] {
+	var c *Context[S]
+	emits := []pending(nil)
+	if cr, ok := g.(contextReuser[S]); ok {
+		c = cr.reusedContext()
+		clear(c.emits) // let go of the last record's values
+		emits = c.emits[:0]
+	} else {
+		c = new(Context[S])
+	}
+	*c = Context[S]{g: g, codec: r.job.State, logger: r.cfg.Logger, outputs: r.outputs, stream: stream,
+		attempt: attempt, loop: r.job.Loop != nil, now: r.cfg.Now, timers: r.timers, emits: emits}
+	if sc, ok := g.(stateCache[S]); ok {
+		c.cache = sc
+	}
+	return c
+}
+
+// contextReuser is the optional capability of a record to lend the
+// Context of its handler calls: EngineRipple's worker handles one record
+// at a time, so one Context serves them all, without an allocation (and
+// the slice of its emits) per record. A Context is valid only during the
+// handler call.
+type contextReuser[S any] interface {
+	reusedContext() *Context[S]
 }
 
 // isCanary reports whether raw is an event with meta.domain "canary". The

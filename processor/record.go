@@ -16,7 +16,10 @@ import (
 type loopRecord[S any] struct {
 	w *worker[S]
 	m *sarama.ConsumerMessage
+	c Context[S] // the Context of every handler call (see contextReuser)
 }
+
+func (r *loopRecord[S]) reusedContext() *Context[S] { return &r.c }
 
 func (r *loopRecord[S]) Context() context.Context { return r.w.sess.Context() }
 func (r *loopRecord[S]) Key() string              { return string(r.m.Key) }

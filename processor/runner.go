@@ -32,6 +32,7 @@ type Runner[S any] struct {
 	parts   []PartitionHook
 	stores  *storeRegistry
 	waits   *waits
+	timers  Stream // TimerStream of the job, "" without a Timer handler
 
 	started atomic.Bool
 	ready   atomic.Bool
@@ -60,6 +61,9 @@ func NewRunner[S any](job Job[S], cfg Config) (*Runner[S], error) {
 	r := &Runner[S]{job: job, cfg: cfg, outputs: map[Stream]struct{}{}, stores: &storeRegistry{},
 		waits: newWaits(cfg.Logger, job.Name)}
 	r.stores.m = map[int32]*state.Store{}
+	if job.Timer != nil {
+		r.timers = TimerStream(job.Name)
+	}
 	version, _ := kafkaVersion(cfg.KafkaVersion) // checked by Validate
 	r.kafka = kafkaclient.Config{Brokers: cfg.Brokers, Version: version, Replication: cfg.Replication,
 		ClientID: "ripple-" + string(job.Name), StartAtNewest: cfg.StartAtNewest}.WithDefaults()
