@@ -192,11 +192,28 @@ type contextReuser[S any] interface {
 // isCanary reports whether raw is an event with meta.domain "canary". The
 // byte search keeps the common case free of a JSON parse.
 func isCanary(raw []byte) bool {
-	if !bytes.Contains(raw, []byte(`"canary"`)) {
+	if !quotesCanary(raw) {
 		return false
 	}
 	env, err := event.PeekEnvelope(raw)
 	return err == nil && env.IsCanary()
+}
+
+// quotesCanary reports whether raw contains `"canary"`. It searches for
+// the tail `canary"`, whose first byte is far rarer in JSON than a quote
+// (a search led by a quote stops at every string), then checks the quote
+// before it.
+func quotesCanary(raw []byte) bool {
+	for i := 0; ; {
+		j := bytes.Index(raw[i:], []byte(`canary"`))
+		if j < 0 {
+			return false
+		}
+		if i+j > 0 && raw[i+j-1] == '"' {
+			return true
+		}
+		i += j + 1
+	}
 }
 
 // truncate returns at most n bytes of b, cut at a UTF-8 boundary, with a
