@@ -32,6 +32,7 @@ type Runner[S any] struct {
 	parts   []PartitionHook
 	stores  *storeRegistry
 	waits   *waits
+	timers  Stream // TimerStream of the job, "" without a Timer handler
 
 	started atomic.Bool
 	ready   atomic.Bool
@@ -60,6 +61,9 @@ func NewRunner[S any](job Job[S], cfg Config) (*Runner[S], error) {
 	r := &Runner[S]{job: job, cfg: cfg, outputs: map[Stream]struct{}{}, stores: &storeRegistry{},
 		waits: newWaits(cfg.Logger, job.Name)}
 	r.stores.m = map[int32]*state.Store{}
+	if job.Timer != nil {
+		r.timers = TimerStream(job.Name)
+	}
 	r.kafka = cfg.KafkaClient("ripple-" + string(job.Name))
 	if len(cfg.Brokers) > 0 {
 		if err := r.kafka.Validate(); err != nil {
