@@ -292,23 +292,22 @@ func (f *fanout) begin(c *processor.Context[State], key string, ch propagate.Cha
 		if !ch.Root.DT.Equal(cur.Root.DT) {
 			return nil // older: covered by the newer walk
 		}
-		if err := f.emit(c, cur, st.Now); err != nil {
-			return err
+		if st.Step == 0 && !cur.Done() {
+			st.Gen++
+			if err := f.save(c, key, st); err != nil {
+				return err
+			}
 		}
-		if st.Step > 0 || cur.Done() {
-			return nil
-		}
-		st.Gen++
-		return f.save(c, key, st)
+		return f.emit(c, cur, st.Now)
 	}
 	now, walk, err := f.engine.Begin(c.Context(), ch)
 	if err != nil {
 		return classify(err)
 	}
-	if err := f.emit(c, walk, now); err != nil {
+	if err := f.save(c, key, State{Fanout: walk, Gen: st.Gen + 1, Now: now}); err != nil {
 		return err
 	}
-	return f.save(c, key, State{Fanout: walk, Gen: st.Gen + 1, Now: now})
+	return f.emit(c, walk, now)
 }
 
 func (f *fanout) onContinue(c *processor.Context[State], key string, next Continue) error {
@@ -327,10 +326,11 @@ func (f *fanout) onContinue(c *processor.Context[State], key string, next Contin
 		if err != nil {
 			return classify(err)
 		}
-		if err := f.emit(c, st.Fanout, purges); err != nil {
+		st.Prev, st.Step = prev, st.Step+1
+		if err := f.save(c, key, st); err != nil {
 			return err
 		}
-		st.Prev, st.Step = prev, st.Step+1
+		return f.emit(c, st.Fanout, purges)
 	case next.Step == st.Step-1 && st.Prev != nil:
 		// Processed before a crash, but its purges may be lost: redo it
 		// from the walk as it was, and continue in a new generation.
@@ -339,17 +339,22 @@ func (f *fanout) onContinue(c *processor.Context[State], key string, next Contin
 		if err != nil {
 			return classify(err)
 		}
-		if err := f.emit(c, redo, purges); err != nil {
+		st.Gen++
+		if err := f.save(c, key, st); err != nil {
 			return err
 		}
-		st.Gen++
+		return f.emit(c, redo, purges)
 	default:
 		return nil
 	}
-	return f.save(c, key, st)
 }
 
 // save stores the walk and, while it is unfinished, schedules its next step.
+// Handlers call it before they emit a step's purges: the processor sends a
+// handler's records in the order they were made, so the next step's
+// Continue goes ahead of this step's purges and the next read of the store
+// overlaps their sending; all are acknowledged before the event's offset
+// is committed either way.
 func (f *fanout) save(c *processor.Context[State], key string, st State) error {
 	if err := c.SetState(st); err != nil {
 		return err
