@@ -61,7 +61,7 @@ type Config struct {
 	// Progress, if set, is called about once a second while a rate runs.
 	Progress func(rate int, sent, purges int)
 	// WalkBatch is how many dependents one step of a fan-out reads
-	// (propagate.Config.BatchSize; 0: its default).
+	// (propagate.Config.BatchSize; 0: changeprop.DefaultWalkBatch).
 	WalkBatch int
 	// Fanout, when positive, measures one template edit instead of the
 	// rates: a template transcluded by Fanout pages (Pages and Templates
