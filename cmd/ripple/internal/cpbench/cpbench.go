@@ -67,6 +67,10 @@ type Config struct {
 	// rates: a template transcluded by Fanout pages (Pages and Templates
 	// are then ignored), its purges read back (see Huge).
 	Fanout int
+	// WalkOnly, with Fanout, runs the fan-out job alone and waits for its
+	// purge candidates rather than the purges: the walk without the
+	// coalesce job's per-URI state and topics.
+	WalkOnly bool
 	// FetchWait is the fan-out job's processor.Config.FetchWait (0:
 	// changeprop.FetchWait, as `ripple run` gives it).
 	FetchWait time.Duration
@@ -75,6 +79,8 @@ type Config struct {
 // Huge is what the one-template measurement found.
 type Huge struct {
 	Pages int
+	// WalkOnly: Purges counts candidates (Config.WalkOnly).
+	WalkOnly bool
 	// Load is how long storing the pages' dependency sets took.
 	Load time.Duration
 	// Purges read, in Elapsed from the edit's event time to the last.
@@ -90,8 +96,10 @@ type Huge struct {
 	StepP50, StepMax time.Duration
 	// PeakRSS is the process's peak resident set size after loading and
 	// after the fan-out; CPU its CPU time over the fan-out.
-	LoadedRSS, PeakRSS int64
-	CPU                time.Duration
+	// TenthRSS is the peak RSS when a tenth of the purges had been read:
+	// a walk in flat memory does not grow much past it.
+	LoadedRSS, TenthRSS, PeakRSS int64
+	CPU                          time.Duration
 	// RunQueue is how long this process's threads were ready to run but
 	// waited for a CPU over the fan-out (Linux schedstat; 0 elsewhere):
 	// on a loaded machine, time the job neither computed nor waited on
@@ -210,12 +218,16 @@ func Run(ctx context.Context, cfg Config, out io.Writer) ([]Step, error) {
 		return nil, err
 	}
 	defer rf.Stop()
-	rc, err := processor.Start(ctx, co, pc)
-	if err != nil {
-		return nil, err
+	runners := []interface{ WaitReady(context.Context) error }{rf}
+	if cfg.Fanout == 0 || !cfg.WalkOnly {
+		rc, err := processor.Start(ctx, co, pc)
+		if err != nil {
+			return nil, err
+		}
+		defer rc.Stop()
+		runners = append(runners, rc)
 	}
-	defer rc.Stop()
-	for _, rn := range []interface{ WaitReady(context.Context) error }{rf, rc} {
+	for _, rn := range runners {
 		if err := rn.WaitReady(ctx); err != nil {
 			return nil, fmt.Errorf("cpbench: starting the job: %w", err)
 		}
@@ -243,12 +255,16 @@ func Run(ctx context.Context, cfg Config, out io.Writer) ([]Step, error) {
 		defer walk.close()
 		h, err := huge(ctx, cfg, sender, purges, walk)
 		h.Load = load
-		fmt.Fprintf(out, "one edit of a template transcluded by %d pages (loaded in %v): %d purges read in %v, %.0f purges/s; "+
+		what := "purges"
+		if h.WalkOnly {
+			what = "candidates (the fan-out job alone)"
+		}
+		fmt.Fprintf(out, "one edit of a template transcluded by %d pages (loaded in %v): %d %s read in %v, %.0f/s; "+
 			"the walk emitted its last candidate after %v (%.0f candidates/s) in %d steps (step to step p50 %v, max %v); "+
-			"peak RSS %d MiB after loading, %d MiB after the fan-out; %.1f CPU-s over the fan-out, %.1f s waiting for a CPU\n",
-			h.Pages, h.Load.Round(time.Second), h.Purges, h.Elapsed.Round(time.Millisecond), float64(h.Purges)/h.Elapsed.Seconds(),
+			"peak RSS %d MiB after loading, %d MiB at a tenth, %d MiB after the fan-out; %.1f CPU-s over the fan-out, %.1f s waiting for a CPU\n",
+			h.Pages, h.Load.Round(time.Second), h.Purges, what, h.Elapsed.Round(time.Millisecond), float64(h.Purges)/h.Elapsed.Seconds(),
 			h.Walked.Round(time.Millisecond), float64(h.Purges)/h.Walked.Seconds(), h.Steps, round(h.StepP50), round(h.StepMax),
-			h.LoadedRSS>>20, h.PeakRSS>>20, h.CPU.Seconds(), h.RunQueue.Seconds())
+			h.LoadedRSS>>20, h.TenthRSS>>20, h.PeakRSS>>20, h.CPU.Seconds(), h.RunQueue.Seconds())
 		return nil, err
 	}
 	var steps []Step
@@ -332,7 +348,10 @@ func measure(ctx context.Context, cfg Config, rate int, rng *rand.Rand, s *sende
 // huge sends one edit of the template every page transcludes and waits
 // for a purge of each page and the template.
 func huge(ctx context.Context, cfg Config, s *sender, r *reader, walk walkReaders) (Huge, error) {
-	h := Huge{Pages: cfg.Pages, LoadedRSS: peakRSS()}
+	h := Huge{Pages: cfg.Pages, LoadedRSS: peakRSS(), WalkOnly: cfg.WalkOnly}
+	if cfg.WalkOnly {
+		r = walk.candidates
+	}
 	r.reset(time.Time{})
 	cpu0, rq0 := cpuTime(), runQueueWait()
 	at := s.send("Template:Bench_0", 10)
@@ -347,11 +366,14 @@ func huge(ctx context.Context, cfg Config, s *sender, r *reader, walk walkReader
 		}
 		if n := r.count(); n > last {
 			last, lastAt = n, time.Now()
+			if h.TenthRSS == 0 && n >= cfg.Pages/10 {
+				h.TenthRSS = peakRSS()
+			}
 			if cfg.Progress != nil {
 				cfg.Progress(0, 1, n)
 			}
 		} else if time.Since(lastAt) > 2*time.Minute {
-			return h, fmt.Errorf("cpbench: %d of %d purges read; none for 2 min", n, cfg.Pages+1)
+			return h, fmt.Errorf("cpbench: %d of %d purges (or candidates) read; none for 2 min", n, cfg.Pages+1)
 		}
 		if err := s.err(); err != nil {
 			return h, err
