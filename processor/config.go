@@ -98,6 +98,15 @@ type Config struct {
 	// once either way. Default 100 ms.
 	CommitInterval time.Duration
 
+	// FetchWait is the longest the broker holds a fetch of EngineRipple's
+	// consumer that finds no new records (sarama's Consumer.MaxWaitTime).
+	// A record produced while such a fetch waits is often not returned
+	// until the wait ends, so a job that feeds itself through its loopback
+	// (a walk in steps) waits up to this for each step when its
+	// partitions are otherwise idle. Shorter costs more empty fetches
+	// while idle. Default DefaultFetchWait, sarama's.
+	FetchWait time.Duration
+
 	// ExactlyOnce makes the batches of EngineRipple Kafka transactions:
 	// the records handlers emit, the changelog records of the state they
 	// change and their input offsets are committed together or not at
@@ -138,6 +147,7 @@ const (
 	DefaultStatsInterval  = 5 * time.Second
 	DefaultInputWait      = 30 * time.Second
 	DefaultCommitInterval = 100 * time.Millisecond
+	DefaultFetchWait      = 500 * time.Millisecond
 	DefaultMaxRecordBytes = 256 << 10
 )
 
@@ -183,6 +193,9 @@ func (c Config) WithDefaults() Config {
 	if c.CommitInterval == 0 {
 		c.CommitInterval = DefaultCommitInterval
 	}
+	if c.FetchWait == 0 {
+		c.FetchWait = DefaultFetchWait
+	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -216,6 +229,9 @@ func (c Config) Validate() error {
 	}
 	if c.Engine != EngineRipple && c.Engine != EngineGoka {
 		return fmt.Errorf("%w: unknown Engine %q: use %q or %q", ErrInvalidConfig, c.Engine, EngineRipple, EngineGoka)
+	}
+	if c.FetchWait < time.Millisecond {
+		return fmt.Errorf("%w: FetchWait %v: want at least 1ms (the broker counts whole milliseconds)", ErrInvalidConfig, c.FetchWait)
 	}
 	if c.CommitInterval < 0 {
 		return fmt.Errorf("%w: CommitInterval %v must be positive", ErrInvalidConfig, c.CommitInterval)

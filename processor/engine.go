@@ -119,6 +119,7 @@ func (e *engine[S]) saramaConfig() *sarama.Config {
 	}
 	sc.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{goka.CopartitioningStrategy}
 	sc.ChannelBufferSize = 1024
+	sc.Consumer.MaxWaitTime = e.r.cfg.FetchWait
 	// Ride out leader elections and topics still being created (a loaded
 	// broker can take seconds); a broker that stays away fails the run,
 	// which starts again when it is back.

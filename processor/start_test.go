@@ -111,6 +111,7 @@ func TestStartRefusesInvalidConfig(t *testing.T) {
 	}{
 		{"no brokers", startJob("j"), processor.Config{}, processor.ErrNoBrokers},
 		{"old protocol", startJob("j"), processor.Config{Brokers: []string{"127.0.0.1:1"}, KafkaVersion: "0.11.0"}, processor.ErrInvalidConfig},
+		{"sub-millisecond fetch wait", startJob("j"), processor.Config{Brokers: []string{"127.0.0.1:1"}, FetchWait: time.Microsecond}, processor.ErrInvalidConfig},
 		{"no job name", startJob(""), processor.Config{Brokers: []string{"127.0.0.1:1"}}, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {

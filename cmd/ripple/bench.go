@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ripplestream/ripple/cmd/ripple/internal/cpbench"
+	"github.com/ripplestream/ripple/jobs/changeprop"
 )
 
 func benchCmd() *cobra.Command {
@@ -107,7 +108,9 @@ a temporary directory, removed at the end.`,
 	fs.IntVar(&cfg.Templates, "templates", 1_000, "templates in the generated graph (a template edit purges pages/templates pages)")
 	fs.Float64Var(&cfg.TemplateShare, "template-share", 0.001, "share of the changes that are template edits")
 	fs.IntVar(&cfg.Partitions, "partitions", 4, "partitions of the topics")
-	fs.IntVar(&cfg.WalkBatch, "walk-batch", 0, "dependents one step of a fan-out reads (default the engine's, 1000)")
+	fs.IntVar(&cfg.WalkBatch, "walk-batch", 0, "dependents one step of a fan-out reads (default the job's, changeprop.DefaultWalkBatch: 10000)")
+	fs.DurationVar(&cfg.FetchWait, "fetch-wait", changeprop.FetchWait, "the fan-out job's fetch wait (processor.Config.FetchWait): how long the broker holds an empty fetch; 500ms is sarama's default")
+	fs.BoolVar(&cfg.WalkOnly, "walk-only", false, "with --fanout: run the fan-out job alone and count its purge candidates (no coalesce job, its per-URI state and topics)")
 	fs.IntVar(&cfg.Fanout, "fanout", 0, "instead of the rates: one edit of a template transcluded by this many pages, timed to its last purge, with the peak RSS")
 	return cmd
 }

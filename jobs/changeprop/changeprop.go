@@ -68,7 +68,8 @@ type Config struct {
 	Name processor.Group
 	// Store holds the dependency graph. Required.
 	Store deps.Store
-	// Engine tunes the propagation engine (batch size per step).
+	// Engine tunes the propagation engine. Its BatchSize is the
+	// dependents one step of a walk reads; default DefaultWalkBatch.
 	Engine propagate.Config
 	// Sites is the site table purge URIs are built from (server and
 	// article path of each wiki). Default propagate.WikimediaSites(); to
@@ -110,6 +111,14 @@ type Config struct {
 // DefaultCoalesceWindow is the default Config.CoalesceWindow.
 const DefaultCoalesceWindow = 10 * time.Second
 
+// DefaultWalkBatch is the job's default Config.Engine.BatchSize, the most
+// a store query returns (deps.MaxLimit). Each step of a walk costs a round
+// trip through the job's loopback, which on a loaded machine took longer
+// than reading and emitting a thousand purges, so larger steps walk
+// faster (BENCHMARKS.md: 3,100 candidates/s with steps of 1,000, 11,000
+// with 10,000); a crash re-sends at most about two steps.
+const DefaultWalkBatch = deps.MaxLimit
+
 // Validate fills defaults.
 func (c *Config) Validate() error {
 	if c.Store == nil {
@@ -139,6 +148,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Sites == nil {
 		c.Sites = propagate.WikimediaSites()
+	}
+	if c.Engine.BatchSize == 0 {
+		c.Engine.BatchSize = DefaultWalkBatch
 	}
 	if err := c.Sites.Validate(); err != nil {
 		return fmt.Errorf("changeprop: Config.Sites: %w", err)
@@ -331,21 +343,17 @@ func (f *fanout) begin(c *processor.Context[State], key string, ch propagate.Cha
 		if !ch.Root.DT.Equal(last.Root.DT) {
 			return nil // older: the newer change is walked
 		}
-		if err := f.emit(c, last, st.Now); err != nil {
-			return err
+		if st.Latest == nil && st.Step == 0 && !st.Fanout.Done() {
+			st.Gen++
+			if err := f.save(c, key, st); err != nil {
+				return err
+			}
 		}
-		if st.Latest != nil || st.Step > 0 || st.Fanout.Done() {
-			return nil
-		}
-		st.Gen++
-		return f.save(c, key, st)
+		return f.emit(c, last, st.Now)
 	}
 	now, walk, err := f.engine.Begin(c.Context(), ch)
 	if err != nil {
 		return classify(err)
-	}
-	if err := f.emit(c, walk, now); err != nil {
-		return err
 	}
 	start := slices.Clone(walk.Frames)
 	pending := slices.DeleteFunc(st.Pending, func(w Walk) bool { return propagate.Covers(start, w.Start) })
@@ -356,9 +364,13 @@ func (f *fanout) begin(c *processor.Context[State], key string, ch propagate.Cha
 			pending = append(pending, Walk{Fanout: walk, Start: start})
 		}
 		st.Pending, st.Latest, st.Now = pending, &propagate.Fanout{Root: walk.Root, TriggeredBy: walk.TriggeredBy}, now
-		return c.SetState(st)
+		if err := c.SetState(st); err != nil {
+			return err
+		}
+	} else if err := f.save(c, key, State{Fanout: walk, Start: start, Gen: st.Gen + 1, Pending: pending, Now: now}); err != nil {
+		return err
 	}
-	return f.save(c, key, State{Fanout: walk, Start: start, Gen: st.Gen + 1, Pending: pending, Now: now})
+	return f.emit(c, walk, now)
 }
 
 func (f *fanout) onContinue(c *processor.Context[State], key string, next Continue) error {
@@ -390,10 +402,11 @@ func (f *fanout) onContinue(c *processor.Context[State], key string, next Contin
 		if err != nil {
 			return classify(err)
 		}
-		if err := f.emit(c, st.Fanout, purges); err != nil {
+		st.Prev, st.Step = prev, st.Step+1
+		if err := f.save(c, key, st); err != nil {
 			return err
 		}
-		st.Prev, st.Step = prev, st.Step+1
+		return f.emit(c, st.Fanout, purges)
 	case next.Step == st.Step-1 && st.Prev != nil:
 		// Processed before a crash, but its purges may be lost: redo it
 		// from the walk as it was, and continue in a new generation.
@@ -402,19 +415,24 @@ func (f *fanout) onContinue(c *processor.Context[State], key string, next Contin
 		if err != nil {
 			return classify(err)
 		}
-		if err := f.emit(c, redo, purges); err != nil {
+		st.Gen++
+		if err := f.save(c, key, st); err != nil {
 			return err
 		}
-		st.Gen++
+		return f.emit(c, redo, purges)
 	default:
 		return nil
 	}
-	return f.save(c, key, st)
 }
 
 // save stores the walk and, while it is unfinished, schedules its next
-// step. A finished walk makes way for the first waiting one, which starts
-// in a new generation.
+// step; a finished walk makes way for the first waiting one, which starts
+// in a new generation. Handlers call it before they emit a step's purges:
+// the processor sends a handler's records in the order they were made, so
+// the next step's Continue goes ahead of this step's purges and the next
+// read of the store overlaps their sending; all are acknowledged before
+// the event's offset is committed either way. save takes st by value: the
+// caller's walk is still the one whose purges it emits.
 func (f *fanout) save(c *processor.Context[State], key string, st State) error {
 	if st.Fanout.Done() && len(st.Pending) > 0 {
 		w := st.Pending[0]

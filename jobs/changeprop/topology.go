@@ -82,7 +82,11 @@ func build(ctx context.Context, spec topology.Spec) (topology.Built, error) {
 		store.Close()
 		return topology.Built{}, err
 	}
-	r1, err := processor.NewRunner(fan, spec.Processor)
+	pc := spec.Processor
+	if pc.FetchWait == 0 {
+		pc.FetchWait = FetchWait
+	}
+	r1, err := processor.NewRunner(fan, pc)
 	if err != nil {
 		store.Close()
 		return topology.Built{}, err
@@ -94,6 +98,12 @@ func build(ctx context.Context, spec topology.Spec) (topology.Built, error) {
 	}
 	return topology.Built{Runners: []topology.Runnable{r1, r2}, Close: store.Close}, nil
 }
+
+// FetchWait is the fan-out job's processor.Config.FetchWait when the
+// topology leaves it unset: each step of a walk goes round the job's
+// loopback, and at sarama's default an idle partition holds each step up
+// to 500 ms (BENCHMARKS.md, change-to-purge latency).
+const FetchWait = 10 * time.Millisecond
 
 // closingStore is a deps.Store with the Close of the stores Register opens.
 type closingStore interface {

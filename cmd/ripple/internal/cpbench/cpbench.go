@@ -19,7 +19,10 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -58,26 +61,50 @@ type Config struct {
 	// Progress, if set, is called about once a second while a rate runs.
 	Progress func(rate int, sent, purges int)
 	// WalkBatch is how many dependents one step of a fan-out reads
-	// (propagate.Config.BatchSize; 0: its default).
+	// (propagate.Config.BatchSize; 0: changeprop.DefaultWalkBatch).
 	WalkBatch int
 	// Fanout, when positive, measures one template edit instead of the
 	// rates: a template transcluded by Fanout pages (Pages and Templates
 	// are then ignored), its purges read back (see Huge).
 	Fanout int
+	// WalkOnly, with Fanout, runs the fan-out job alone and waits for its
+	// purge candidates rather than the purges: the walk without the
+	// coalesce job's per-URI state and topics.
+	WalkOnly bool
+	// FetchWait is the fan-out job's processor.Config.FetchWait (0:
+	// changeprop.FetchWait, as `ripple run` gives it).
+	FetchWait time.Duration
 }
 
 // Huge is what the one-template measurement found.
 type Huge struct {
 	Pages int
+	// WalkOnly: Purges counts candidates (Config.WalkOnly).
+	WalkOnly bool
 	// Load is how long storing the pages' dependency sets took.
 	Load time.Duration
 	// Purges read, in Elapsed from the edit's event time to the last.
 	Purges  int
 	Elapsed time.Duration
+	// Walked is when the fan-out job emitted its last purge candidate,
+	// from the edit's event time: the walk without the coalesce job.
+	Walked time.Duration
+	// Steps are the walk's steps, timed by their Continue records on the
+	// job's loopback topic: StepP50 and StepMax of the time from one
+	// step's Continue to the next (the loopback round trip and the step).
+	Steps            int
+	StepP50, StepMax time.Duration
 	// PeakRSS is the process's peak resident set size after loading and
 	// after the fan-out; CPU its CPU time over the fan-out.
-	LoadedRSS, PeakRSS int64
-	CPU                time.Duration
+	// TenthRSS is the peak RSS when a tenth of the purges had been read:
+	// a walk in flat memory does not grow much past it.
+	LoadedRSS, TenthRSS, PeakRSS int64
+	CPU                          time.Duration
+	// RunQueue is how long this process's threads were ready to run but
+	// waited for a CPU over the fan-out (Linux schedstat; 0 elsewhere):
+	// on a loaded machine, time the job neither computed nor waited on
+	// Kafka.
+	RunQueue time.Duration
 }
 
 // WithDefaults returns c with its unset fields set.
@@ -102,6 +129,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.Partitions == 0 {
 		c.Partitions = 4
+	}
+	if c.FetchWait == 0 {
+		c.FetchWait = changeprop.FetchWait
 	}
 	return c
 }
@@ -181,22 +211,32 @@ func Run(ctx context.Context, cfg Config, out io.Writer) ([]Step, error) {
 		return nil, err
 	}
 	pc := processor.Config{Brokers: cfg.Kafka.Brokers, StateDir: cfg.StateDir, KafkaVersion: cfg.Kafka.Version.String(), Security: cfg.Kafka.Security}
-	rf, err := processor.Start(ctx, fan, pc)
+	pf := pc
+	pf.FetchWait = cfg.FetchWait
+	rf, err := processor.Start(ctx, fan, pf)
 	if err != nil {
 		return nil, err
 	}
 	defer rf.Stop()
-	rc, err := processor.Start(ctx, co, pc)
-	if err != nil {
-		return nil, err
+	runners := []interface{ WaitReady(context.Context) error }{rf}
+	if cfg.Fanout == 0 || !cfg.WalkOnly {
+		rc, err := processor.Start(ctx, co, pc)
+		if err != nil {
+			return nil, err
+		}
+		defer rc.Stop()
+		runners = append(runners, rc)
 	}
-	defer rc.Stop()
-	for _, rn := range []interface{ WaitReady(context.Context) error }{rf, rc} {
+	for _, rn := range runners {
 		if err := rn.WaitReady(ctx); err != nil {
 			return nil, fmt.Errorf("cpbench: starting the job: %w", err)
 		}
 	}
-	purges, err := newReader(cfg.Kafka, string(cp.Purges))
+	mode := purgeTimes
+	if cfg.Fanout > 0 {
+		mode = counts // a map of millions of titles would be most of the peak RSS
+	}
+	purges, err := newReader(cfg.Kafka, string(cp.Purges), mode)
 	if err != nil {
 		return nil, err
 	}
@@ -208,12 +248,23 @@ func Run(ctx context.Context, cfg Config, out io.Writer) ([]Step, error) {
 	defer sender.close()
 
 	if cfg.Fanout > 0 {
-		h, err := huge(ctx, cfg, sender, purges)
+		walk, err := newWalkReaders(cfg.Kafka, cp.CandidatesStream(), fan.LoopStream())
+		if err != nil {
+			return nil, err
+		}
+		defer walk.close()
+		h, err := huge(ctx, cfg, sender, purges, walk)
 		h.Load = load
-		fmt.Fprintf(out, "one edit of a template transcluded by %d pages (loaded in %v): %d purges read in %v, %.0f purges/s; "+
-			"peak RSS %d MiB after loading, %d MiB after the fan-out; %.1f CPU-s over the fan-out\n",
-			h.Pages, h.Load.Round(time.Second), h.Purges, h.Elapsed.Round(time.Millisecond), float64(h.Purges)/h.Elapsed.Seconds(),
-			h.LoadedRSS>>20, h.PeakRSS>>20, h.CPU.Seconds())
+		what := "purges"
+		if h.WalkOnly {
+			what = "candidates (the fan-out job alone)"
+		}
+		fmt.Fprintf(out, "one edit of a template transcluded by %d pages (loaded in %v): %d %s read in %v, %.0f/s; "+
+			"the walk emitted its last candidate after %v (%.0f candidates/s) in %d steps (step to step p50 %v, max %v); "+
+			"peak RSS %d MiB after loading, %d MiB at a tenth, %d MiB after the fan-out; %.1f CPU-s over the fan-out, %.1f s waiting for a CPU\n",
+			h.Pages, h.Load.Round(time.Second), h.Purges, what, h.Elapsed.Round(time.Millisecond), float64(h.Purges)/h.Elapsed.Seconds(),
+			h.Walked.Round(time.Millisecond), float64(h.Purges)/h.Walked.Seconds(), h.Steps, round(h.StepP50), round(h.StepMax),
+			h.LoadedRSS>>20, h.TenthRSS>>20, h.PeakRSS>>20, h.CPU.Seconds(), h.RunQueue.Seconds())
 		return nil, err
 	}
 	var steps []Step
@@ -296,10 +347,13 @@ func measure(ctx context.Context, cfg Config, rate int, rng *rand.Rand, s *sende
 
 // huge sends one edit of the template every page transcludes and waits
 // for a purge of each page and the template.
-func huge(ctx context.Context, cfg Config, s *sender, r *reader) (Huge, error) {
-	h := Huge{Pages: cfg.Pages, LoadedRSS: peakRSS()}
+func huge(ctx context.Context, cfg Config, s *sender, r *reader, walk walkReaders) (Huge, error) {
+	h := Huge{Pages: cfg.Pages, LoadedRSS: peakRSS(), WalkOnly: cfg.WalkOnly}
+	if cfg.WalkOnly {
+		r = walk.candidates
+	}
 	r.reset(time.Time{})
-	cpu0 := cpuTime()
+	cpu0, rq0 := cpuTime(), runQueueWait()
 	at := s.send("Template:Bench_0", 10)
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
@@ -312,18 +366,40 @@ func huge(ctx context.Context, cfg Config, s *sender, r *reader) (Huge, error) {
 		}
 		if n := r.count(); n > last {
 			last, lastAt = n, time.Now()
+			if h.TenthRSS == 0 && n >= cfg.Pages/10 {
+				h.TenthRSS = peakRSS()
+			}
 			if cfg.Progress != nil {
 				cfg.Progress(0, 1, n)
 			}
 		} else if time.Since(lastAt) > 2*time.Minute {
-			return h, fmt.Errorf("cpbench: %d of %d purges read; none for 2 min", n, cfg.Pages+1)
+			return h, fmt.Errorf("cpbench: %d of %d purges (or candidates) read; none for 2 min", n, cfg.Pages+1)
 		}
 		if err := s.err(); err != nil {
 			return h, err
 		}
 	}
 	h.Purges, h.Elapsed = r.count(), r.lastRead().Sub(at)
-	h.CPU, h.PeakRSS = cpuTime()-cpu0, peakRSS()
+	h.CPU, h.PeakRSS, h.RunQueue = cpuTime()-cpu0, peakRSS(), runQueueWait()-rq0
+	for walk.candidates.count() < cfg.Pages+1 { // read before the purges made of them, unless lagging
+		select {
+		case <-ctx.Done():
+			return h, ctx.Err()
+		case <-tick.C:
+		}
+	}
+	h.Walked = walk.candidates.lastRead().Sub(at)
+	stamps := walk.steps.stamps()
+	slices.SortFunc(stamps, func(a, b time.Time) int { return a.Compare(b) })
+	var gaps []time.Duration
+	for i := 1; i < len(stamps); i++ {
+		gaps = append(gaps, stamps[i].Sub(stamps[i-1]))
+	}
+	h.Steps = len(stamps)
+	if len(gaps) > 0 {
+		slices.Sort(gaps)
+		h.StepP50, h.StepMax = percentile(gaps, 0.5), gaps[len(gaps)-1]
+	}
 	return h, nil
 }
 
@@ -340,6 +416,24 @@ func peakRSS() int64 {
 func percentile(ds []time.Duration, p float64) time.Duration {
 	i := int(float64(len(ds))*p+0.999999) - 1
 	return ds[min(max(i, 0), len(ds)-1)]
+}
+
+// runQueueWait is how long the process's live threads have waited on a
+// run queue (the second field of /proc/self/task/*/schedstat, in ns).
+func runQueueWait() time.Duration {
+	tasks, _ := filepath.Glob("/proc/self/task/*/schedstat")
+	var sum time.Duration
+	for _, t := range tasks {
+		b, err := os.ReadFile(t)
+		if err != nil {
+			continue
+		}
+		if f := strings.Fields(string(b)); len(f) >= 2 {
+			ns, _ := strconv.ParseInt(f[1], 10, 64)
+			sum += time.Duration(ns)
+		}
+	}
+	return sum
 }
 
 func cpuTime() time.Duration {
@@ -445,6 +539,8 @@ func (s *sender) close() {
 
 // reader reads the purges and records their latency.
 type reader struct {
+	mode  readMode
+	ts    []time.Time // record timestamps (stamps)
 	c     sarama.Consumer
 	pcs   []sarama.PartitionConsumer
 	wg    sync.WaitGroup
@@ -456,7 +552,19 @@ type reader struct {
 	last  time.Time            // when the latest purge was read
 }
 
-func newReader(kc kafkaclient.Config, topic string) (*reader, error) {
+// readMode is what a reader keeps of its records: it counts them all.
+type readMode int
+
+const (
+	// purgeTimes decodes purges, times them and keeps the latest of each
+	// page (measure).
+	purgeTimes readMode = iota
+	counts
+	// stamps keeps the record timestamps (set by the producer).
+	stamps
+)
+
+func newReader(kc kafkaclient.Config, topic string, mode readMode) (*reader, error) {
 	c, err := sarama.NewConsumer(kc.Brokers, kc.Sarama())
 	if err != nil {
 		return nil, fmt.Errorf("cpbench: consumer: %w", err)
@@ -466,7 +574,7 @@ func newReader(kc kafkaclient.Config, topic string) (*reader, error) {
 		c.Close()
 		return nil, fmt.Errorf("cpbench: partitions of %s: %w", topic, err)
 	}
-	r := &reader{c: c, sent: map[string]time.Time{}}
+	r := &reader{c: c, sent: map[string]time.Time{}, mode: mode}
 	for _, p := range parts {
 		pc, err := c.ConsumePartition(topic, p, sarama.OffsetOldest)
 		if err != nil {
@@ -478,13 +586,29 @@ func newReader(kc kafkaclient.Config, topic string) (*reader, error) {
 		go func() {
 			defer r.wg.Done()
 			for m := range pc.Messages() {
-				r.add(m.Value, time.Now())
+				r.take(m, time.Now())
 			}
 		}()
 	}
 	return r, nil
 }
 
+// take records m, read at at.
+func (r *reader) take(m *sarama.ConsumerMessage, at time.Time) {
+	if r.mode == purgeTimes {
+		r.add(m.Value, at)
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.n++
+	r.last = at
+	if r.mode == stamps {
+		r.ts = append(r.ts, m.Timestamp)
+	}
+}
+
+// add records purge v, read at at.
 func (r *reader) add(v []byte, at time.Time) {
 	var rc struct {
 		Meta struct {
@@ -549,6 +673,12 @@ func (r *reader) count() int {
 	return r.n
 }
 
+func (r *reader) stamps() []time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.ts)
+}
+
 func (r *reader) latencies() []time.Duration {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -561,6 +691,29 @@ func (r *reader) close() {
 	}
 	r.wg.Wait()
 	r.c.Close()
+}
+
+// walkReaders read what the fan-out job itself writes: its purge
+// candidates (counted), and its Continue records (their timestamps, one a
+// step).
+type walkReaders struct{ candidates, steps *reader }
+
+func newWalkReaders(kc kafkaclient.Config, candidates, loop processor.Stream) (walkReaders, error) {
+	c, err := newReader(kc, string(candidates), counts)
+	if err != nil {
+		return walkReaders{}, err
+	}
+	s, err := newReader(kc, string(loop), stamps)
+	if err != nil {
+		c.close()
+		return walkReaders{}, err
+	}
+	return walkReaders{candidates: c, steps: s}, nil
+}
+
+func (w walkReaders) close() {
+	w.candidates.close()
+	w.steps.close()
 }
 
 // Table writes steps as a Markdown table.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/IBM/sarama"
 )
 
 func TestPercentile(t *testing.T) {
@@ -43,5 +45,20 @@ func TestCoverage(t *testing.T) {
 	}
 	if r.count() != 3 || len(r.latencies()) != 3 {
 		t.Fatalf("%d purges, %d latencies", r.count(), len(r.latencies()))
+	}
+}
+
+// TestCountsKeepNoPages: the reader of a huge fan-out counts purges and
+// keeps nothing per page, so its memory is not in the peak RSS reported.
+func TestCountsKeepNoPages(t *testing.T) {
+	r := &reader{sent: map[string]time.Time{}, mode: counts}
+	t0 := time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)
+	for i := range 3 {
+		v := fmt.Appendf(nil, `{"meta":{"uri":"https://en.wikipedia.org/wiki/Bench_%d","dt":%q},"root_event":{"dt":%q}}`,
+			i, t0.Format(time.RFC3339Nano), t0.Format(time.RFC3339Nano))
+		r.take(&sarama.ConsumerMessage{Value: v, Timestamp: t0}, t0.Add(time.Duration(i)*time.Second))
+	}
+	if r.count() != 3 || len(r.sent) != 0 || len(r.ts) != 0 || !r.lastRead().Equal(t0.Add(2*time.Second)) {
+		t.Fatalf("count %d, %d pages kept, %d stamps, last read %v", r.count(), len(r.sent), len(r.ts), r.lastRead())
 	}
 }
