@@ -22,7 +22,8 @@ var jsonschemaTools = filepath.Join("..", "deploy", "local", "jsonschema-tools")
 // TestIntegrationMaterializeLikeJSONSchemaTools materializes every
 // current.yaml of the Wikimedia fixture repositories with jsonschema-tools
 // 1.3.0 and with Repository.Materialize, and requires the two to be equal
-// as JSON (key order and number spelling aside). jsonschema-tools runs with
+// as JSON (key order and number spelling aside), EncodeSchema's JSON to be
+// byte for byte jsonschema-tools' and its YAML to parse to the same value. jsonschema-tools runs with
 // its defaults (safe-integer bounds, no generated examples: ripple
 // generates none) on a copy of each tree, with the extensionless X.Y.Z
 // symlinks its $ref resolution reads (the fixtures hold X.Y.Z.yaml only).
@@ -31,12 +32,17 @@ func TestIntegrationMaterializeLikeJSONSchemaTools(t *testing.T) {
 	var bases []string // the trees a tree may $ref, as schema base URIs
 	total := 0
 	for _, dir := range []string{"schemas-event-primary", "schemas-event-secondary"} {
-		tree := filepath.Join(work, dir, "jsonschema")
+		// jsonschema-tools writes X.Y.Z.json beside each current.yaml of tree,
+		// and X.Y.Z.yaml beside each of yamlTree: there it overwrites the
+		// fixtures' version files, so its $refs read tree's.
+		tree := filepath.Join(work, "json", dir, "jsonschema")
+		yamlTree := filepath.Join(work, "yaml", dir, "jsonschema")
 		copyTree(t, wmf(t, dir, "jsonschema"), tree)
+		copyTree(t, wmf(t, dir, "jsonschema"), yamlTree)
 		bases = append([]string{tree}, bases...)
 		own := openRepo(t, wmf(t, dir))
 		r := openFixtureRepo(t, dir)
-		var titles, paths []string
+		var titles, paths, yamlPaths []string
 		for _, title := range own.Titles() {
 			if !own.HasCurrent(title) {
 				continue
@@ -46,19 +52,32 @@ func TestIntegrationMaterializeLikeJSONSchemaTools(t *testing.T) {
 			}
 			titles = append(titles, title)
 			paths = append(paths, filepath.Join(tree, filepath.FromSlash(title), "current.yaml"))
+			yamlPaths = append(yamlPaths, filepath.Join(yamlTree, filepath.FromSlash(title), "current.yaml"))
 		}
-		runJSONSchemaTools(t, work, bases, paths)
+		runJSONSchemaTools(t, work, "json", bases, paths)
+		runJSONSchemaTools(t, work, "yaml", bases, yamlPaths)
 		for _, title := range titles {
 			version, got, err := r.Materialize(title, DefaultRepoConfig().NumericBounds)
 			if err != nil {
 				t.Errorf("%s /%s: %v", dir, title, err)
 				continue
 			}
-			want := readJSONFile(t, filepath.Join(tree, filepath.FromSlash(title), version+".json"))
+			file := filepath.Join(tree, filepath.FromSlash(title), version+".json")
+			want := readJSONFile(t, file)
 			var diffs []string
 			jsonDiff("", want, normalJSON(t, got), &diffs)
 			for _, d := range diffs {
 				t.Errorf("%s /%s/%s: ripple's materialization differs from jsonschema-tools': %s", dir, title, version, d)
+			}
+			if b, err := EncodeSchema(got, "json"); err != nil || string(b) != string(readFixture(t, file)) {
+				t.Errorf("%s /%s/%s: EncodeSchema's JSON (%v) is not byte for byte jsonschema-tools':\n%s", dir, title, version, err, firstDiff(b, readFixture(t, file)))
+			}
+			// js-yaml quotes and folds differently; the YAML must mean the same.
+			yfile := filepath.Join(yamlTree, filepath.FromSlash(title), version+".yaml")
+			diffs = nil
+			jsonDiff("", normalJSON(t, parseYAMLFile(t, readFixture(t, yfile))), normalJSON(t, parseYAMLFile(t, must(EncodeSchema(got, "yaml")))), &diffs)
+			for _, d := range diffs {
+				t.Errorf("%s /%s/%s: ripple's YAML differs from jsonschema-tools': %s", dir, title, version, d)
 			}
 			total++
 		}
@@ -70,8 +89,8 @@ func TestIntegrationMaterializeLikeJSONSchemaTools(t *testing.T) {
 }
 
 // runJSONSchemaTools materializes the current.yaml files at paths as
-// X.Y.Z.json beside them, resolving $refs in bases (first match wins).
-func runJSONSchemaTools(t *testing.T, work string, bases, paths []string) {
+// X.Y.Z.<contentType> beside them, resolving $refs in bases (first match wins).
+func runJSONSchemaTools(t *testing.T, work, contentType string, bases, paths []string) {
 	t.Helper()
 	config := filepath.Join(work, "jsonschema-tools.yaml") // not the repository's: its own defaults
 	if err := os.WriteFile(config, []byte("shouldGenerateExample: false\nlogLevel: warn\n"), 0o644); err != nil {
@@ -79,7 +98,7 @@ func runJSONSchemaTools(t *testing.T, work string, bases, paths []string) {
 	}
 	// The paths go first: yargs' array options take every argument after them.
 	args := append([]string{"materialize"}, paths...)
-	args = append(args, "--content-types", "json", "--no-symlink-extensionless", "--no-symlink-latest",
+	args = append(args, "--content-types", contentType, "--no-symlink-extensionless", "--no-symlink-latest",
 		"--config-paths", config, "--schema-base-uris", strings.Join(bases, ","))
 	script, err := filepath.Abs(jsonschemaTools)
 	if err != nil {
@@ -175,4 +194,32 @@ func jsonDiff(at string, want, got any, out *[]string) {
 			jsonDiff(at+"/"+k, wv, gv, out)
 		}
 	}
+}
+
+// firstDiff shows where two texts first differ.
+func firstDiff(a, b []byte) string {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	from := max(0, i-80)
+	return fmt.Sprintf("ripple:           %q\njsonschema-tools: %q", a[from:min(len(a), i+80)], b[from:min(len(b), i+80)])
+}
+
+// parseYAMLFile parses YAML as the repository reads it.
+func parseYAMLFile(t *testing.T, data []byte) any {
+	t.Helper()
+	v, err := parseYAML(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// must returns b, panicking on err (for test expressions).
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
 }

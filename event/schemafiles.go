@@ -146,10 +146,10 @@ func EncodeSchema(schema any, contentType string) ([]byte, error) {
 		return buf.Bytes(), enc.Close()
 	case "json":
 		var buf bytes.Buffer
+		// No newline at the end, as jsonschema-tools writes it.
 		if err := writeJSON(&buf, schema, ""); err != nil {
 			return nil, fmt.Errorf("event: encode schema as JSON: %w", err)
 		}
-		buf.WriteByte('\n')
 		return buf.Bytes(), nil
 	}
 	return nil, fmt.Errorf("event: encode schema: content type %q is neither yaml nor json", contentType)
@@ -201,9 +201,10 @@ func writeJSON(buf *bytes.Buffer, v any, indent string) error {
 			if i > 0 {
 				buf.WriteString(",\n")
 			}
-			key, _ := json.Marshal(k)
 			buf.WriteString(inner)
-			buf.Write(key)
+			if err := writeJSONScalar(buf, k); err != nil {
+				return err
+			}
 			buf.WriteString(": ")
 			if err := writeJSON(buf, v[k], inner); err != nil {
 				return err
@@ -227,12 +228,20 @@ func writeJSON(buf *bytes.Buffer, v any, indent string) error {
 		}
 		buf.WriteString("\n" + indent + "]")
 	default:
-		b, err := json.Marshal(v)
-		if err != nil {
-			return err
-		}
-		buf.Write(b)
+		return writeJSONScalar(buf, v)
 	}
+	return nil
+}
+
+// writeJSONScalar writes v as JavaScript's JSON.stringify does: <, > and &
+// as they are.
+func writeJSONScalar(buf *bytes.Buffer, v any) error {
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	buf.Truncate(buf.Len() - 1) // Encode's newline
 	return nil
 }
 
