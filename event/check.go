@@ -15,7 +15,8 @@ const (
 	CheckReadable = "schema-readable"
 	// CheckTitle: title is present and names the schema's directory.
 	CheckTitle = "schema-title-matches-path"
-	// CheckID: $id is /<title>/<version> of the file's place.
+	// CheckID: $id is /<title>/<version> of the file's place (or names a
+	// trailing part of the title, as jsonschema-tools accepts).
 	CheckID = "schema-id-matches-path"
 	// CheckSnakeCase: property names are snake_case (jsonschema-tools'
 	// pattern, ^[$a-z]+[a-z0-9_]*$).
@@ -35,15 +36,17 @@ const (
 // breaks compatibility.
 type Problem struct {
 	// Title and Version name the schema file: Version is X.Y.Z or current.
-	Title, Version string
+	Title   string `json:"title"`
+	Version string `json:"version"`
 	// Field is the property path the problem is at, such as meta.dt,
 	// tags[] (the items of tags) or rev_slots.* (the values of a map); ""
 	// for the schema as a whole.
-	Field string
+	Field string `json:"field,omitempty"`
 	// Check is the check that failed (the Check constants).
-	Check string
+	Check string `json:"check"`
 	// Message says what is wrong; Fix what to do next.
-	Message, Fix string
+	Message string `json:"message"`
+	Fix     string `json:"fix"`
 }
 
 // String formats p on one line: schema, field, what is wrong, what to do.
@@ -62,21 +65,23 @@ func (p Problem) String() string {
 
 // Skip is a check not run on a schema, and why.
 type Skip struct {
-	URI, Check, Reason string
+	URI    string `json:"uri"`
+	Check  string `json:"check"`
+	Reason string `json:"reason"`
 }
 
 // CheckReport is the outcome of CheckRepository.
 type CheckReport struct {
 	// Schemas lists the schema files checked, /<title>/<version> (current
 	// for current.yaml), sorted.
-	Schemas []string
+	Schemas []string `json:"schemas"`
 	// Compared lists the version pairs checked for compatibility, such as
 	// /error/2.0.0 -> 2.1.0.
-	Compared []string
+	Compared []string `json:"compared"`
 	// Problems lists what failed, by title and version.
-	Problems []Problem
+	Problems []Problem `json:"problems"`
 	// Skipped lists the checks the repository's config skipped.
-	Skipped []Skip
+	Skipped []Skip `json:"skipped"`
 }
 
 // OK reports whether no check failed.
@@ -104,7 +109,7 @@ func CheckRepository(dir string, opts CheckOptions) (*CheckReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &checker{r: r, cfg: cfg, report: &CheckReport{}}
+	c := &checker{r: r, cfg: cfg, report: &CheckReport{Schemas: []string{}, Compared: []string{}, Problems: []Problem{}, Skipped: []Skip{}}}
 	for _, title := range r.ownTitles() {
 		c.title(title)
 	}
@@ -173,12 +178,12 @@ func (c *checker) conventions(title, version string, raw, materialized map[strin
 	}
 	wantID := "/" + title + "/" + version
 	switch idTitle, idVersion, err := ParseSchemaURI(id); {
-	case version == VersionCurrent && err == nil && idTitle == title && isSemver(idVersion):
+	case err == nil && idNamesTitle(idTitle, title) && (idVersion == version || version == VersionCurrent && isSemver(idVersion)):
 	case version == VersionCurrent:
 		p.Check, p.Message, p.Fix = CheckID, fmt.Sprintf("$id is %q, want /%s/X.Y.Z (the version it will become)", id, title),
 			fmt.Sprintf("set $id: /%s/<next version>", title)
 		c.add(id, p)
-	case id != wantID:
+	default:
 		p.Check, p.Message, p.Fix = CheckID, fmt.Sprintf("$id is %q, want %q (the file's place)", id, wantID),
 			fmt.Sprintf("set $id: %s, or move the file to where its $id says", wantID)
 		c.add(id, p)
@@ -300,7 +305,7 @@ func (c *checker) current(title string, versions []string, docs map[string]map[s
 	if err != nil {
 		c.conventions(title, VersionCurrent, raw, nil)
 		p.Check, p.Message = CheckReadable, "does not materialize: "+strings.ReplaceAll(err.Error(), "event: ", "")
-		p.Fix = "fix its $refs (a $ref names /<title>/<version> of this repository or of one given with --base) and allOf"
+		p.Fix = "fix its $refs (a $ref names /<title>/<version> of this repository or of one given with --base-repo) and allOf"
 		c.add(id, p)
 		return
 	}

@@ -3,7 +3,6 @@ package event
 import (
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"slices"
 	"strings"
 )
@@ -69,7 +68,7 @@ var narrowingKeywords = []string{"type", "enum", "const"}
 // break is what readers of the stream see, which those rules keep.
 // Bounds that only restate the enforced numeric bounds are not a change.
 func incompatibilities(old, cur any, field string, bounds []json.Number) []incompat {
-	if reflect.DeepEqual(old, cur) {
+	if sameJSON(old, cur) {
 		return nil
 	}
 	om, ok1 := old.(map[string]any)
@@ -98,7 +97,7 @@ func incompatibilities(old, cur any, field string, bounds []json.Number) []incom
 			}
 		case !inCur:
 			out = append(out, incompat{field: field, kind: changedConstraint, message: fmt.Sprintf("%s %s was removed", k, short(ov))})
-		case k == "type" && !reflect.DeepEqual(ov, cv):
+		case k == "type" && !sameJSON(ov, cv):
 			out = append(out, incompat{field: field, kind: changedType, message: fmt.Sprintf("type changed from %s to %s", short(ov), short(cv))})
 		case k == "items" || k == "additionalItems" || k == "contains":
 			out = append(out, incompatibilities(ov, cv, subField(field, k), bounds)...)
@@ -106,7 +105,7 @@ func incompatibilities(old, cur any, field string, bounds []json.Number) []incom
 			out = append(out, incompatibilities(ov, cv, subField(field, k), bounds)...)
 		case k == "definitions" || k == "$defs" || k == "patternProperties" || k == "dependencies":
 			out = append(out, keyedChanges(k, ov, cv, field, bounds)...)
-		case !reflect.DeepEqual(ov, cv):
+		case !sameJSON(ov, cv):
 			out = append(out, incompat{field: field, kind: changedConstraint, message: fmt.Sprintf("%s changed from %s to %s", k, short(ov), short(cv))})
 		}
 	}
@@ -186,7 +185,7 @@ func missingValues(ov, cv any) []any {
 	cl, _ := cv.([]any)
 	var out []any
 	for _, v := range ol {
-		if !slices.ContainsFunc(cl, func(w any) bool { return reflect.DeepEqual(v, w) }) {
+		if !slices.ContainsFunc(cl, func(w any) bool { return sameJSON(v, w) }) {
 			out = append(out, v)
 		}
 	}

@@ -7,12 +7,15 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"math"
 	"os"
 	"path"
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -37,7 +40,7 @@ func (r *Repository) Materialize(title string, bounds []json.Number) (version st
 	if err != nil || !isSemver(version) {
 		return "", nil, &SchemaError{URI: uri, Err: fmt.Errorf("%w: $id %q does not name the version to write; want $id: /%s/X.Y.Z", ErrBadSchema, id, title)}
 	}
-	if idTitle != title {
+	if !idNamesTitle(idTitle, title) {
 		return "", nil, &SchemaError{URI: uri, Err: fmt.Errorf("%w: $id %q names title %s, but the file is in %s; want $id: /%s/%s", ErrBadSchema, id, idTitle, title, title, version)}
 	}
 	schema, err = r.materializeFile(file, resourceURL(canonical), raw)
@@ -47,7 +50,16 @@ func (r *Repository) Materialize(title string, bounds []json.Number) (version st
 	if bounds != nil {
 		enforceNumericBounds(schema, bounds)
 	}
+	jsNumbers(schema)
 	return version, schema, nil
+}
+
+// idNamesTitle reports whether the title of an $id fits the title whose
+// directory holds the file: the same, or a trailing part of it at a slash,
+// as jsonschema-tools' "$id must match directory" test accepts (Wikimedia's
+// development/webrequest schema keeps the $id /webrequest/1.0.0).
+func idNamesTitle(idTitle, title string) bool {
+	return idTitle == title || strings.HasSuffix(title, "/"+idTitle)
 }
 
 // materializeFile inlines the refs of the current.yaml raw (read from file,
@@ -118,7 +130,42 @@ func schemaKeyCompare(a, b string) int {
 	case j >= 0:
 		return 1
 	}
-	return strings.Compare(a, b)
+	return localeCompare(a, b)
+}
+
+// collationOrder is the order of the root collation of Unicode's CLDR (which
+// JavaScript's localeCompare follows) for ASCII: spaces, punctuation and
+// symbols, digits, then letters with case ignored.
+const collationOrder = "\t\n\v\f\r _-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$0123456789abcdefghijklmnopqrstuvwxyz"
+
+// localeCompare orders strings as JavaScript's a.localeCompare(b) does in
+// Node for the ASCII keys of schemas: by collationOrder, then lower case
+// before upper case; other characters after, by code point.
+func localeCompare(a, b string) int {
+	primary := func(r rune) int {
+		if i := strings.IndexRune(collationOrder, unicode.ToLower(r)); i >= 0 && r < 128 {
+			return i
+		}
+		return len(collationOrder) + int(r)
+	}
+	ra, rb := []rune(a), []rune(b)
+	for i := 0; i < len(ra) && i < len(rb); i++ {
+		if pa, pb := primary(ra[i]), primary(rb[i]); pa != pb {
+			return pa - pb
+		}
+	}
+	if len(ra) != len(rb) {
+		return len(ra) - len(rb)
+	}
+	for i := range ra {
+		if ra[i] != rb[i] {
+			if unicode.IsLower(ra[i]) {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
 }
 
 // sortedKeys returns m's keys in schemaKeyCompare order.
@@ -379,5 +426,78 @@ func sameMaterialized(file, materialized map[string]any) bool {
 			delete(file, "examples")
 		}
 	}
-	return reflect.DeepEqual(file, materialized)
+	return sameJSON(file, materialized)
+}
+
+// sameJSON reports whether two parsed values are equal, numbers by value
+// (1 and 1.0 are one number in JSON, and in the JavaScript that wrote
+// Wikimedia's files).
+func sameJSON(a, b any) bool {
+	switch a := a.(type) {
+	case map[string]any:
+		bm, ok := b.(map[string]any)
+		if !ok || len(a) != len(bm) {
+			return false
+		}
+		for k, av := range a {
+			if bv, ok := bm[k]; !ok || !sameJSON(av, bv) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		bl, ok := b.([]any)
+		if !ok || len(a) != len(bl) {
+			return false
+		}
+		for i := range a {
+			if !sameJSON(a[i], bl[i]) {
+				return false
+			}
+		}
+		return true
+	case json.Number:
+		c, ok := compareNumbers(a, b)
+		return ok && c == 0
+	}
+	return reflect.DeepEqual(a, b)
+}
+
+// jsNumbers rewrites every number in v as JavaScript prints it (1.0 as 1,
+// 1e3 as 1000), as jsonschema-tools writes numbers it read.
+func jsNumbers(v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			if n, ok := e.(json.Number); ok {
+				v[k] = jsNumber(n)
+			} else {
+				jsNumbers(e)
+			}
+		}
+	case []any:
+		for i, e := range v {
+			if n, ok := e.(json.Number); ok {
+				v[i] = jsNumber(n)
+			} else {
+				jsNumbers(e)
+			}
+		}
+	}
+}
+
+// jsNumber formats n as JavaScript's Number.prototype.toString does.
+func jsNumber(n json.Number) json.Number {
+	f, err := strconv.ParseFloat(string(n), 64)
+	if err != nil {
+		return n
+	}
+	if a := math.Abs(f); a == 0 || (a >= 1e-6 && a < 1e21) {
+		return json.Number(strconv.FormatFloat(f, 'f', -1, 64))
+	}
+	s := strconv.FormatFloat(f, 'e', -1, 64) // 1e+21, 1.5e-07
+	mant, exp, _ := strings.Cut(s, "e")
+	sign := exp[0]
+	exp = strings.TrimLeft(exp[1:], "0")
+	return json.Number(mant + "e" + string(sign) + exp)
 }
