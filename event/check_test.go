@@ -1,7 +1,6 @@
 package event
 
 import (
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -292,23 +291,8 @@ func nonFixtureProblems(rep *CheckReport) []Problem {
 // copyRepo copies a repository of testdata/wmf into a temporary directory.
 func copyRepo(t *testing.T, name string) string {
 	t.Helper()
-	src := wmf(t, name)
 	dst := filepath.Join(t.TempDir(), name)
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-	})
-	if err != nil {
+	if err := os.CopyFS(dst, os.DirFS(wmf(t, name))); err != nil {
 		t.Fatal(err)
 	}
 	return dst

@@ -492,7 +492,10 @@ func jsNumber(n json.Number) json.Number {
 	if err != nil {
 		return n
 	}
-	if a := math.Abs(f); a == 0 || (a >= 1e-6 && a < 1e21) {
+	if f == 0 {
+		return "0" // -0 too, as String(-0) is "0"
+	}
+	if a := math.Abs(f); a >= 1e-6 && a < 1e21 {
 		return json.Number(strconv.FormatFloat(f, 'f', -1, 64))
 	}
 	s := strconv.FormatFloat(f, 'e', -1, 64) // 1e+21, 1.5e-07

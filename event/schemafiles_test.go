@@ -1,6 +1,7 @@
 package event
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -158,5 +159,36 @@ func TestYAMLSlashEscape(t *testing.T) {
 	doc := decodeObject(t, encode(t, parseYAMLMust(t, readFixture(t, wmf(t, "schemas-event-primary", "jsonschema", "mediawiki", "cirrussearch", "page_rerender", "current.yaml")))))
 	if uri := doc["examples"].([]any)[0].(map[string]any)["meta"].(map[string]any)["uri"]; uri != "https://myserver.unittest.local/wiki/MyPage" {
 		t.Errorf("page_rerender's example uri = %q", uri)
+	}
+}
+
+// TestLocaleCompare: keys sort as JavaScript's localeCompare sorts them in
+// Node (ICU root collation), which jsonschema-tools' JSON and YAML follow.
+func TestLocaleCompare(t *testing.T) {
+	// Each list is in Node's order: [...].sort((a, b) => a.localeCompare(b)).
+	for _, sorted := range [][]string{
+		{"maximum", "minimum", "minLength"},
+		{"_a", "$a", "1a", "a", "A", "a_b", "ab", "aB", "b"},
+		{"account", "article", "From where did user enter Talk Page", "talk_page"},
+		{"a b", "a_b", "a-b", "a1", "ab"},
+	} {
+		got := slices.Clone(sorted)
+		slices.Reverse(got)
+		slices.SortStableFunc(got, localeCompare)
+		if !slices.Equal(got, sorted) {
+			t.Errorf("sorted %v, want %v", got, sorted)
+		}
+	}
+}
+
+// TestJSNumber: numbers as JavaScript prints them.
+func TestJSNumber(t *testing.T) {
+	for in, want := range map[string]string{
+		"1.0": "1", "0.50": "0.5", "1e3": "1000", "-0.0": "0", "9007199254740991": "9007199254740991",
+		"1e21": "1e+21", "1.5e-7": "1.5e-7", "0.000001": "0.000001", "-2.5E+22": "-2.5e+22",
+	} {
+		if got := jsNumber(json.Number(in)); string(got) != want {
+			t.Errorf("jsNumber(%s) = %s, want %s", in, got, want)
+		}
 	}
 }

@@ -77,6 +77,9 @@ func reportMaterialized(stdout, stderr io.Writer, dir string, ms []event.Materia
 	if len(failed) > 0 && len(ms) == 0 && !errors.Is(err, event.ErrNotMaterialized) && !errors.Is(err, event.ErrBadSchema) && !errors.Is(err, event.ErrSchemaNotFound) {
 		return err // the repository itself could not be read
 	}
+	if len(failed) > 0 && errors.Is(err, event.ErrSchemaNotFound) {
+		return fmt.Errorf("%d current.yaml could not be materialized (see above); where a $ref names a schema of another repository, give it with --base-repo DIR", len(failed))
+	}
 	if len(failed) > 0 {
 		return fmt.Errorf("%d current.yaml could not be materialized (see above); fix them and rerun", len(failed))
 	}
