@@ -322,7 +322,9 @@ var ErrNotMaterialized = errors.New("event: version file differs from its curren
 // .jsonschema-tools.yaml asks for. A version whose file exists and equals
 // the materialized current.yaml is left alone (a file written by
 // jsonschema-tools may carry an example it generated; that is not a
-// difference).
+// difference). A repository or config that cannot be read returns nil and
+// the error; otherwise the error joins those of the current.yaml files that
+// could not be materialized, and the others are done.
 func MaterializeRepository(dir string, opts MaterializeOptions) ([]Materialized, error) {
 	cfg, err := ReadRepoConfig(dir)
 	if err != nil {
@@ -336,7 +338,7 @@ func MaterializeRepository(dir string, opts MaterializeOptions) ([]Materialized,
 	if st, err := os.Stat(filepath.Join(dir, "jsonschema")); err == nil && st.IsDir() {
 		base = filepath.Join(dir, "jsonschema") // as OpenRepository reads it
 	}
-	var out []Materialized
+	out := []Materialized{} // not nil: the repository was read
 	var errs []error
 	for _, title := range r.ownTitles() {
 		if !r.HasCurrent(title) || r.titles[title].current.tree != 0 {

@@ -58,6 +58,9 @@ because a released version must not change: bump the version in $id.`,
 // reportMaterialized prints what MaterializeRepository did and returns the
 // command's error.
 func reportMaterialized(stdout, stderr io.Writer, dir string, ms []event.Materialized, err error) error {
+	if ms == nil {
+		return err // the repository itself could not be read
+	}
 	written := 0
 	for _, m := range ms {
 		if len(m.Written) > 0 {
@@ -74,9 +77,6 @@ func reportMaterialized(stdout, stderr io.Writer, dir string, ms []event.Materia
 	}
 	fmt.Fprintf(stderr, "ripple schema materialize %s: %d current.yaml: %d written, %d up to date, %d failed\n",
 		dir, len(ms)+len(failed), written, len(ms)-written, len(failed))
-	if len(failed) > 0 && len(ms) == 0 && !errors.Is(err, event.ErrNotMaterialized) && !errors.Is(err, event.ErrBadSchema) && !errors.Is(err, event.ErrSchemaNotFound) {
-		return err // the repository itself could not be read
-	}
 	if len(failed) > 0 && errors.Is(err, event.ErrSchemaNotFound) {
 		return fmt.Errorf("%d current.yaml could not be materialized (see above); where a $ref names a schema of another repository, give it with --base-repo DIR", len(failed))
 	}
