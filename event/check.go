@@ -21,7 +21,8 @@ const (
 	// CheckSnakeCase: property names are snake_case (jsonschema-tools'
 	// pattern, ^[$a-z]+[a-z0-9_]*$).
 	CheckSnakeCase = "schema-snake-case-properties"
-	// CheckEnvelope: an event schema (any title outside fragment/) has the
+	// CheckEnvelope: an event schema (any title outside a fragment/
+	// directory) has the
 	// $schema and meta properties, required from version 1.0.0 on.
 	CheckEnvelope = "schema-event-envelope"
 	// CheckMaterialized: current.yaml names the latest version and
@@ -195,9 +196,16 @@ func (c *checker) conventions(title, version string, raw, materialized map[strin
 		c.add(id, p)
 	}
 	p.Field = ""
-	if materialized != nil && !strings.HasPrefix(title, "fragment/") {
+	if materialized != nil && !isFragment(title) {
 		c.envelope(id, p, materialized)
 	}
+}
+
+// isFragment reports whether title is a fragment (a part other schemas
+// $ref), not an event schema: it lies under a fragment/ directory, such
+// as fragment/common or development/fragment/mediawiki/state/entity/page.
+func isFragment(title string) bool {
+	return strings.HasPrefix(title, "fragment/") || strings.Contains(title, "/fragment/")
 }
 
 // snakeCase is jsonschema-tools' pattern for property names.
