@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strings"
 )
 
 // RepoConfigFile is the file in a schema repository's top directory that
@@ -187,9 +186,4 @@ func (r *Repository) ownTitles() []string {
 		}
 	}
 	return out
-}
-
-// hasPrefixDir reports whether title lies under dir (a title path prefix).
-func hasPrefixDir(title, dir string) bool {
-	return title == dir || strings.HasPrefix(title, dir+"/")
 }
