@@ -102,15 +102,16 @@ func checkRoundTrip(t *testing.T, env Envelope) {
 
 // FuzzSchemaYAML feeds arbitrary bytes to the schema file parser, whose
 // retry rewrites \/ in double-quoted scalars. It must not panic; what it
-// parses must encode (EncodeSchema) and parse back to the same value.
+// parses must encode (EncodeSchema) and parse back to the same value. The
+// seeds are small: with whole schema files as seeds the fuzzer made next to
+// no progress.
 func FuzzSchemaYAML(f *testing.F) {
-	f.Add(readFixture(f, wmf(f, "schemas-event-primary", "jsonschema", "mediawiki", "cirrussearch", "page_rerender", "current.yaml")))
-	f.Add(readFixture(f, wmf(f, "schemas-event-primary", "jsonschema", "resource_change", "current.yaml")))
+	f.Add([]byte("title: t\n$id: /t/1.0.0\nproperties:\n  uri: {type: string, examples: [\"https:\\/\\/x\"]}\n  n: {type: number, minimum: 1.0}\nrequired: [uri]\n"))
 	f.Add([]byte("a: 'it''s \\/' # \"\\/\nb: [\"x\\/\", {c: \"\\/\"}]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		v, err := parseYAML(data)
-		if err != nil {
-			return
+		if err != nil || countValues(v) > 10000 {
+			return // aliases may expand a few bytes to a million values: slow, not wrong
 		}
 		for _, ct := range []string{"yaml", "json"} {
 			b, err := EncodeSchema(v, ct)
@@ -123,4 +124,20 @@ func FuzzSchemaYAML(f *testing.F) {
 			}
 		}
 	})
+}
+
+// countValues counts the values in a parsed document.
+func countValues(v any) int {
+	n := 1
+	switch v := v.(type) {
+	case map[string]any:
+		for _, e := range v {
+			n += countValues(e)
+		}
+	case []any:
+		for _, e := range v {
+			n += countValues(e)
+		}
+	}
+	return n
 }
