@@ -333,7 +333,8 @@ func (c *checker) current(title string, versions []string, docs map[string]map[s
 		p.Fix = fmt.Sprintf("set $id to /%s/<a version above %s> and materialize it", title, latest)
 		c.add(id, p)
 	case !sameMaterialized(docs[latest], mat):
-		p.Message = fmt.Sprintf("current.yaml materializes to something other than %s.yaml, which is released", latest)
+		p.Message = fmt.Sprintf("current.yaml materializes to something other than %s.yaml, which is released (first at %s)",
+			latest, firstDifference(docs[latest], mat, ""))
 		p.Fix = fmt.Sprintf("bump the version in its $id above %s and run `ripple schema materialize`", latest)
 		c.add(id, p)
 	}
@@ -370,4 +371,42 @@ func sameMajor(a, b string) bool {
 	va, _ := parseSemver(a)
 	vb, _ := parseSemver(b)
 	return va[0] == vb[0]
+}
+
+// firstDifference describes the first place, in key order, where the
+// version file a and the materialized current.yaml b differ.
+func firstDifference(a, b any, at string) string {
+	am, ok1 := a.(map[string]any)
+	bm, ok2 := b.(map[string]any)
+	if !ok1 || !ok2 {
+		return fmt.Sprintf("%s: %s in the file, %s materialized", pointer(at), short(a), short(b))
+	}
+	keys := sortedKeys(am)
+	for _, k := range sortedKeys(bm) {
+		if _, ok := am[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	for _, k := range keys {
+		av, inA := am[k]
+		bv, inB := bm[k]
+		switch {
+		case k == "examples" && !inB:
+		case !inA:
+			return fmt.Sprintf("%s: not in the file, %s materialized", pointer(at+"/"+k), short(bv))
+		case !inB:
+			return fmt.Sprintf("%s: %s in the file, not materialized", pointer(at+"/"+k), short(av))
+		case !sameJSON(av, bv):
+			return firstDifference(av, bv, at+"/"+k)
+		}
+	}
+	return pointer(at)
+}
+
+// pointer returns a JSON pointer, / for the root.
+func pointer(at string) string {
+	if at == "" {
+		return "/"
+	}
+	return at
 }

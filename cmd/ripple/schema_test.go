@@ -65,7 +65,9 @@ func TestSchemaCheck(t *testing.T) {
 	for _, want := range []string{
 		"/rdf_streaming_updater/fetch_failure/1.2.0 field exception_msg: the field was removed since 1.1.0 [schema-version-compatibility]\n    fix: restore the field",
 		"/rdf_streaming_updater/fetch_failure/1.2.0 field fetch_error_type: enum no longer allows [UNKNOWN] since 1.1.0 [schema-version-compatibility]\n    fix: keep every value 1.1.0 allows",
-		"/rdf_streaming_updater/fetch_failure/current: current.yaml materializes to something other than 1.2.0.yaml, which is released [schema-current-materialized]\n    fix: bump the version",
+		"/rdf_streaming_updater/fetch_failure/current: current.yaml materializes to something other than 1.2.0.yaml, which is released " +
+			"(first at /properties/fetch_error_type/enum: [ENTITY_NOT_FOUND,NO_CONTENT,EMPTY_RESPONSE,UNEXPECTED_RESPONSE] in the file, ",
+		"[schema-current-materialized]\n    fix: bump the version in its $id above 1.2.0",
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
