@@ -30,6 +30,12 @@
 // fields as it does in the versioned file. The uri and uri-reference formats
 // follow RFC 3986 (no spaces, quotes or raw non-ASCII).
 //
+// [MaterializeRepository] writes each current.yaml as the version its $id
+// names, as jsonschema-tools writes it (JSON byte for byte), following the
+// repository's .jsonschema-tools.yaml ([RepoConfig]); [CheckRepository]
+// checks a repository's conventions and the compatibility of its versions,
+// each [Problem] naming the schema, version and field and what to do.
+//
 // [Validated] is the codec for an input that reads one schema title: it
 // rejects an event of another title, without $schema, or invalid, with a
 // *[WrongEventError] that says what the event is not.

@@ -66,13 +66,8 @@ func (r *Repository) readDoc(file schemaFile, res string) (any, error) {
 		return nil, err
 	}
 	if path.Base(file.name) == "current.yaml" {
-		d := &dereferencer{r: r, docs: map[string]any{res: obj}}
-		doc, err := d.deref(obj, res, 0)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", file.name, err)
-		}
-		if obj, err = materialize(doc); err != nil {
-			return nil, fmt.Errorf("%s: %w", file.name, err)
+		if obj, err = r.materializeFile(file, res, obj); err != nil {
+			return nil, err
 		}
 	}
 	if _, ok := obj["id"].(string); ok {

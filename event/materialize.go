@@ -68,7 +68,7 @@ func mergeSchemas(schemas []any, depth int) (any, error) {
 		case map[string]any:
 			objs = append(objs, s)
 		default:
-			return nil, fmt.Errorf("%w: a schema is a %T, not an object or boolean", ErrBadSchema, s)
+			return nil, fmt.Errorf("%w: %s where a schema (an object or boolean) should be", ErrBadSchema, jsonKind(s))
 		}
 	}
 	if len(objs) == 0 {
@@ -502,4 +502,19 @@ func toFloat(v any) (float64, bool) {
 		return f, err == nil
 	}
 	return 0, false
+}
+
+// jsonKind names the JSON type of a parsed value, for messages.
+func jsonKind(v any) string {
+	switch v := v.(type) {
+	case []any:
+		return fmt.Sprintf("an array %s", short(v))
+	case string:
+		return fmt.Sprintf("a string %q", v)
+	case json.Number:
+		return "a number " + string(v)
+	case nil:
+		return "null"
+	}
+	return fmt.Sprintf("a %T", v)
 }

@@ -44,6 +44,7 @@ type title struct {
 type schemaFile struct {
 	fsys fs.FS
 	name string // slash-separated path in fsys
+	tree int    // which tree holds it: 0 is the repository's own
 }
 
 // compiled is a cache entry; once guards the compilation.
@@ -79,7 +80,7 @@ func OpenRepositoryFS(fsys fs.FS, more ...fs.FS) (*Repository, error) {
 	r := &Repository{titles: map[string]*title{}}
 	r.mu.schemas = map[string]*compiled{}
 	for i, tree := range append([]fs.FS{fsys}, more...) {
-		if err := r.addTree(tree); err != nil {
+		if err := r.addTree(tree, i); err != nil {
 			return nil, fmt.Errorf("event: open schema repository (tree %d): %w", i, err)
 		}
 	}
@@ -98,7 +99,7 @@ func OpenRepositoryFS(fsys fs.FS, more ...fs.FS) (*Repository, error) {
 
 // addTree records the schema files of one tree; files already recorded from
 // an earlier tree stay.
-func (r *Repository) addTree(fsys fs.FS) error {
+func (r *Repository) addTree(fsys fs.FS, tree int) error {
 	if info, err := fs.Stat(fsys, "jsonschema"); err == nil && info.IsDir() {
 		sub, err := fs.Sub(fsys, "jsonschema")
 		if err != nil {
@@ -117,7 +118,7 @@ func (r *Repository) addTree(fsys fs.FS) error {
 			}
 			return nil
 		}
-		addFile(found, schemaFile{fsys: fsys, name: p})
+		addFile(found, schemaFile{fsys: fsys, name: p, tree: tree})
 		return nil
 	})
 	if err != nil {

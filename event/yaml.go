@@ -1,10 +1,12 @@
 package event
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -20,10 +22,71 @@ const maxYAMLNodes = 1 << 20
 func parseYAML(data []byte) (any, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, err
+		// YAML 1.2 (and js-yaml, which wrote Wikimedia's schemas) allows the
+		// JSON escape \/ in double-quoted scalars; go-yaml does not.
+		fixed, ok := unescapeSlashes(data)
+		if !ok || !strings.Contains(err.Error(), "unknown escape character") || yaml.Unmarshal(fixed, &doc) != nil {
+			return nil, err
+		}
 	}
 	budget := maxYAMLNodes
 	return yamlValue(&doc, &budget)
+}
+
+// unescapeSlashes rewrites each \/ inside a double-quoted scalar of data
+// as /, and reports whether it found one. It follows quotes and comments
+// only, which is enough for a retry whose result must still parse.
+func unescapeSlashes(data []byte) ([]byte, bool) {
+	out := make([]byte, 0, len(data))
+	found := false
+	var quote byte // the quote of the scalar we are in, or 0
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		switch {
+		case quote == '"' && c == '\\' && i+1 < len(data):
+			if data[i+1] == '/' {
+				found = true
+				out = append(out, '/')
+			} else {
+				out = append(out, c, data[i+1])
+			}
+			i++
+			continue
+		case quote != 0 && c == quote:
+			if quote == '\'' && i+1 < len(data) && data[i+1] == '\'' {
+				out = append(out, c, c) // '' inside single quotes
+				i++
+				continue
+			}
+			quote = 0
+		case quote == 0 && (c == '"' || c == '\'') && startsScalar(data, i):
+			quote = c
+		case quote == 0 && c == '#' && (i == 0 || data[i-1] == ' ' || data[i-1] == '\t' || data[i-1] == '\n'):
+			j := bytes.IndexByte(data[i:], '\n')
+			if j < 0 {
+				j = len(data) - i
+			}
+			out = append(out, data[i:i+j]...)
+			i += j - 1
+			continue
+		}
+		out = append(out, c)
+	}
+	return out, found
+}
+
+// startsScalar reports whether the quote at data[i] opens a quoted scalar:
+// it follows the start of a line, indentation, or one of ": ", "- ", "[",
+// "{", ",", "? ".
+func startsScalar(data []byte, i int) bool {
+	j := i - 1
+	for j >= 0 && data[j] == ' ' {
+		j--
+	}
+	if j < 0 || data[j] == '\n' || strings.IndexByte("[{,", data[j]) >= 0 {
+		return true
+	}
+	return j < i-1 && strings.IndexByte(":-?", data[j]) >= 0
 }
 
 // yamlValue converts one node, spending one unit of budget per node.
