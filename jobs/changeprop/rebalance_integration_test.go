@@ -5,6 +5,8 @@ package changeprop_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"os"
 	"slices"
 	"testing"
 	"time"
@@ -81,13 +83,15 @@ func TestRebalanceChangeprop(t *testing.T) {
 		co  *jobtest.Running[changeprop.Coalesced]
 	}
 	var out outcomes
+	logger := slog.New(failures{slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})})
 	startInstance := func(id string) instance {
 		fan, co, err := changeprop.Jobs(cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
 		pc := func() processor.Config {
-			return processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), InstanceID: id, Hooks: []processor.Hook{&out}}
+			return processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), InstanceID: id, Logger: logger,
+				Hooks: []processor.Hook{&out, retryLog{t}}}
 		}
 		return instance{fan: jobtest.Start(t, fan, pc()), co: jobtest.Start(t, co, pc())}
 	}
@@ -242,5 +246,14 @@ func TestRebalanceChangeprop(t *testing.T) {
 		joinedAt, leftAt, candidates(), len(want), dup, late)
 	if dup > 0 {
 		t.Errorf("%d URIs purged more than once after coalescing: DESIGN.md promises no duplicate purge after dedupe", dup)
+	}
+}
+
+// retryLog logs every event that went to a retry or error topic.
+type retryLog struct{ t *testing.T }
+
+func (r retryLog) OnEvent(e processor.EventInfo) {
+	if e.Outcome == processor.OutcomeRetry || e.Outcome == processor.OutcomeError {
+		r.t.Logf("%s: an event of %s (partition %d, kind %q) went to a retry or error topic", e.Job, e.Stream, e.Partition, e.Kind)
 	}
 }
