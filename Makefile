@@ -3,14 +3,18 @@
 #   make test   lint, start Kafka and Dgraph on loopback, run every test with
 #               -race, stop them, exit with the tests' status
 #   make bench  the benchmarks against the real services
+#   make bench-peers  ripple against goka-LevelDB and Kafka Streams (issue 14)
 #   make lint   gofmt and go vet
+#   make fuzz   each fuzz target for FUZZTIME (make test runs their seeds)
 
 GO        ?= go
 TESTFLAGS ?= -race -count=1 -timeout 25m
 BENCH     ?= .
 BENCHFLAGS ?= -run '^$$' -bench '$(BENCH)' -benchmem -count=1 -timeout 30m
 
-.PHONY: demo test unit lint bench services-up services-down
+FUZZTIME  ?= 5s
+
+.PHONY: demo test unit lint fuzz bench bench-peers services-up services-down
 
 demo:
 	$(GO) run ./cmd/ripple demo
@@ -28,8 +32,29 @@ lint:
 	$(GO) vet ./...
 	$(GO) vet -tags integration ./...
 
+# Every fuzz target, FUZZTIME each (go test -fuzz takes one target at a
+# time). make test runs their seed corpora as plain tests.
+fuzz:
+	@set -e; for f in $$(grep -rl --include='*_test.go' '^func Fuzz' .); do \
+		dir=$$(dirname $$f); \
+		for t in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
+			echo "$$dir $$t"; $(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) $$dir; \
+		done; \
+	done
+
 bench:
 	deploy/local/with-services $(GO) test -tags integration $(BENCHFLAGS) ./...
+
+# The peer table of BENCHMARKS.md: ripple, goka on LevelDB and Kafka Streams
+# 4.1.1 on one input and three jobs against the real broker, which is started
+# (and stopped after) unless it runs already; see bench/README.md. It takes
+# about 15 minutes a round on two cores. PEERSFLAGS adds flags (go run
+# ./bench/peers run -h), e.g. PEERSFLAGS='-rounds 2'; the table is printed
+# and written to PEERS_OUT.
+PEERSFLAGS ?=
+PEERS_OUT  ?= /tmp/ripple-bench-peers.md
+bench-peers:
+	GO=$(GO) bench/run-peers -out $(PEERS_OUT) $(PEERSFLAGS)
 
 services-up:
 	deploy/local/kafka up

@@ -1,6 +1,10 @@
 package deps
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/ripplestream/ripple/internal/configerr"
+)
 
 // Sentinel errors. Stores wrap them with the wiki, title or query at fault.
 var (
@@ -14,8 +18,9 @@ var (
 	ErrBadCursor = errors.New("deps: malformed cursor")
 	// ErrClosed means the store was used after Close.
 	ErrClosed = errors.New("deps: store closed")
-	// ErrInvalidConfig means a store's configuration failed Validate.
-	ErrInvalidConfig = errors.New("deps: invalid config")
+	// ErrInvalidConfig means a store's configuration failed Validate. It
+	// matches every ripple package's ErrInvalidConfig.
+	ErrInvalidConfig = configerr.New("deps")
 	// ErrUnavailable means the store's backend could not be reached or
 	// gave up under contention. It is retriable: the same call may succeed
 	// later, and no partial write was applied. A job handler that returns

@@ -1,7 +1,6 @@
 package processor
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -12,9 +11,11 @@ import (
 	"github.com/lovoo/goka/storage"
 
 	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/internal/configerr"
 )
 
-// Config says where and how a job runs. Validate fills defaults.
+// Config says where and how a job runs. Unset fields take their defaults
+// (WithDefaults).
 type Config struct {
 	// Brokers are the Kafka bootstrap addresses. Required, unless
 	// GokaOptions bring their own clients (as processortest does).
@@ -114,81 +115,112 @@ type Config struct {
 	GokaOptions []goka.ProcessorOption
 }
 
-// ErrNoBrokers is returned by Validate when Brokers is empty.
-var ErrNoBrokers = errors.New("processor: no Kafka brokers: set Config.Brokers (the local test broker is 127.0.0.1:19092, started by deploy/local/kafka up)")
+// ErrInvalidConfig is wrapped by the errors of Config.Validate, and of
+// the constructors that call it. It matches under errors.Is the
+// ErrInvalidConfig of every ripple package (the operators', state's, the
+// stores'), so one check tells a configuration error from a runtime one.
+var ErrInvalidConfig = configerr.New("processor")
 
-// Validate fills defaults and reports a configuration that cannot work.
-func (c *Config) Validate() error {
-	if len(c.Brokers) == 0 && len(c.GokaOptions) == 0 {
-		return ErrNoBrokers
-	}
+// ErrNoBrokers is returned by Validate when Brokers is empty; it wraps
+// ErrInvalidConfig.
+var ErrNoBrokers = fmt.Errorf("%w: no Kafka brokers: set Config.Brokers (the local test broker is 127.0.0.1:19092, started by deploy/local/kafka up)", ErrInvalidConfig)
+
+// Default values of Config's fields.
+const (
+	DefaultKafkaVersion   = "4.0.0"
+	DefaultStateDir       = "ripple-state"
+	DefaultMaxRetries     = 3
+	DefaultRetryDelay     = time.Second
+	DefaultMaxRetryDelay  = time.Minute
+	DefaultStatsInterval  = 5 * time.Second
+	DefaultInputWait      = 30 * time.Second
+	DefaultCommitInterval = 100 * time.Millisecond
+	DefaultMaxRecordBytes = 256 << 10
+)
+
+// WithDefaults returns a copy of c with its unset fields set to their
+// defaults. NewRunner calls it; call it to see what a job will run with.
+func (c Config) WithDefaults() Config {
 	if c.KafkaVersion == "" {
-		c.KafkaVersion = "4.0.0"
-	}
-	v, err := sarama.ParseKafkaVersion(c.KafkaVersion)
-	if err != nil {
-		return fmt.Errorf("processor: KafkaVersion %q: %w", c.KafkaVersion, err)
-	}
-	if !v.IsAtLeast(sarama.V2_1_0_0) {
-		return fmt.Errorf("processor: KafkaVersion %s is older than 2.1.0, which Kafka 4 brokers refuse", c.KafkaVersion)
+		c.KafkaVersion = DefaultKafkaVersion
 	}
 	if c.Replication == 0 {
 		c.Replication = 1
 	}
 	if c.StateDir == "" {
-		c.StateDir = "ripple-state"
+		c.StateDir = DefaultStateDir
 	}
-	if c.MaxRetries == 0 {
-		c.MaxRetries = 3
-	}
-	if c.MaxRetries < 0 {
+	switch {
+	case c.MaxRetries == 0:
+		c.MaxRetries = DefaultMaxRetries
+	case c.MaxRetries < 0:
 		c.MaxRetries = 0
 	}
 	if c.RetryDelay == 0 {
-		c.RetryDelay = time.Second
+		c.RetryDelay = DefaultRetryDelay
 	}
 	if c.MaxRetryDelay == 0 {
-		c.MaxRetryDelay = time.Minute
-	}
-	if c.RetryDelay < 0 || c.MaxRetryDelay < c.RetryDelay {
-		return fmt.Errorf("processor: RetryDelay %v must be >= 0 and <= MaxRetryDelay %v", c.RetryDelay, c.MaxRetryDelay)
+		c.MaxRetryDelay = DefaultMaxRetryDelay
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	if c.StatsInterval == 0 {
-		c.StatsInterval = 5 * time.Second
+		c.StatsInterval = DefaultStatsInterval
 	}
 	if c.InputWait == 0 {
-		c.InputWait = 30 * time.Second
+		c.InputWait = DefaultInputWait
 	}
-	switch c.Engine {
-	case "":
+	if c.Engine == "" {
 		c.Engine = EngineRipple
 		if len(c.GokaOptions) > 0 {
 			c.Engine = EngineGoka
 		}
-	case EngineRipple, EngineGoka:
-	default:
-		return fmt.Errorf("processor: unknown Engine %q: use %q or %q", c.Engine, EngineRipple, EngineGoka)
 	}
 	if c.CommitInterval == 0 {
-		c.CommitInterval = 100 * time.Millisecond
-	}
-	if c.CommitInterval < 0 {
-		return fmt.Errorf("processor: CommitInterval %v must be positive", c.CommitInterval)
-	}
-	if c.ExactlyOnce && c.Engine != EngineRipple {
-		return fmt.Errorf("processor: ExactlyOnce needs Engine %q, not %q", EngineRipple, c.Engine)
-	}
-	if c.ExactlyOnce && c.InstanceID == "" {
-		return errors.New("processor: ExactlyOnce needs InstanceID, a stable name for this process (such as its pod name): it names the process's Kafka transactions, so a restart can abort what the process left open")
+		c.CommitInterval = DefaultCommitInterval
 	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}
 	if c.MaxRecordBytes == 0 {
-		c.MaxRecordBytes = 256 << 10
+		c.MaxRecordBytes = DefaultMaxRecordBytes
+	}
+	return c
+}
+
+// Validate reports the first field of c that cannot work, wrapping
+// ErrInvalidConfig. It does not change c: unset fields are valid, and
+// the checks apply to the values WithDefaults gives them.
+func (c Config) Validate() error {
+	c = c.WithDefaults()
+	if len(c.Brokers) == 0 && len(c.GokaOptions) == 0 {
+		return ErrNoBrokers
+	}
+	v, err := sarama.ParseKafkaVersion(c.KafkaVersion)
+	if err != nil {
+		return fmt.Errorf("%w: KafkaVersion %q: %v", ErrInvalidConfig, c.KafkaVersion, err)
+	}
+	if !v.IsAtLeast(sarama.V2_1_0_0) {
+		return fmt.Errorf("%w: KafkaVersion %s is older than 2.1.0, which Kafka 4 brokers refuse", ErrInvalidConfig, c.KafkaVersion)
+	}
+	if c.Replication < 0 {
+		return fmt.Errorf("%w: Replication %d must be positive", ErrInvalidConfig, c.Replication)
+	}
+	if c.RetryDelay < 0 || c.MaxRetryDelay < c.RetryDelay {
+		return fmt.Errorf("%w: RetryDelay %v must be >= 0 and <= MaxRetryDelay %v", ErrInvalidConfig, c.RetryDelay, c.MaxRetryDelay)
+	}
+	if c.Engine != EngineRipple && c.Engine != EngineGoka {
+		return fmt.Errorf("%w: unknown Engine %q: use %q or %q", ErrInvalidConfig, c.Engine, EngineRipple, EngineGoka)
+	}
+	if c.CommitInterval < 0 {
+		return fmt.Errorf("%w: CommitInterval %v must be positive", ErrInvalidConfig, c.CommitInterval)
+	}
+	if c.ExactlyOnce && c.Engine != EngineRipple {
+		return fmt.Errorf("%w: ExactlyOnce needs Engine %q, not %q", ErrInvalidConfig, EngineRipple, c.Engine)
+	}
+	if c.ExactlyOnce && c.InstanceID == "" {
+		return fmt.Errorf("%w: ExactlyOnce needs InstanceID, a stable name for this process (such as its pod name): it names the process's Kafka transactions, so a restart can abort what the process left open", ErrInvalidConfig)
 	}
 	return nil
 }

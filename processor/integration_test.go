@@ -5,10 +5,8 @@ package processor_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,6 +16,7 @@ import (
 	"github.com/lovoo/goka/storage"
 
 	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/internal/jobtest"
 	"github.com/ripplestream/ripple/internal/kafkaclient"
 	"github.com/ripplestream/ripple/internal/testenv"
 	"github.com/ripplestream/ripple/processor"
@@ -69,12 +68,8 @@ func (j job) definition() processor.Job[pageStats] {
 	return d
 }
 
-type running struct {
-	*processor.Runner[pageStats]
-	cancel context.CancelFunc
-	done   chan error
-	once   sync.Once
-}
+// running is a job of these tests, run by jobtest.
+type running = jobtest.Running[pageStats]
 
 func (j job) start(t *testing.T, stateDir string) *running {
 	t.Helper()
@@ -92,35 +87,15 @@ func (j job) start(t *testing.T, stateDir string) *running {
 // ready.
 func startRunner(t *testing.T, def processor.Job[pageStats], cfg processor.Config) *running {
 	t.Helper()
-	r, err := processor.NewRunner(def, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	rn := &running{Runner: r, cancel: cancel, done: make(chan error, 1)}
-	go func() { rn.done <- r.Run(ctx) }()
-	t.Cleanup(func() { rn.stop(t) })
-	testenv.Eventually(t, 60*time.Second, func() error {
-		if !r.Ready() {
-			return fmt.Errorf("job %s not ready: %v", def.Name, r.Healthy())
-		}
-		return nil
-	})
-	return rn
+	return jobtest.StartReady(t, def, cfg)
 }
 
-func (rn *running) stop(t *testing.T) {
-	rn.once.Do(func() {
-		rn.cancel()
-		select {
-		case err := <-rn.done:
-			if err != nil && !errors.Is(err, context.Canceled) {
-				t.Errorf("job stopped with error: %v", err)
-			}
-		case <-time.After(60 * time.Second):
-			t.Errorf("job did not stop within 60 s of cancel")
-		}
-	})
+// stop stops rn, failing t if it does not stop cleanly.
+func stop(t *testing.T, rn *running) {
+	t.Helper()
+	if err := rn.Stop(); err != nil {
+		t.Errorf("job stopped with error: %v", err)
+	}
 }
 
 // produce emits n valid resource_change-shaped edits over keys P0..P(keys-1)
@@ -206,7 +181,7 @@ func TestIntegrationStatefulJobIsExactAndRecovers(t *testing.T) {
 	if e := j.counter.errs.Load(); e != 0 {
 		t.Fatalf("%d events went to the error topic", e)
 	}
-	r.stop(t)
+	stop(t, r)
 
 	// Restart on empty local state: it is recovered from the changelog and
 	// counting continues from it.
@@ -245,7 +220,7 @@ func TestIntegrationRebalanceKeepsState(t *testing.T) {
 		t.Fatalf("only %d of %d keys found on the two instances", owned, len(want))
 	}
 
-	a.stop(t) // b takes every partition over, recovering a's state
+	stop(t, a) // b takes every partition over, recovering a's state
 	j.produce(t, 8_000, 2_000, 200, want)
 	waitProcessed(t, j.counter, 10_000)
 	j.checkTable(t, want)

@@ -156,6 +156,7 @@ func benchDedupe(b *testing.B) {
 func benchRateLimit(b *testing.B) {
 	m := newEventMix(10_000)
 	l := ratelimit.Limiter{Limit: ratelimit.Limit{Rate: 10, Burst: 20}, Policy: ratelimit.Sample}
+	l = l.WithDefaults()
 	if err := l.Validate(); err != nil {
 		b.Fatal(err)
 	}
@@ -189,6 +190,7 @@ func benchWindow(b *testing.B) {
 	m := newEventMix(10_000)
 	w := window.Windower[int64, struct{}]{Assigner: window.Tumbling(time.Minute), Lateness: 10 * time.Second,
 		Aggregator: window.Count[struct{}]()}
+	w = w.WithDefaults()
 	if err := w.Validate(); err != nil {
 		b.Fatal(err)
 	}
@@ -218,6 +220,7 @@ func benchWindow(b *testing.B) {
 func benchAnomaly(b *testing.B) {
 	m := newEventMix(10_000)
 	d := anomaly.Detector{}
+	d = d.WithDefaults()
 	if err := d.Validate(); err != nil {
 		b.Fatal(err)
 	}

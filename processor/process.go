@@ -231,13 +231,13 @@ func (r *Runner[S]) toError(g record, stream Stream, raw []byte, cause error, at
 		EmitterID:         r.emitterID(),
 		ErrorType:         failureKind(cause),
 		Message:           cause.Error(),
-		RawEvent:          string(truncate(raw, r.cfg.MaxRecordBytes)),
 		ErroredStreamName: string(stream),
 		Key:               g.Key(),
 		Partition:         from.partition,
 		Offset:            from.offset,
 		Attempts:          attempts,
 	}
+	rec.setRaw(raw, r.cfg.MaxRecordBytes)
 	var env struct {
 		Schema string `json:"$schema"`
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ripplestream/ripple/event"
 )
@@ -17,7 +18,7 @@ import (
 // fields below.
 const (
 	retrySchema = "/ripple/retry/1.0.0"
-	errorSchema = "/ripple/error/1.0.0"
+	errorSchema = "/ripple/error/1.1.0"
 )
 
 // RetryRecord is an event waiting in <job>.retry.<stream>, of schema
@@ -53,21 +54,35 @@ func (r RetryRecord) original() []byte {
 // ErrorRecord is an event in <job>.error, of schema ripple/error:
 // Wikimedia's error schema plus where the failed event came from.
 type ErrorRecord struct {
-	Schema            string     `json:"$schema"`
-	Meta              event.Meta `json:"meta"`
-	DT                time.Time  `json:"dt"`
-	EmitterID         string     `json:"emitter_id"`
-	ErrorType         string     `json:"error_type"`
-	Message           string     `json:"message"`
-	RawEvent          string     `json:"raw_event"`
-	ErroredSchemaURI  string     `json:"errored_schema_uri,omitempty"`
-	ErroredStreamName string     `json:"errored_stream_name"`
-	Stack             string     `json:"stack,omitempty"`
+	Schema    string     `json:"$schema"`
+	Meta      event.Meta `json:"meta"`
+	DT        time.Time  `json:"dt"`
+	EmitterID string     `json:"emitter_id"`
+	ErrorType string     `json:"error_type"`
+	Message   string     `json:"message"`
+	RawEvent  string     `json:"raw_event"`
+	// RawEventBase64 holds the event's bytes when they are not valid UTF-8
+	// (raw_event then shows U+FFFD for the invalid bytes); encoding/json
+	// writes a []byte as standard base64.
+	RawEventBase64    []byte `json:"raw_event_base64,omitempty"`
+	ErroredSchemaURI  string `json:"errored_schema_uri,omitempty"`
+	ErroredStreamName string `json:"errored_stream_name"`
+	Stack             string `json:"stack,omitempty"`
 
 	Key       string `json:"key"`
 	Partition int32  `json:"partition"`
 	Offset    int64  `json:"offset"`
 	Attempts  int    `json:"attempts"`
+}
+
+// setRaw puts raw, the failed event, in the record: as raw_event, its
+// first maxBytes bytes, and, when it is whole but not valid UTF-8, also as
+// raw_event_base64, since raw_event, a JSON string, keeps only valid UTF-8.
+func (rec *ErrorRecord) setRaw(raw []byte, maxBytes int) {
+	rec.RawEvent = string(truncate(raw, maxBytes))
+	if len(raw) <= maxBytes && !utf8.Valid(raw) {
+		rec.RawEventBase64 = raw
+	}
 }
 
 // ErrNotReplayable is returned by DecodeErrorRecord for an error record
@@ -86,8 +101,9 @@ var truncated = regexp.MustCompile(`\.\.\. \[truncated: ([0-9]+) bytes in all\]$
 // the failed event as the job read it, to be sent again to its stream. The
 // event is nil, with an error wrapping ErrNotReplayable, when the record
 // holds only its first Config.MaxRecordBytes bytes, or when the event was
-// not valid UTF-8 (raw_event is a JSON string, which keeps only valid
-// UTF-8: the record shows U+FFFD where the invalid bytes were).
+// not valid UTF-8 and the record, written before ripple/error 1.1.0, lacks
+// raw_event_base64 (raw_event is a JSON string, which keeps only valid
+// UTF-8: it shows U+FFFD where the invalid bytes were).
 func DecodeErrorRecord(b []byte) (ErrorRecord, []byte, error) {
 	var rec ErrorRecord
 	if err := json.Unmarshal(b, &rec); err != nil {
@@ -104,6 +120,9 @@ func DecodeErrorRecord(b []byte) (ErrorRecord, []byte, error) {
 	if strings.HasPrefix(rec.Message, unreadableRetry) {
 		return rec, nil, fmt.Errorf("%w: it holds an unreadable record of a retry topic, not an event of %s",
 			ErrNotReplayable, rec.ErroredStreamName)
+	}
+	if rec.RawEventBase64 != nil {
+		return rec, rec.RawEventBase64, nil
 	}
 	var raw struct {
 		RawEvent json.RawMessage `json:"raw_event"`

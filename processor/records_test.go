@@ -14,8 +14,9 @@ import (
 func TestDecodeErrorRecordGivesTheEventBack(t *testing.T) {
 	const maxBytes = 64
 	record := func(raw []byte, reason string) []byte {
-		b, err := json.Marshal(ErrorRecord{Schema: errorSchema, Message: reason, RawEvent: string(truncate(raw, maxBytes)),
-			ErroredStreamName: "edits", Key: "k", Offset: 7})
+		rec := ErrorRecord{Schema: errorSchema, Message: reason, ErroredStreamName: "edits", Key: "k", Offset: 7}
+		rec.setRaw(raw, maxBytes)
+		b, err := json.Marshal(rec)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -36,7 +37,9 @@ func TestDecodeErrorRecordGivesTheEventBack(t *testing.T) {
 		{"ends like a note but whole", []byte(`xxxxx... [truncated: 3 bytes in all]`), "odd", true},
 		{"truncated", bytes.Repeat([]byte("a"), maxBytes+1), "big", false},
 		{"truncated inside a rune", []byte(strings.Repeat("é", maxBytes)), "big", false},
-		{"invalid utf-8", []byte("{\"t\":\"\xff\xfe\"}"), "decode", false},
+		{"invalid utf-8", []byte("{\"t\":\"\xff\xfe\"}"), "decode", true},
+		{"invalid utf-8, not json", []byte("\xc3\x28\xa0\xa1 \xed\xa0\x80 \xf8\x88\x80\x80\x80"), "decode", true},
+		{"invalid utf-8, truncated", append(bytes.Repeat([]byte("a"), maxBytes), 0xff), "big", false},
 		{"unreadable retry record", []byte(`{"retries_left":`), unreadableRetry + ": unexpected end of JSON input", false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -57,6 +60,16 @@ func TestDecodeErrorRecordGivesTheEventBack(t *testing.T) {
 				t.Fatalf("got %q, %v; want %q", got, err, c.raw)
 			}
 		})
+	}
+	// A ripple/error 1.0.0 record has no raw_event_base64: its raw_event
+	// shows U+FFFD for invalid bytes, and it cannot be replayed.
+	old, err := json.Marshal(ErrorRecord{Schema: "/ripple/error/1.0.0", Message: "decode",
+		RawEvent: "{\"t\":\"\xff\"}", ErroredStreamName: "edits", Key: "k", Offset: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, got, err := DecodeErrorRecord(old); !errors.Is(err, ErrNotReplayable) || got != nil {
+		t.Errorf("a 1.0.0 record of invalid UTF-8: got %q, %v; want ErrNotReplayable", got, err)
 	}
 	if _, _, err := DecodeErrorRecord([]byte(`{"message":`)); err == nil || errors.Is(err, ErrNotReplayable) {
 		t.Errorf("an unreadable record: %v", err)

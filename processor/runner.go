@@ -48,6 +48,7 @@ func NewRunner[S any](job Job[S], cfg Config) (*Runner[S], error) {
 	if err := job.Validate(); err != nil {
 		return nil, err
 	}
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -61,7 +62,7 @@ func NewRunner[S any](job Job[S], cfg Config) (*Runner[S], error) {
 	r.stores.m = map[int32]*state.Store{}
 	version, _ := kafkaVersion(cfg.KafkaVersion) // checked by Validate
 	r.kafka = kafkaclient.Config{Brokers: cfg.Brokers, Version: version, Replication: cfg.Replication,
-		ClientID: "ripple-" + string(job.Name), StartAtNewest: cfg.StartAtNewest}
+		ClientID: "ripple-" + string(job.Name), StartAtNewest: cfg.StartAtNewest}.WithDefaults()
 	if len(cfg.Brokers) > 0 {
 		if err := r.kafka.Validate(); err != nil {
 			return nil, err

@@ -54,19 +54,38 @@ func (rn *Running[S]) Stop() error {
 // WaitReady waits until the job is Ready. It returns ctx's error when ctx
 // ends first, and an error when the job stops first.
 func (rn *Running[S]) WaitReady(ctx context.Context) error {
-	tick := time.NewTicker(5 * time.Millisecond)
+	err := rn.WaitFor(ctx, func() (bool, error) { return rn.Ready(), nil })
+	if err != nil && ctx.Err() != nil {
+		if w := rn.Waiting(); w != "" {
+			return fmt.Errorf("processor: job %s not ready (waiting for %s): %w", rn.job.Name, w, ctx.Err())
+		}
+		return fmt.Errorf("processor: job %s not ready: %w", rn.job.Name, ctx.Err())
+	}
+	return err
+}
+
+// pollEvery is how often WaitFor checks its condition.
+const pollEvery = 5 * time.Millisecond
+
+// WaitFor waits, while the job runs, until cond reports true, and returns
+// cond's error as soon as it reports one. It returns ctx's error when ctx
+// ends first and an error when the job stops first. cond is called from
+// the caller's goroutine, often: it should be cheap (read an output
+// topic, look up a key with Get).
+func (rn *Running[S]) WaitFor(ctx context.Context, cond func() (bool, error)) error {
+	tick := time.NewTicker(pollEvery)
 	defer tick.Stop()
-	for !rn.Ready() {
+	for {
+		ok, err := cond()
+		if err != nil || ok {
+			return err
+		}
 		select {
 		case <-ctx.Done():
-			if w := rn.Waiting(); w != "" {
-				return fmt.Errorf("processor: job %s not ready (waiting for %s): %w", rn.job.Name, w, ctx.Err())
-			}
-			return fmt.Errorf("processor: job %s not ready: %w", rn.job.Name, ctx.Err())
+			return fmt.Errorf("processor: job %s: gave up waiting: %w", rn.job.Name, ctx.Err())
 		case <-rn.done:
-			return fmt.Errorf("processor: job %s stopped before it was ready: %v", rn.job.Name, rn.err)
+			return fmt.Errorf("processor: job %s stopped before the wait was over: %v", rn.job.Name, rn.err)
 		case <-tick.C:
 		}
 	}
-	return nil
 }

@@ -80,7 +80,7 @@ func TestIntegrationTimersFireAndSurviveRestart(t *testing.T) {
 	processed := j.counter.ok.Load()
 	testenv.Produce(t, j.cfg, string(j.input), []testenv.Record{{Key: []byte("Late"), Value: validEdit("Late", 1)}})
 	waitProcessed(t, j.counter, processed+1)
-	rn.stop(t)
+	stop(t, rn)
 	start(dir)
 	recs = testenv.ReadTopic(t, j.cfg, string(out.Stream()), 21, 60*time.Second)
 	if last := recs[len(recs)-1]; string(last.Key) != "Late" {

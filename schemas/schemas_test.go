@@ -21,6 +21,7 @@ func TestFS(t *testing.T) {
 		"jsonschema/resource_change/1.0.0.yaml",
 		"jsonschema/error/2.1.0.yaml",
 		"jsonschema/ripple/error/1.0.0.yaml",
+		"jsonschema/ripple/error/1.1.0.yaml",
 		"jsonschema/ripple/retry/1.0.0.yaml",
 		"jsonschema/ripple/changeprop/continue/1.0.0.yaml",
 		"jsonschema/change-prop/retry/1.0.0.yaml",

@@ -18,7 +18,7 @@ import (
 // Use it with goka.WithStorageBuilder and goka.WithViewStorageBuilder.
 func Builder(cfg Config) storage.Builder {
 	cfgErr := cfg.Validate()
-	cfg = cfg.withDefaults()
+	cfg = cfg.WithDefaults()
 	cache := newSharedCache(cfg.BlockCacheBytes)
 	return func(topic string, partition int32) (storage.Storage, error) {
 		if cfgErr != nil {

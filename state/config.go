@@ -1,7 +1,6 @@
 package state
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,6 +8,7 @@ import (
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/vfs"
 
+	"github.com/ripplestream/ripple/internal/configerr"
 	"github.com/ripplestream/ripple/internal/pebbleopts"
 )
 
@@ -43,8 +43,9 @@ const (
 )
 
 // ErrInvalidConfig is returned, wrapped with the offending field, by
-// Config.Validate and by the constructors that call it.
-var ErrInvalidConfig = errors.New("state: invalid config")
+// Config.Validate and by the constructors that call it. It matches every
+// ripple package's ErrInvalidConfig.
+var ErrInvalidConfig = configerr.New("state")
 
 // Config configures a Store, or every Store a Builder makes. The zero value
 // of each field except Dir means "use the default".
@@ -118,7 +119,7 @@ func (c Config) Validate() error {
 	if c.RecoveryBatchBytes < 0 {
 		return fmt.Errorf("%w: RecoveryBatchBytes %d is negative", ErrInvalidConfig, c.RecoveryBatchBytes)
 	}
-	d := c.withDefaults()
+	d := c.WithDefaults()
 	if uint64(d.RecoveryBatchBytes) > d.RecoveryMemTableBytes/recoveryBatchToMemTableDivisor {
 		return fmt.Errorf("%w: RecoveryBatchBytes %d is more than half of RecoveryMemTableBytes %d",
 			ErrInvalidConfig, d.RecoveryBatchBytes, d.RecoveryMemTableBytes)
@@ -126,8 +127,9 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// withDefaults returns c with its zero fields set to their defaults.
-func (c Config) withDefaults() Config {
+// WithDefaults returns a copy of c with its zero fields set to their
+// defaults. NewStore and NewBuilder call it.
+func (c Config) WithDefaults() Config {
 	if c.BlockCacheBytes == 0 {
 		c.BlockCacheBytes = DefaultBlockCacheBytes
 	}

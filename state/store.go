@@ -85,7 +85,7 @@ func New(cfg Config) (*Store, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	cfg = cfg.withDefaults()
+	cfg = cfg.WithDefaults()
 	return newStore(cfg, newSharedCache(cfg.BlockCacheBytes)), nil
 }
 

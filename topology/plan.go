@@ -77,7 +77,7 @@ var ErrPartitions = errors.New("topology: topic exists with other partitions")
 // checks the partitions of those that do. A topic with no replication of
 // its own gets replication (0 means 1, for a single local broker).
 func (p Plan) Apply(ctx context.Context, brokers []string, replication int) ([]Applied, error) {
-	kc := kafkaclient.Config{Brokers: brokers, Replication: replication}
+	kc := kafkaclient.Config{Brokers: brokers, Replication: replication}.WithDefaults()
 	if err := kc.Validate(); err != nil {
 		return nil, fmt.Errorf("topology: %w", err)
 	}

@@ -60,7 +60,8 @@ func Start(ctx context.Context, t *Topology, cfg RunConfig) (*Running, error) {
 	if err := t.Validate(cfg.Kinds); err != nil {
 		return nil, err
 	}
-	if err := cfg.Processor.Validate(); err != nil { // fills StateDir and the other defaults the kinds see
+	cfg.Processor = cfg.Processor.WithDefaults() // StateDir and the other defaults the kinds see
+	if err := cfg.Processor.Validate(); err != nil {
 		return nil, err
 	}
 	if cfg.Apply {

@@ -10,12 +10,14 @@
 //     interval 100 ms and a 10 MiB record cache, RocksDB state.
 //
 // `peers run` (make bench-peers) writes one input to the broker, runs every
-// engine on every job as its own process, in turn and for several rounds,
-// and prints a Markdown table: events/s and events per CPU-second of the
-// engine process (from /proc/<pid>/stat), whole run and warmed (the second
-// half of the input), p50/p99 end-to-end latency under a fixed input rate,
-// peak RSS (VmHWM), and ripple's ratio to each peer. `peers engine` is one
-// engine process; the driver starts it.
+// engine on every job as its own process (its own process group, pinned to
+// the same cores, its output in a file per run), in turn and for several
+// rounds, and prints a Markdown table: events/s and events per CPU-second
+// of the engine process (from /proc/<pid>/stat), whole run and warmed (the
+// second half of the input), p50/p99 end-to-end latency under a fixed
+// input rate, peak RSS (VmHWM), and ripple's ratio to each peer. `peers
+// engine` is one engine process; the driver starts it. bench/README.md
+// says how each number is taken.
 //
 // It owns nothing the project uses: it is a measuring tool.
 package main

@@ -21,8 +21,8 @@ import (
 const dedupeTTL = time.Hour
 
 // runGokaEngine runs the job as a plain goka processor on LevelDB. Offsets
-// are committed every 100 ms, ripple's CommitInterval, instead of sarama's
-// 1 s, so the driver sees progress at the same grain.
+// are committed every s.Commit (ripple's CommitInterval) instead of
+// sarama's 1 s, so the driver sees progress at the same grain.
 func runGokaEngine(ctx context.Context, s engineSpec) error {
 	kc := kafkaclient.Config{Brokers: s.Brokers}
 	if err := kc.Validate(); err != nil {
@@ -47,11 +47,11 @@ func runGokaEngine(ctx context.Context, s engineSpec) error {
 	g := goka.DefineGroup(goka.Group(s.Group), goka.Input(goka.Stream(s.Input), new(codec.Bytes), cb),
 		goka.Output(goka.Stream(s.Output), new(codec.Bytes)), goka.Persist(new(codec.Bytes)))
 	opts := append(kc.ProcessorOptions(), goka.WithStorageBuilder(storage.DefaultBuilder(s.StateDir)),
-		goka.WithLogger(kafkaclient.GokaLogger(nil)),
+		goka.WithLogger(kafkaclient.GokaLogger(s.Logger)),
 		goka.WithConsumerGroupBuilder(func(brokers []string, group, clientID string) (sarama.ConsumerGroup, error) {
 			sc := kc.Sarama()
 			sc.ClientID = clientID
-			sc.Consumer.Offsets.AutoCommit.Interval = 100 * time.Millisecond
+			sc.Consumer.Offsets.AutoCommit.Interval = s.Commit
 			return sarama.NewConsumerGroup(brokers, group, sc)
 		}))
 	p, err := goka.NewProcessor(s.Brokers, g, opts...)

@@ -5,14 +5,17 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/IBM/sarama"
+
 	"github.com/lovoo/goka"
 	"github.com/lovoo/goka/codec"
 
 	"github.com/ripplestream/ripple/internal/kafkaclient"
 )
 
-// inputSpec describes the input: N events on Keys keys; one in ten repeats
-// its key's previous meta.id (a redelivery the dedupe job drops).
+// inputSpec describes the input: N events on Keys keys, in turn; in each
+// pass over the keys, one key in ten repeats its previous meta.id (a
+// redelivery the dedupe job drops), a different tenth each pass.
 type inputSpec struct {
 	Events, Keys int
 }
@@ -34,7 +37,7 @@ func (g *generator) next(t time.Time) (key, id string, value []byte) {
 	g.i++
 	k := i % g.spec.Keys
 	n := i
-	if prev, ok := g.last[k]; ok && i%10 == 3 {
+	if prev, ok := g.last[k]; ok && (k+i/g.spec.Keys)%10 == 3 {
 		n = prev
 	}
 	g.last[k] = n
@@ -73,12 +76,27 @@ type sent struct {
 }
 
 // producePaced writes events to topic at rate a second until ctx ends or
-// n events were written, and records their send times.
+// n events were written, and records their send times. Its producer
+// sends every millisecond rather than batching for goka's 100 ms, which
+// would add up to that to every engine's latency.
 func producePaced(ctx context.Context, kc kafkaclient.Config, topic string, spec inputSpec, rate, n int) (*sent, error) {
-	em, err := goka.NewEmitter(kc.Brokers, goka.Stream(topic), new(codec.Bytes), kc.EmitterOptions()...)
+	sc := kc.Sarama()
+	sc.Producer.Flush.Frequency, sc.Producer.Flush.Bytes, sc.Producer.Flush.Messages = time.Millisecond, 0, 0
+	sc.Producer.Return.Successes, sc.Producer.Return.Errors = false, true
+	p, err := withDeadline(adminDeadline, "connecting a producer", func() (sarama.AsyncProducer, error) {
+		return sarama.NewAsyncProducer(kc.Brokers, sc)
+	})
 	if err != nil {
 		return nil, err
 	}
+	var errs []error
+	drained := make(chan struct{})
+	go func() {
+		defer close(drained)
+		for e := range p.Errors() {
+			errs = append(errs, e)
+		}
+	}()
 	s := &sent{byID: map[string]time.Time{}, byKey: map[string][]time.Time{}}
 	g := newGenerator(spec)
 	start := time.Now()
@@ -94,11 +112,17 @@ func producePaced(ctx context.Context, kc kafkaclient.Config, topic string, spec
 				s.byID[id] = now
 			}
 			s.byKey[key] = append(s.byKey[key], now)
-			if _, err := em.Emit(key, v); err != nil {
-				em.Finish()
-				return nil, err
-			}
+			p.Input() <- &sarama.ProducerMessage{Topic: topic, Key: sarama.StringEncoder(key), Value: sarama.ByteEncoder(v)}
 		}
 	}
-	return s, em.Finish()
+	p.AsyncClose()
+	select {
+	case <-drained:
+	case <-time.After(adminDeadline):
+		return nil, fmt.Errorf("the latency input's producer did not flush within %v", adminDeadline)
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%d of %d sends failed, the first: %w", len(errs), n, errs[0])
+	}
+	return s, ctx.Err()
 }

@@ -27,6 +27,11 @@ func kstreamsJar(src string) (string, error) {
 	if _, err := os.Stat(jar); err == nil {
 		return jar, nil
 	}
+	for _, tool := range []string{"mvn", "javac"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			return "", fmt.Errorf("building the Kafka Streams peer (%s) needs Maven and a JDK 17, which bench/run-peers installs: %w", src, err)
+		}
+	}
 	mvn := exec.Command("mvn", "-q", "-B", "package", "-DskipTests")
 	mvn.Dir, mvn.Stdout, mvn.Stderr = src, os.Stderr, os.Stderr
 	if err := mvn.Run(); err != nil {

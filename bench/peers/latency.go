@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"sort"
 	"sync"
 	"time"
@@ -21,7 +23,9 @@ type received struct {
 // outputReader reads every partition of a topic from the start.
 type outputReader struct {
 	consumer sarama.Consumer
+	parts    []sarama.PartitionConsumer
 	wg       sync.WaitGroup
+	closed   bool
 	mu       struct {
 		sync.Mutex
 		recs []received
@@ -31,17 +35,20 @@ type outputReader struct {
 func readOutput(kc kafkaclient.Config, topic string, partitions int32) (*outputReader, error) {
 	sc := kc.Sarama()
 	sc.Consumer.MaxWaitTime = 5 * time.Millisecond
-	c, err := sarama.NewConsumer(kc.Brokers, sc)
+	c, err := withDeadline(adminDeadline, "connecting a consumer of "+topic, func() (sarama.Consumer, error) {
+		return sarama.NewConsumer(kc.Brokers, sc)
+	})
 	if err != nil {
 		return nil, err
 	}
 	r := &outputReader{consumer: c}
 	for p := range partitions {
-		pc, err := c.ConsumePartition(topic, p, sarama.OffsetOldest)
+		pc, err := consumePartition(c, topic, p)
 		if err != nil {
-			c.Close()
+			r.close()
 			return nil, err
 		}
+		r.parts = append(r.parts, pc)
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
@@ -56,6 +63,28 @@ func readOutput(kc kafkaclient.Config, topic string, partitions int32) (*outputR
 	return r, nil
 }
 
+// consumePartition starts reading partition p of topic from its start. A
+// topic just created can still be unknown to the consumer's metadata, or
+// led by another replica than it thinks ("not the leader"); that passes,
+// so it retries for up to 30 s.
+func consumePartition(c sarama.Consumer, topic string, p int32) (sarama.PartitionConsumer, error) {
+	what := fmt.Sprintf("reading output %s/%d", topic, p)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		pc, err := withDeadline(adminDeadline, what, func() (sarama.PartitionConsumer, error) {
+			return c.ConsumePartition(topic, p, sarama.OffsetOldest)
+		})
+		if err == nil {
+			return pc, nil
+		}
+		var kerr sarama.KError
+		if !errors.As(err, &kerr) || time.Now().After(deadline) {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
 // len returns how many records were read so far.
 func (r *outputReader) len() int {
 	r.mu.Lock()
@@ -63,11 +92,29 @@ func (r *outputReader) len() int {
 	return len(r.mu.recs)
 }
 
-// close stops reading and returns what was read.
-func (r *outputReader) close() []received {
+// close stops reading and returns what was read. A partition consumer's
+// Messages channel closes only when that partition consumer is closed
+// (closing the consumer alone leaves its readers waiting forever).
+func (r *outputReader) close() ([]received, error) {
+	if r.closed {
+		return r.mu.recs, nil
+	}
+	r.closed = true
+	for _, pc := range r.parts {
+		pc.AsyncClose()
+	}
+	done := make(chan struct{})
+	go func() { r.wg.Wait(); close(done) }()
+	var err error
+	select {
+	case <-done:
+	case <-time.After(adminDeadline):
+		err = fmt.Errorf("the output's partition consumers did not close within %v", adminDeadline)
+	}
 	r.consumer.Close()
-	r.wg.Wait()
-	return r.mu.recs
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.mu.recs, err
 }
 
 // latencies returns, for each output record whose input was sent at or

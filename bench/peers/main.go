@@ -4,10 +4,13 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -43,15 +46,35 @@ func engineCommand(ctx context.Context, args []string) error {
 	fs.StringVar(&s.Output, "output", "", "output topic")
 	fs.StringVar(&s.Group, "group", "", "consumer group")
 	fs.StringVar(&s.StateDir, "state", "", "state directory")
+	fs.DurationVar(&s.Commit, "commit", 100*time.Millisecond, "commit interval")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	s.Brokers = strings.Split(*brokers, ",")
+	// The driver keeps this process's stderr in a file per run.
+	s.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	s.Logger.Info("engine starting", "engine", s.Engine, "job", s.Job, "group", s.Group)
+	var err error
 	switch s.Engine {
 	case "ripple":
-		return runRippleEngine(ctx, s)
+		err = runRippleEngine(ctx, s)
 	case "goka-leveldb":
-		return runGokaEngine(ctx, s)
+		err = runGokaEngine(ctx, s)
+	default:
+		err = fmt.Errorf("unknown engine %q", s.Engine)
 	}
-	return fmt.Errorf("unknown engine %q", s.Engine)
+	s.Logger.Info("engine stopped", "error", err, "signalled", ctx.Err() != nil)
+	return err
 }

@@ -2,8 +2,8 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -16,25 +16,22 @@ import (
 // 100 on every Linux this runs on).
 const clockTick = 10 * time.Millisecond
 
+// adminDeadline bounds every call the driver makes to the broker's admin
+// API; sarama's own timeouts do not bound a call that keeps retrying.
+const adminDeadline = 15 * time.Second
+
 // procCPU returns the user plus system CPU time of process pid, all its
-// threads included.
+// threads included (those that ended too).
 func procCPU(pid int) (time.Duration, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0, err
 	}
-	// The fields after the command name, which ends at the last ')':
-	// state is field 3, utime 14 and stime 15.
-	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
-	if len(f) < 13 {
-		return 0, fmt.Errorf("short /proc/%d/stat", pid)
+	t, err := parseStatCPU(b)
+	if err != nil {
+		return 0, fmt.Errorf("/proc/%d/stat: %w", pid, err)
 	}
-	u, err1 := strconv.ParseInt(f[11], 10, 64)
-	s, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("bad /proc/%d/stat: %q", pid, b)
-	}
-	return time.Duration(u+s) * clockTick, nil
+	return time.Duration(t) * clockTick, nil
 }
 
 // procPeakRSS returns the peak resident set size of process pid (VmHWM).
@@ -44,14 +41,23 @@ func procPeakRSS(pid int) (int64, error) {
 		return 0, err
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(f)
+	return statusKB(f, "VmHWM")
+}
+
+// statusKB returns the field name of a /proc status or meminfo file, a
+// size in kB, in bytes.
+func statusKB(r io.Reader, name string) (int64, error) {
+	sc := bufio.NewScanner(r)
 	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+		if rest, ok := strings.CutPrefix(sc.Text(), name+":"); ok {
 			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return kb << 10, err
+			if err != nil {
+				return 0, fmt.Errorf("%s: %w", name, err)
+			}
+			return kb << 10, nil
 		}
 	}
-	return 0, fmt.Errorf("no VmHWM in /proc/%d/status", pid)
+	return 0, fmt.Errorf("no %s line", name)
 }
 
 // committed returns the offsets group has committed on topic's partitions,
@@ -61,7 +67,10 @@ func committed(admin sarama.ClusterAdmin, group, topic string, partitions int32)
 	for i := range ps {
 		ps[i] = int32(i)
 	}
-	resp, err := admin.ListConsumerGroupOffsets(group, map[string][]int32{topic: ps})
+	resp, err := withDeadline(adminDeadline, "listing the committed offsets of group "+group,
+		func() (*sarama.OffsetFetchResponse, error) {
+			return admin.ListConsumerGroupOffsets(group, map[string][]int32{topic: ps})
+		})
 	if err != nil {
 		return 0, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/ripplestream/ripple/event"
@@ -18,6 +19,8 @@ type engineSpec struct {
 	Brokers              []string
 	Input, Output, Group string
 	StateDir             string
+	Commit               time.Duration // ripple's CommitInterval; goka's offset auto-commit interval
+	Logger               *slog.Logger
 }
 
 // Window job settings shared by every engine.
@@ -27,7 +30,7 @@ const (
 )
 
 func runRippleEngine(ctx context.Context, s engineSpec) error {
-	cfg := processor.Config{Brokers: s.Brokers, StateDir: s.StateDir, MaxRetries: -1}
+	cfg := processor.Config{Brokers: s.Brokers, StateDir: s.StateDir, MaxRetries: -1, CommitInterval: s.Commit, Logger: s.Logger}
 	in, out := processor.Stream(s.Input), processor.Stream(s.Output)
 	switch s.Job {
 	case "count":

@@ -73,22 +73,19 @@ func summarize(rs []result) summary {
 	return summary{median(w), median(c), median(ww), median(wc), median(p50), median(p99), median(rss), len(p99) > 0}
 }
 
-// table returns the results as Markdown: every run, then per job the
-// median over rounds, ripple's ratio to each peer and the targets.
-func table(o options, res []result) string {
+// table returns the results as Markdown: per job the median over rounds,
+// ripple's ratio to each peer against the targets, then every run.
+func table(o options, m machine, res []result) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Input: %d events, %d keys, %d partitions; latency at %d events/s (%v measured after %v); %d round(s).\n\n",
-		o.input.Events, o.input.Keys, o.partitions, o.rate, o.measure, o.warmup, o.rounds)
+	fmt.Fprintf(&b, "Input: %d events, %d keys, %d partitions; warmed = the second half of the input; latency at %d events/s (%v measured after %v of warm-up); %d round(s), engines alternating; commit interval %v (Kafka Streams: record cache %d MiB, %d stream threads).\n\n",
+		o.input.Events, o.input.Keys, o.partitions, o.rate, o.measure, o.warmup, o.rounds, o.commit, o.cache>>20, o.threads)
+	fmt.Fprintf(&b, "%s\n\n", m)
+	b.WriteString("Medians over the rounds:\n\n")
 	b.WriteString("| job | engine | events/s | events/s warmed | events/cpu-s | events/cpu-s warmed | p50 | p99 | peak RSS |\n")
 	b.WriteString("|---|---|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, job := range o.jobs {
 		for _, e := range o.engines {
-			var rs []result
-			for _, r := range res {
-				if r.Job == job && r.Engine == e {
-					rs = append(rs, r)
-				}
-			}
+			rs := pick(res, job, e)
 			if len(rs) == 0 {
 				continue
 			}
@@ -97,8 +94,47 @@ func table(o options, res []result) string {
 				s.wall, s.warmWall, s.cpu, s.warmCPU, lat(s, s.p50), lat(s, s.p99), s.rss>>20)
 		}
 	}
-	b.WriteString("\nRatios ripple/peer (medians); targets: warmed events/cpu-s at least 2x Kafka Streams', events/cpu-s at least 2x goka-leveldb's, p99 below each peer's.\n\n")
-	b.WriteString("| job | peer | events/s warmed | events/cpu-s | events/cpu-s warmed | p99 | targets |\n|---|---|--:|--:|--:|--:|---|\n")
+	b.WriteString("\nRatios ripple/peer (of the medians). Targets: warmed events/cpu-s at least 2x Kafka Streams', events/cpu-s at least 2x goka-leveldb's, p99 below each peer's.\n\n")
+	b.WriteString("| job | peer | events/s | events/s warmed | events/cpu-s | events/cpu-s warmed | p99 | targets |\n|---|---|--:|--:|--:|--:|--:|---|\n")
+	for _, rt := range ratios(o, res) {
+		p99 := "-"
+		if rt.hasP99 {
+			p99 = fmt.Sprintf("%.2f", rt.p99)
+		}
+		verdict := "met"
+		if len(rt.missed) > 0 {
+			verdict = "**missed**: " + strings.Join(rt.missed, ", ")
+		}
+		fmt.Fprintf(&b, "| %s | %s | %.2f | %.2f | %.2f | %.2f | %s | %s |\n", rt.job, rt.peer,
+			rt.wall, rt.warmWall, rt.cpu, rt.warmCPU, p99, verdict)
+	}
+	b.WriteString("\nEvery run, in the order run:\n\n")
+	b.WriteString("| round | job | engine | events/s | warmed | events/cpu-s | warmed | p50 | p99 | peak RSS |\n|--:|---|---|--:|--:|--:|--:|--:|--:|--:|\n")
+	for _, r := range res {
+		w, c, ww, wc := r.rates()
+		p50, p99 := "-", "-"
+		if r.Latencies > 0 {
+			p50, p99 = r.P50.Round(100*time.Microsecond).String(), r.P99.Round(100*time.Microsecond).String()
+		}
+		fmt.Fprintf(&b, "| %d | %s | %s | %.0f | %.0f | %.0f | %.0f | %s | %s | %d MiB |\n",
+			r.Round, r.Job, r.Engine, w, ww, c, wc, p50, p99, r.PeakRSS>>20)
+	}
+	return b.String()
+}
+
+// ratio is ripple's result on a job divided by a peer's, and the targets
+// it misses.
+type ratio struct {
+	job, peer                    string
+	wall, warmWall, cpu, warmCPU float64
+	p99                          float64
+	hasP99                       bool
+	missed                       []string
+}
+
+// ratios compares ripple's medians with each peer's, job by job.
+func ratios(o options, res []result) []ratio {
+	var out []ratio
 	for _, job := range o.jobs {
 		rip := pick(res, job, "ripple")
 		if len(rip) == 0 {
@@ -110,29 +146,28 @@ func table(o options, res []result) string {
 				continue
 			}
 			p := summarize(pick(res, job, e))
-			var missed []string
-			switch {
-			case e == "kstreams" && r.warmCPU < 2*p.warmCPU:
-				missed = append(missed, "2x warmed events/cpu-s")
-			case e == "goka-leveldb" && r.cpu < 2*p.cpu:
-				missed = append(missed, "2x events/cpu-s")
-			}
-			p99 := "-"
-			if r.hasLatency && p.hasLatency {
-				p99 = fmt.Sprintf("%.2f", float64(r.p99)/float64(p.p99))
-				if r.p99 >= p.p99 {
-					missed = append(missed, "lower p99")
+			rt := ratio{job: job, peer: e, wall: r.wall / p.wall, warmWall: r.warmWall / p.warmWall,
+				cpu: r.cpu / p.cpu, warmCPU: r.warmCPU / p.warmCPU}
+			switch e {
+			case "kstreams":
+				if rt.warmCPU < 2 {
+					rt.missed = append(rt.missed, "2x warmed events/cpu-s")
+				}
+			case "goka-leveldb":
+				if rt.cpu < 2 {
+					rt.missed = append(rt.missed, "2x events/cpu-s")
 				}
 			}
-			verdict := "met"
-			if len(missed) > 0 {
-				verdict = "**missed**: " + strings.Join(missed, ", ")
+			if r.hasLatency && p.hasLatency {
+				rt.hasP99, rt.p99 = true, float64(r.p99)/float64(p.p99)
+				if r.p99 >= p.p99 {
+					rt.missed = append(rt.missed, "lower p99")
+				}
 			}
-			fmt.Fprintf(&b, "| %s | %s | %.2f | %.2f | %.2f | %s | %s |\n", job, e,
-				r.warmWall/p.warmWall, r.cpu/p.cpu, r.warmCPU/p.warmCPU, p99, verdict)
+			out = append(out, rt)
 		}
 	}
-	return b.String()
+	return out
 }
 
 func pick(res []result, job, engine string) []result {

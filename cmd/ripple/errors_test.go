@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ripplestream/ripple/internal/embedded"
 	"github.com/ripplestream/ripple/processor"
+	"github.com/ripplestream/ripple/processor/embedded"
 	"github.com/ripplestream/ripple/processor/errortopic"
 )
 

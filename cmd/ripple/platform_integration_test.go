@@ -292,15 +292,7 @@ func TestIntegrationPlatform(t *testing.T) {
 		return nil
 	})
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("ripple run stopped with %v\n%s", err, logs.String())
-		}
-	case <-time.After(2 * time.Minute):
-		t.Fatalf("ripple run did not stop within 2 min of the cancel\n%s", logs.String())
-	}
+	stopRun(t, cancel, done, logs, 2*time.Minute)
 	t.Logf("%d purges expected, %d client errors produced, %d logged", len(wantURIs), len(reports), len(logged))
 }
 

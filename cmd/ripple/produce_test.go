@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ripplestream/ripple/internal/embedded"
 	"github.com/ripplestream/ripple/internal/linereader"
 	"github.com/ripplestream/ripple/jobs/changeprop"
+	"github.com/ripplestream/ripple/processor/embedded"
 )
 
 // pageEdit returns a valid mediawiki/page/change edit of title.

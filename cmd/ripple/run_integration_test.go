@@ -173,15 +173,7 @@ jobs:
 		return nil
 	})
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("ripple run stopped with %v\n%s", err, logs.String())
-		}
-	case <-time.After(60 * time.Second):
-		t.Fatalf("ripple run did not stop within 60 s of the cancel\n%s", logs.String())
-	}
+	stopRun(t, cancel, done, logs, time.Minute)
 	if !strings.Contains(logs.String(), "stopped cleanly") {
 		t.Errorf("no clean stop in the log:\n%s", logs.String())
 	}
@@ -230,5 +222,20 @@ func deleteTopicsWithPrefix(t *testing.T, brokers []string, prefix string) {
 				t.Logf("deleting topic %s: %v", name, err)
 			}
 		}
+	}
+}
+
+// stopRun cancels a `ripple run` started in a goroutine (what Ctrl-C does
+// in main) and fails the test unless it stops cleanly within d.
+func stopRun(t *testing.T, cancel context.CancelFunc, done <-chan error, logs *syncBuffer, d time.Duration) {
+	t.Helper()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("ripple run stopped with %v\n%s", err, logs.String())
+		}
+	case <-time.After(d):
+		t.Fatalf("ripple run did not stop within %v of the cancel\n%s", d, logs.String())
 	}
 }

@@ -154,8 +154,9 @@ func validPrefix(p string) bool {
 	return p != ""
 }
 
-// withDefaults returns c with zero fields set to their defaults.
-func (c Config) withDefaults() Config {
+// WithDefaults returns a copy of c with its zero fields set to their
+// defaults. Open calls it.
+func (c Config) WithDefaults() Config {
 	if c.Prefix == "" {
 		c.Prefix = DefaultPrefix
 	}

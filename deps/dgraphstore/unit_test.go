@@ -45,7 +45,7 @@ func TestConfigValidate(t *testing.T) {
 			t.Errorf("Validate(%+v) = %v, want ok=%v", c.cfg, err, c.ok)
 		}
 	}
-	d := Config{Addrs: []string{"a:1"}}.withDefaults()
+	d := Config{Addrs: []string{"a:1"}}.WithDefaults()
 	if d.Prefix != DefaultPrefix || d.MaxRetries != DefaultMaxRetries || d.MaxBatch != DefaultMaxBatch || d.UIDCache != DefaultUIDCache ||
 		d.ReadAhead != DefaultReadAhead || d.Collapse != deps.DefaultCollapseLimits() || d.Logger == nil ||
 		d.CallTimeout != DefaultCallTimeout || d.AlterTimeout != DefaultAlterTimeout {

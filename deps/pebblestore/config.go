@@ -76,8 +76,9 @@ func (c Config) Validate() error {
 	return c.Collapse.Validate()
 }
 
-// withDefaults returns c with zero fields set to their defaults.
-func (c Config) withDefaults() Config {
+// WithDefaults returns a copy of c with its zero fields set to their
+// defaults. Open calls it.
+func (c Config) WithDefaults() Config {
 	if c.BlockCacheBytes == 0 {
 		c.BlockCacheBytes = DefaultBlockCacheBytes
 	}

@@ -46,7 +46,7 @@ func Open(cfg Config) (*Store, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	cfg = cfg.withDefaults()
+	cfg = cfg.WithDefaults()
 	if cfg.ReadOnly {
 		if _, err := cfg.FS.Stat(cfg.Dir); errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("pebblestore: open %s: %w (the directory does not exist)", cfg.Dir, ErrNotExist)

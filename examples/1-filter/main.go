@@ -5,14 +5,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/ripplestream/ripple/event"
-	"github.com/ripplestream/ripple/internal/embedded"
-	"github.com/ripplestream/ripple/internal/examplerun"
 	"github.com/ripplestream/ripple/processor"
+	"github.com/ripplestream/ripple/processor/embedded"
 )
 
 // PageChange is the part of a mediawiki/page/change event this job reads.
@@ -76,11 +77,13 @@ func run(ctx context.Context, out io.Writer) error {
 		return err
 	}
 
-	runner, err := processor.NewRunner(job, processor.Config{Brokers: broker.Addrs(), KafkaVersion: embedded.KafkaVersion})
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	running, err := processor.Start(ctx, job, processor.Config{Brokers: broker.Addrs(), KafkaVersion: embedded.KafkaVersion})
 	if err != nil {
 		return err
 	}
-	return examplerun.Until(ctx, runner, func() (bool, error) {
+	err = running.WaitFor(ctx, func() (bool, error) {
 		got, err := broker.Consume(string(articleEdits.Stream()))
 		if err != nil || len(got) < 2 {
 			return false, nil // not there yet
@@ -95,4 +98,5 @@ func run(ctx context.Context, out io.Writer) error {
 		}
 		return true, nil
 	})
+	return errors.Join(err, running.Stop()) // Stop: a clean stop returns nil
 }

@@ -5,14 +5,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/ripplestream/ripple/event"
-	"github.com/ripplestream/ripple/internal/embedded"
-	"github.com/ripplestream/ripple/internal/examplerun"
 	"github.com/ripplestream/ripple/processor"
+	"github.com/ripplestream/ripple/processor/embedded"
 )
 
 // Edit is the event this job reads.
@@ -93,17 +94,19 @@ func run(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	runner, err := processor.NewRunner(job, processor.Config{Brokers: broker.Addrs(), KafkaVersion: embedded.KafkaVersion, StateDir: dir})
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	running, err := processor.Start(ctx, job, processor.Config{Brokers: broker.Addrs(), KafkaVersion: embedded.KafkaVersion, StateDir: dir})
 	if err != nil {
 		return err
 	}
-	return examplerun.Until(ctx, runner, func() (bool, error) {
+	err = running.WaitFor(ctx, func() (bool, error) {
 		got, err := broker.Consume(string(milestones.Stream()))
 		if err != nil || len(got) < len(pages) {
 			return false, nil
 		}
 		for _, p := range pages {
-			st, _, err := runner.Get(p)
+			st, _, err := running.Get(p)
 			if err != nil {
 				return false, err
 			}
@@ -112,4 +115,5 @@ func run(ctx context.Context, out io.Writer) error {
 		fmt.Fprintf(out, "%d milestone events\n", len(got))
 		return true, nil
 	})
+	return errors.Join(err, running.Stop()) // Stop: a clean stop returns nil
 }

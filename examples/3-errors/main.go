@@ -17,9 +17,8 @@ import (
 	"time"
 
 	"github.com/ripplestream/ripple/event"
-	"github.com/ripplestream/ripple/internal/embedded"
-	"github.com/ripplestream/ripple/internal/examplerun"
 	"github.com/ripplestream/ripple/processor"
+	"github.com/ripplestream/ripple/processor/embedded"
 )
 
 // Order is the event this job reads.
@@ -91,15 +90,17 @@ func run(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	runner, err := processor.NewRunner(job, processor.Config{
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	running, err := processor.Start(ctx, job, processor.Config{
 		Brokers: broker.Addrs(), KafkaVersion: embedded.KafkaVersion, StateDir: dir,
 		MaxRetries: 2, RetryDelay: 100 * time.Millisecond,
 	})
 	if err != nil {
 		return err
 	}
-	return examplerun.Until(ctx, runner, func() (bool, error) {
-		total, _, err := runner.Get("shop")
+	err = running.WaitFor(ctx, func() (bool, error) {
+		total, _, err := running.Get("shop")
 		if err != nil || total < 7 {
 			return false, nil // o1 and o4 succeed on their retry
 		}
@@ -122,4 +123,5 @@ func run(ctx context.Context, out io.Writer) error {
 		}
 		return true, nil
 	})
+	return errors.Join(err, running.Stop()) // Stop: a clean stop returns nil
 }

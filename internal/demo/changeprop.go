@@ -15,9 +15,9 @@ import (
 	"github.com/ripplestream/ripple/deps/propagate"
 	depsworkload "github.com/ripplestream/ripple/deps/workload"
 	"github.com/ripplestream/ripple/event"
-	"github.com/ripplestream/ripple/internal/embedded"
 	"github.com/ripplestream/ripple/jobs/changeprop"
 	"github.com/ripplestream/ripple/processor"
+	"github.com/ripplestream/ripple/processor/embedded"
 )
 
 // ChangepropResult is what the change-propagation demo measured.

@@ -17,9 +17,9 @@ import (
 
 	"github.com/ripplestream/ripple/deps/propagate"
 	"github.com/ripplestream/ripple/event"
-	"github.com/ripplestream/ripple/internal/embedded"
 	"github.com/ripplestream/ripple/jobs/changeprop"
 	"github.com/ripplestream/ripple/processor"
+	"github.com/ripplestream/ripple/processor/embedded"
 )
 
 // Config sizes the demo.

@@ -1,7 +1,9 @@
 // Package jobtest runs ripple jobs in integration tests on the real broker:
 // Start a job in the background (processor.Start, failing the test if it
-// cannot), Stop it and see how Run ended, and count the events of one
-// stream it processed with a Counter hook.
+// cannot), or StartReady to also wait until it is ready, Stop it and see
+// how Run ended, and count the events of one stream it processed with a
+// Counter hook. It is processor.Start bound to a test; it adds no way of
+// running a job of its own.
 package jobtest
 
 import (
@@ -20,6 +22,10 @@ import (
 // job that takes longer is stuck, and its test fails with the stacks
 // instead of hanging until the package's timeout.
 const stopBound = 2 * time.Minute
+
+// readyBound is how long StartReady waits for a job to join its group and
+// recover its state on the shared, loaded broker.
+const readyBound = 2 * time.Minute
 
 // Counter is a processor.Hook counting the events of one stream a job
 // processed (a job's timers are events too).
@@ -40,13 +46,15 @@ func (c *Counter) OnEvent(e processor.EventInfo) {
 // the same).
 type Running[S any] struct {
 	*processor.Running[S]
-	t    testing.TB
-	once sync.Once
-	err  error
+	t       testing.TB
+	once    sync.Once
+	err     error
+	stopped atomic.Bool // Stop was called by the test
 }
 
 // Start makes a Runner of job with cfg, failing t if it cannot, and runs it
-// until Stop (called at the latest when t ends).
+// until Stop. When t ends, a job the test did not Stop is stopped, and
+// fails t if it stops with an error.
 func Start[S any](t testing.TB, job processor.Job[S], cfg processor.Config) *Running[S] {
 	t.Helper()
 	rn, err := processor.Start(context.Background(), job, cfg)
@@ -54,7 +62,28 @@ func Start[S any](t testing.TB, job processor.Job[S], cfg processor.Config) *Run
 		t.Fatal(err)
 	}
 	r := &Running[S]{Running: rn, t: t}
-	t.Cleanup(func() { _ = r.Stop() })
+	t.Cleanup(func() {
+		if r.stopped.Load() {
+			return // the test saw how it ended
+		}
+		if err := r.stop(); err != nil {
+			t.Errorf("jobtest: job %s stopped with: %v", job.Name, err)
+		}
+	})
+	return r
+}
+
+// StartReady is Start, then waits until the job is ready (joined, its
+// state recovered), failing t with what the job waits for if it is not
+// within readyBound.
+func StartReady[S any](t testing.TB, job processor.Job[S], cfg processor.Config) *Running[S] {
+	t.Helper()
+	r := Start(t, job, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), readyBound)
+	defer cancel()
+	if err := r.WaitReady(ctx); err != nil {
+		t.Fatalf("jobtest: %v (health: %v)", err, r.Healthy())
+	}
 	return r
 }
 
@@ -63,6 +92,11 @@ func Start[S any](t testing.TB, job processor.Job[S], cfg processor.Config) *Run
 // the test, naming the file with every goroutine's stack, instead of
 // hanging until the package's timeout.
 func (r *Running[S]) Stop() error {
+	r.stopped.Store(true)
+	return r.stop()
+}
+
+func (r *Running[S]) stop() error {
 	r.once.Do(func() {
 		done := make(chan error, 1)
 		go func() { done <- r.Running.Stop() }()

@@ -1,20 +1,25 @@
 package kafkaclient
 
 import (
-	"errors"
 	"fmt"
 	"hash"
 	"time"
 
 	"github.com/IBM/sarama"
 	"github.com/lovoo/goka"
+
+	"github.com/ripplestream/ripple/internal/configerr"
 )
 
+// ErrInvalidConfig is wrapped by the errors of Config.Validate; it
+// matches every ripple package's ErrInvalidConfig.
+var ErrInvalidConfig = configerr.New("kafkaclient")
+
 // ErrNoBrokers is returned by Config.Validate when no broker is named.
-var ErrNoBrokers = errors.New("kafkaclient: no brokers: set Brokers (for the local test broker: 127.0.0.1:19092)")
+var ErrNoBrokers = fmt.Errorf("%w: no brokers: set Brokers (for the local test broker: 127.0.0.1:19092)", ErrInvalidConfig)
 
 // Config says how to reach a Kafka cluster. The zero value plus Brokers is
-// usable; Validate fills defaults.
+// usable; unset fields take their defaults (WithDefaults).
 type Config struct {
 	// Brokers are host:port bootstrap addresses.
 	Brokers []string
@@ -34,32 +39,42 @@ type Config struct {
 	StartAtNewest bool
 }
 
-// Validate fills defaults and reports a configuration that cannot work.
-func (c *Config) Validate() error {
-	if len(c.Brokers) == 0 {
-		return ErrNoBrokers
-	}
+// WithDefaults returns a copy of c with its unset fields set to their
+// defaults.
+func (c Config) WithDefaults() Config {
 	if c.Version == (sarama.KafkaVersion{}) {
 		c.Version = sarama.V4_0_0_0
-	}
-	if !c.Version.IsAtLeast(sarama.V2_1_0_0) {
-		return fmt.Errorf("kafkaclient: protocol version %s is older than 2.1.0, which Kafka 4 brokers refuse", c.Version)
 	}
 	if c.Replication == 0 {
 		c.Replication = 1
 	}
-	if c.Replication < 0 {
-		return fmt.Errorf("kafkaclient: replication %d must be positive", c.Replication)
-	}
 	if c.ClientID == "" {
 		c.ClientID = "ripple"
+	}
+	return c
+}
+
+// Validate reports a configuration that cannot work, wrapping
+// ErrInvalidConfig. It does not change c; unset fields are valid.
+func (c Config) Validate() error {
+	c = c.WithDefaults()
+	if len(c.Brokers) == 0 {
+		return ErrNoBrokers
+	}
+	if !c.Version.IsAtLeast(sarama.V2_1_0_0) {
+		return fmt.Errorf("%w: protocol version %s is older than 2.1.0, which Kafka 4 brokers refuse", ErrInvalidConfig, c.Version)
+	}
+	if c.Replication < 0 {
+		return fmt.Errorf("%w: replication %d must be positive", ErrInvalidConfig, c.Replication)
 	}
 	return nil
 }
 
-// Sarama returns a fresh sarama config with goka's defaults and c's version.
+// Sarama returns a fresh sarama config with goka's defaults and c's version
+// (unset fields of c take their defaults, here and in the other builders).
 // Each call returns a new value, so builders never share mutable config.
 func (c Config) Sarama() *sarama.Config {
+	c = c.WithDefaults()
 	sc := goka.DefaultConfig()
 	sc.Version = c.Version
 	sc.ClientID = c.ClientID
@@ -74,6 +89,7 @@ func (c Config) Sarama() *sarama.Config {
 
 // TopicManagerConfig returns goka's topic manager settings for c.
 func (c Config) TopicManagerConfig() *goka.TopicManagerConfig {
+	c = c.WithDefaults()
 	tmc := goka.NewTopicManagerConfig()
 	tmc.Table.Replication = c.Replication
 	tmc.Stream.Replication = c.Replication

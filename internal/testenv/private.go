@@ -30,7 +30,7 @@ func StartPrivateKafka(t testing.TB, port int) *PrivateKafka {
 	t.Helper()
 	Kafka(t) // the shared broker's jars and JDK are installed
 	k := &PrivateKafka{t: t, port: port, root: RepoRoot(t)}
-	k.Config = kafkaclient.Config{Brokers: []string{"127.0.0.1:" + strconv.Itoa(port)}}
+	k.Config = kafkaclient.Config{Brokers: []string{"127.0.0.1:" + strconv.Itoa(port)}}.WithDefaults()
 	if err := k.Config.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -48,7 +48,7 @@ const (
 func Kafka(t testing.TB) kafkaclient.Config {
 	t.Helper()
 	brokers := lookup(t, EnvKafka, "Apache Kafka", startKafka)
-	cfg := kafkaclient.Config{Brokers: strings.Split(brokers, ",")}
+	cfg := kafkaclient.Config{Brokers: strings.Split(brokers, ",")}.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

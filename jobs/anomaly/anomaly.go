@@ -32,10 +32,10 @@ package anomaly
 import (
 	_ "embed"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/ripplestream/ripple/internal/configerr"
 	"github.com/ripplestream/ripple/processor"
 	detect "github.com/ripplestream/ripple/processor/anomaly"
 )
@@ -45,7 +45,7 @@ import (
 const RunbookURL = "https://github.com/ripplestream/ripple/blob/main/jobs/anomaly/RUNBOOK.md"
 
 // ErrInvalidConfig is wrapped by the errors of Config.Validate.
-var ErrInvalidConfig = errors.New("anomaly job: invalid config")
+var ErrInvalidConfig = configerr.New("anomaly job")
 
 // Config configures the jobs.
 type Config struct {

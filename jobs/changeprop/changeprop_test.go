@@ -250,7 +250,7 @@ func TestBadChangesGoToTheErrorTopic(t *testing.T) {
 		if err := json.Unmarshal(m.Value, &e); err != nil {
 			t.Fatal(err)
 		}
-		if e.Schema != "/ripple/error/1.0.0" || e.Attempts != 1 || !strings.Contains(e.Message, bad[i].reason) {
+		if e.Schema != "/ripple/error/1.1.0" || e.Attempts != 1 || !strings.Contains(e.Message, bad[i].reason) {
 			t.Errorf("error record %d: %s after %d attempts (schema %s), want %q after one", i, e.Message, e.Attempts, e.Schema, bad[i].reason)
 		}
 	}

@@ -5,7 +5,6 @@ package changeprop_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -19,6 +18,7 @@ import (
 	"github.com/ripplestream/ripple/deps"
 	"github.com/ripplestream/ripple/deps/pebblestore"
 	"github.com/ripplestream/ripple/deps/propagate"
+	"github.com/ripplestream/ripple/internal/jobtest"
 	"github.com/ripplestream/ripple/internal/kafkaclient"
 	"github.com/ripplestream/ripple/internal/testenv"
 	"github.com/ripplestream/ripple/jobs/changeprop"
@@ -31,39 +31,6 @@ type steps struct{ n atomic.Int64 }
 func (s *steps) OnEvent(e processor.EventInfo) {
 	if e.Outcome == processor.OutcomeOK && e.Stream == processor.Stream(string(e.Job)+"-loop") {
 		s.n.Add(1)
-	}
-}
-
-type run struct {
-	cancel context.CancelFunc
-	done   chan error
-}
-
-func start[S any](t *testing.T, job processor.Job[S], cfg processor.Config) *run {
-	t.Helper()
-	r, err := processor.NewRunner(job, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	rn := &run{cancel: cancel, done: make(chan error, 1)}
-	go func() { rn.done <- r.Run(ctx) }()
-	t.Cleanup(func() { rn.stop(t) })
-	return rn
-}
-
-func (r *run) stop(t *testing.T) {
-	r.cancel()
-	select {
-	case err, ok := <-r.done:
-		if ok && err != nil && !errors.Is(err, context.Canceled) {
-			t.Errorf("job stopped with error: %v", err)
-		}
-		if ok {
-			close(r.done)
-		}
-	case <-time.After(60 * time.Second):
-		t.Errorf("job did not stop within 60 s")
 	}
 }
 
@@ -171,22 +138,24 @@ func TestIntegrationFanoutSurvivesRestart(t *testing.T) {
 
 	var done steps
 	pcfg := processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), Hooks: []processor.Hook{&done}}
-	first := start(t, fan, pcfg)
+	first := jobtest.Start(t, fan, pcfg)
 	testenv.Eventually(t, 120*time.Second, func() error {
 		if n := done.n.Load(); n < 8 {
 			return fmt.Errorf("%d of %d steps done", n, pages/batch)
 		}
 		return nil
 	})
-	first.stop(t)
+	if err := first.Stop(); err != nil {
+		t.Fatalf("the first run stopped with: %v", err)
+	}
 	stoppedAt := done.n.Load()
 	if stoppedAt >= pages/batch {
 		t.Fatalf("the fan-out finished (%d steps) before the stop; make it larger", stoppedAt)
 	}
 
 	pcfg.StateDir = t.TempDir() // recover the walk from the changelog
-	start(t, fan, pcfg)
-	start(t, coalesce, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir()})
+	jobtest.Start(t, fan, pcfg)
+	jobtest.Start(t, coalesce, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir()})
 
 	purged, stopPurges := collect(t, kc, string(cfg.Purges))
 	defer stopPurges()

@@ -20,6 +20,7 @@ import (
 	"github.com/ripplestream/ripple/deps"
 	"github.com/ripplestream/ripple/deps/pebblestore"
 	"github.com/ripplestream/ripple/deps/propagate"
+	"github.com/ripplestream/ripple/internal/jobtest"
 	"github.com/ripplestream/ripple/internal/testenv"
 	"github.com/ripplestream/ripple/jobs/changeprop"
 	"github.com/ripplestream/ripple/processor"
@@ -156,7 +157,7 @@ func TestIntegrationKill9MidFanout(t *testing.T) {
 
 	second := child()
 	t.Cleanup(func() { second.Process.Signal(syscall.SIGTERM); second.Wait() })
-	start(t, mustCoalesce(t, cfg), processor.Config{Brokers: kc.Brokers, StateDir: dir + "/coalesce"})
+	jobtest.Start(t, mustCoalesce(t, cfg), processor.Config{Brokers: kc.Brokers, StateDir: dir + "/coalesce"})
 	purged, stopPurges := collect(t, kc, string(cfg.Purges))
 	defer stopPurges()
 	testenv.Eventually(t, 180*time.Second, func() error {

@@ -16,6 +16,7 @@ import (
 	"github.com/ripplestream/ripple/deps"
 	"github.com/ripplestream/ripple/deps/propagate"
 	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/internal/jobtest"
 	"github.com/ripplestream/ripple/internal/storetest"
 	"github.com/ripplestream/ripple/internal/testenv"
 	"github.com/ripplestream/ripple/jobs/changeprop"
@@ -93,8 +94,8 @@ func everyKind(t *testing.T, store deps.Store) {
 	testenv.Produce(t, kc, string(cfg.Dependencies), recs)
 
 	pcfg := processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir()}
-	start(t, fan, pcfg)
-	start(t, coalesce, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir()})
+	jobtest.Start(t, fan, pcfg)
+	jobtest.Start(t, coalesce, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir()})
 	testenv.Eventually(t, 60*time.Second, func() error {
 		for _, p := range pages {
 			if _, ok, err := store.Page(context.Background(), p.wiki, p.title); err != nil || !ok {

@@ -13,10 +13,11 @@ import (
 	"github.com/ripplestream/ripple/deps/pebblestore"
 	"github.com/ripplestream/ripple/deps/propagate"
 	"github.com/ripplestream/ripple/event"
-	"github.com/ripplestream/ripple/internal/embedded"
+	"github.com/ripplestream/ripple/internal/jobtest"
 	"github.com/ripplestream/ripple/internal/testenv"
 	"github.com/ripplestream/ripple/jobs/changeprop"
 	"github.com/ripplestream/ripple/processor"
+	"github.com/ripplestream/ripple/processor/embedded"
 	"github.com/ripplestream/ripple/schemas"
 )
 
@@ -64,20 +65,8 @@ func TestEveryRecordValidates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := processor.NewRunner(fan, processor.Config{Brokers: b.Addrs(), KafkaVersion: embedded.KafkaVersion,
+	jobtest.Start(t, fan, processor.Config{Brokers: b.Addrs(), KafkaVersion: embedded.KafkaVersion,
 		StateDir: t.TempDir(), RetryDelay: time.Millisecond, MaxRetryDelay: time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- r.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
-			t.Errorf("job: %v", err)
-		}
-	}()
 
 	record := func(key string, v any) embedded.Record {
 		data, err := json.Marshal(v)
@@ -120,7 +109,7 @@ func TestEveryRecordValidates(t *testing.T) {
 	}{
 		{string(cfg.Name) + ".retry." + string(cfg.Dependencies), "/ripple/retry/1.0.0", 2},
 		{string(fan.LoopStream()), changeprop.ContinueSchema, 3},
-		{string(cfg.Name) + ".error", "/ripple/error/1.0.0", 1},
+		{string(cfg.Name) + ".error", "/ripple/error/1.1.0", 1},
 		{string(cfg.CandidatesStream()), "", 4},
 	}
 	for _, tp := range topics {

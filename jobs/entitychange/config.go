@@ -1,12 +1,12 @@
 package entitychange
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"sync/atomic"
 
 	"github.com/ripplestream/ripple/deps/entity"
+	"github.com/ripplestream/ripple/internal/configerr"
 	"github.com/ripplestream/ripple/processor"
 )
 
@@ -89,7 +89,7 @@ type Counters struct {
 }
 
 // ErrInvalidConfig is wrapped by Validate's errors.
-var ErrInvalidConfig = errors.New("entitychange: invalid config")
+var ErrInvalidConfig = configerr.New("entitychange")
 
 // WithDefaults returns c with its unset fields set to the defaults.
 func (c Config) WithDefaults() Config {

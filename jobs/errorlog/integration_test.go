@@ -156,6 +156,7 @@ func TestIntegrationErrorLog(t *testing.T) {
 func passes(t *testing.T, cfg errorlog.Config, n int) int {
 	t.Helper()
 	l := ratelimit.Limiter{Limit: cfg.Limit, Policy: ratelimit.Sample, SampleEvery: cfg.SampleEvery, SummaryInterval: cfg.SummaryInterval}
+	l = l.WithDefaults()
 	if err := l.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/internal/configerr"
 	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/processor/dedupe"
 	"github.com/ripplestream/ripple/processor/ratelimit"
@@ -30,7 +31,7 @@ const (
 var DefaultLimit = ratelimit.Limit{Rate: 10, Per: time.Minute, Burst: 10}
 
 // ErrInvalidConfig is wrapped by the errors of Config.Validate.
-var ErrInvalidConfig = errors.New("errorlog: invalid config")
+var ErrInvalidConfig = configerr.New("errorlog")
 
 // Config configures the three jobs.
 type Config struct {

@@ -2,13 +2,13 @@ package searchindex
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/internal/configerr"
 	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/processor/tokens"
 )
@@ -40,7 +40,7 @@ const (
 )
 
 // ErrInvalidConfig is wrapped by the errors of Config.Validate.
-var ErrInvalidConfig = errors.New("searchindex: invalid config")
+var ErrInvalidConfig = configerr.New("searchindex")
 
 // Config configures the job.
 type Config struct {

@@ -12,7 +12,7 @@ import (
 	"github.com/ripplestream/ripple/processor"
 )
 
-// Defaults of Config.Validate.
+// Defaults of Config.WithDefaults.
 const (
 	// DefaultAlertName is the default Config.AlertName.
 	DefaultAlertName = "RateAnomaly"
@@ -27,7 +27,8 @@ const (
 	DefaultPushPause = 30 * time.Second
 )
 
-// Config configures the anomaly job (see Job). Validate fills defaults.
+// Config configures the anomaly job (see Job). Unset fields take their
+// defaults (WithDefaults).
 type Config struct {
 	// Name is the job's consumer group. Required.
 	Name processor.Group
@@ -106,8 +107,37 @@ type Config struct {
 
 var labelName = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
 
-// Validate fills defaults and reports a configuration that cannot work.
-func (c *Config) Validate() error {
+// WithDefaults returns a copy of c with its unset fields, and its
+// Detector's, set to their defaults.
+func (c Config) WithDefaults() Config {
+	c.Detector = c.Detector.WithDefaults()
+	c.AlertName = orDefaultString(c.AlertName, DefaultAlertName)
+	c.KeyLabel = orDefaultString(c.KeyLabel, DefaultKeyLabel)
+	d := &c.Detector
+	if c.AlertHold == 0 {
+		c.AlertHold = 4 * (d.Bucket + d.lateness())
+	}
+	switch {
+	case c.PushPause == 0:
+		c.PushPause = DefaultPushPause
+	case c.PushPause < 0:
+		c.PushPause = 0
+	}
+	switch {
+	case c.MaxAhead == 0:
+		c.MaxAhead = DefaultMaxAhead
+	case c.MaxAhead < 0:
+		c.MaxAhead = 1<<63 - 1
+	}
+	c.IdleAfter = orDefault(c.IdleAfter, time.Duration(d.Consecutive+2)*d.Bucket+d.lateness())
+	c.MaxEventBytes = orDefault(c.MaxEventBytes, DefaultMaxEventBytes)
+	return c
+}
+
+// Validate reports the first field of c that cannot work, wrapping
+// ErrInvalidConfig. It does not change c: unset fields are valid, and the
+// checks apply to the values WithDefaults gives them.
+func (c Config) Validate() error {
 	switch {
 	case c.Name == "" || c.Input == "" || c.Output == "":
 		return fmt.Errorf("%w: Name %q, Input %q and Output %q are all required", ErrInvalidConfig, c.Name, c.Input, c.Output)
@@ -121,8 +151,7 @@ func (c *Config) Validate() error {
 	if err := c.Detector.Validate(); err != nil {
 		return fmt.Errorf("job %s: %w", c.Name, err)
 	}
-	c.AlertName = orDefaultString(c.AlertName, DefaultAlertName)
-	c.KeyLabel = orDefaultString(c.KeyLabel, DefaultKeyLabel)
+	c = c.WithDefaults()
 	if !utf8.ValidString(c.AlertName) || len(c.AlertName) > 256 {
 		return fmt.Errorf("%w: job %s: AlertName %q is not UTF-8 of at most 256 bytes", ErrInvalidConfig, c.Name, c.AlertName)
 	}
@@ -148,29 +177,10 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("%w: job %s: GeneratorURL %q is not an absolute URL", ErrInvalidConfig, c.Name, c.GeneratorURL)
 		}
 	}
-	d := &c.Detector
-	step := d.Bucket + d.lateness()
-	switch {
-	case c.AlertHold == 0:
-		c.AlertHold = 4 * step
-	case c.AlertHold < step:
+	if step := c.Detector.Bucket + c.Detector.lateness(); c.AlertHold < step {
 		return fmt.Errorf("%w: job %s: AlertHold %v is shorter than a window and its lateness (%v): alerts would lapse between pushes",
 			ErrInvalidConfig, c.Name, c.AlertHold, step)
 	}
-	switch {
-	case c.PushPause == 0:
-		c.PushPause = DefaultPushPause
-	case c.PushPause < 0:
-		c.PushPause = 0
-	}
-	switch {
-	case c.MaxAhead == 0:
-		c.MaxAhead = DefaultMaxAhead
-	case c.MaxAhead < 0:
-		c.MaxAhead = 1<<63 - 1
-	}
-	c.IdleAfter = orDefault(c.IdleAfter, time.Duration(d.Consecutive+2)*d.Bucket+d.lateness())
-	c.MaxEventBytes = orDefault(c.MaxEventBytes, DefaultMaxEventBytes)
 	return nil
 }
 

@@ -1,10 +1,11 @@
 package anomaly
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/ripplestream/ripple/internal/configerr"
 )
 
 // Direction says which side of its baseline a value is on, or, in
@@ -35,7 +36,7 @@ const (
 	Resolved Status = "resolved"
 )
 
-// Defaults of Detector.Validate.
+// Defaults of Detector.WithDefaults.
 const (
 	DefaultBucket      = time.Minute
 	DefaultHistory     = 120
@@ -75,12 +76,13 @@ const (
 // its standard deviation.
 const madScale = 1.4826
 
-// ErrInvalidConfig is wrapped by the errors of Validate.
-var ErrInvalidConfig = errors.New("anomaly: invalid config")
+// ErrInvalidConfig is wrapped by the errors of Validate; it matches every
+// ripple package's ErrInvalidConfig.
+var ErrInvalidConfig = configerr.New("anomaly")
 
 // Detector holds the rules of outlier detection; a key's data is its State.
-// Zero fields take the defaults Validate fills in. A Detector is read-only
-// once validated, so one serves every key and goroutine.
+// Zero fields take their defaults (WithDefaults; the methods apply them
+// too). A Detector is read-only, so one serves every key and goroutine.
 type Detector struct {
 	// Bucket is the width of the windows events are counted in, aligned
 	// to the zero time (so minutes and hours start on the clock). Default
@@ -128,16 +130,18 @@ type Detector struct {
 	Location *time.Location
 }
 
-// Validate fills defaults and reports rules that cannot work.
-func (d *Detector) Validate() error {
+// Validate reports rules that cannot work, wrapping ErrInvalidConfig. It
+// does not change d: unset fields are valid, and the checks apply to the
+// values WithDefaults gives them.
+func (d Detector) Validate() error {
 	if d.Bucket < 0 || d.Alpha < 0 || d.Threshold < 0 || d.Epsilon < 0 || d.History < 0 || d.MinHistory < 0 || d.Consecutive < 0 {
-		return fmt.Errorf("%w: negative Bucket, Alpha, Threshold, Epsilon, History, MinHistory or Consecutive in %+v", ErrInvalidConfig, *d)
+		return fmt.Errorf("%w: negative Bucket, Alpha, Threshold, Epsilon, History, MinHistory or Consecutive in %+v", ErrInvalidConfig, d)
 	}
 	if d.History > MaxHistory || d.Threshold > maxThreshold || d.Epsilon > maxEpsilon {
 		return fmt.Errorf("%w: History %d, Threshold %v or Epsilon %v is over its limit (%d, %v, %v)",
 			ErrInvalidConfig, d.History, d.Threshold, d.Epsilon, MaxHistory, maxThreshold, maxEpsilon)
 	}
-	*d = d.params()
+	d = d.WithDefaults()
 	switch {
 	case d.Bucket < time.Millisecond || d.Bucket > 24*time.Hour:
 		return fmt.Errorf("%w: Bucket %v is not between 1ms and 24h", ErrInvalidConfig, d.Bucket)
@@ -159,10 +163,11 @@ func (d *Detector) Validate() error {
 	return nil
 }
 
-// params returns d with defaults for its zero fields, so that a Detector
-// that was never validated still works.
-func (d *Detector) params() Detector {
-	p := *d
+// WithDefaults returns a copy of d with its unset fields set to their
+// defaults (History, Threshold and Epsilon also capped at their limits).
+// The methods apply it themselves, so a Detector used as it is works too.
+func (d Detector) WithDefaults() Detector {
+	p := d
 	p.Bucket = orDefault(p.Bucket, DefaultBucket)
 	p.Lateness = orDefault(p.Lateness, p.Bucket/DefaultLatenessFraction)
 	p.History = min(orDefault(p.History, DefaultHistory), MaxHistory)
@@ -192,7 +197,7 @@ func (p *Detector) coolDown() time.Duration { return max(p.CoolDown, 0) }
 // window is too late: it is counted in st.Late and otherwise ignored. A
 // negative or NaN n counts as zero, one over MaxCount as MaxCount.
 func (d *Detector) Observe(st *State, t time.Time, n float64) []Transition {
-	p := d.params()
+	p := d.WithDefaults()
 	st.repair(p)
 	if !(n >= 0) {
 		n = 0
@@ -226,7 +231,7 @@ func (d *Detector) Observe(st *State, t time.Time, n float64) []Transition {
 // that changed status, oldest first. A state that never observed an event
 // is left alone.
 func (d *Detector) Advance(st *State, t time.Time) []Transition {
-	p := d.params()
+	p := d.WithDefaults()
 	st.repair(p)
 	if st.Start.IsZero() || !t.After(st.Clock) {
 		return nil
@@ -242,7 +247,7 @@ func (d *Detector) NextClose(st *State) time.Time {
 	if st.Start.IsZero() {
 		return time.Time{}
 	}
-	p := d.params()
+	p := d.WithDefaults()
 	return st.Start.Add(p.Bucket + p.lateness())
 }
 
@@ -251,7 +256,7 @@ func (d *Detector) NextClose(st *State) time.Time {
 // threshold below and above it. Dashboards can draw it as the expected
 // range.
 func (d *Detector) Band(st *State, start time.Time) (baseline, low, high float64) {
-	p := d.params()
+	p := d.WithDefaults()
 	baseline = p.baseline(st, start)
 	scale := madScale*mad(st.Resid) + p.Epsilon
 	return baseline, baseline - p.Threshold*scale, baseline + p.Threshold*scale

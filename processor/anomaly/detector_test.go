@@ -18,6 +18,7 @@ func minute(i int) time.Time { return t0.Add(time.Duration(i)*time.Minute + 30*t
 
 func validated(t testing.TB, d anomaly.Detector) *anomaly.Detector {
 	t.Helper()
+	d = d.WithDefaults()
 	if err := d.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -298,6 +299,7 @@ func TestDetectorValidate(t *testing.T) {
 		})
 	}
 	d := anomaly.Detector{}
+	d = d.WithDefaults()
 	if err := d.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -307,6 +309,7 @@ func TestDetectorValidate(t *testing.T) {
 		t.Fatalf("defaults: %+v", d)
 	}
 	none := anomaly.Detector{Lateness: -1, CoolDown: -1}
+	none = none.WithDefaults()
 	if err := none.Validate(); err != nil || none.Lateness != -1 || none.CoolDown != -1 {
 		t.Fatalf("negative Lateness and CoolDown: %+v %v", none, err)
 	}

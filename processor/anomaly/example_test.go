@@ -12,6 +12,7 @@ import (
 // and resolves once five calm minutes have passed.
 func Example() {
 	d := anomaly.Detector{Bucket: time.Minute, MinHistory: 10}
+	d = d.WithDefaults()
 	if err := d.Validate(); err != nil {
 		fmt.Println(err)
 		return

@@ -77,11 +77,6 @@ func TestIntegrationAlertmanagerReceivesAlert(t *testing.T) {
 	}
 	r := jobtest.Start(t, job, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), MaxRetries: -1,
 		Logger: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))})
-	defer func() {
-		if err := r.Stop(); err != nil {
-			t.Error(err)
-		}
-	}()
 
 	// Firing: Alertmanager shows the alert, with the job's labels.
 	var firing testenv.Alert

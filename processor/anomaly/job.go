@@ -41,6 +41,7 @@ type timerValue struct {
 // resolves, pushing it to cfg.AlertmanagerURL when set. Timers close the
 // windows of keys whose events stopped. It validates cfg first.
 func Job(cfg Config) (processor.Job[KeyState], error) {
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return processor.Job[KeyState]{}, err
 	}

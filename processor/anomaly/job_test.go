@@ -376,6 +376,7 @@ func TestConfigValidate(t *testing.T) {
 		})
 	}
 	c := base
+	c = c.WithDefaults()
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}

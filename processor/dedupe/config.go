@@ -1,10 +1,10 @@
 package dedupe
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
+	"github.com/ripplestream/ripple/internal/configerr"
 	"github.com/ripplestream/ripple/processor"
 )
 
@@ -12,10 +12,12 @@ import (
 // largest record.
 const DefaultMaxEventBytes = 1 << 20
 
-// ErrInvalidConfig is wrapped by the errors of Config.Validate.
-var ErrInvalidConfig = errors.New("dedupe: invalid config")
+// ErrInvalidConfig is wrapped by the errors of Config.Validate; it matches
+// every ripple package's ErrInvalidConfig.
+var ErrInvalidConfig = configerr.New("dedupe")
 
-// Config configures the dedupe stage (see Job). Validate fills defaults.
+// Config configures the dedupe stage (see Job). Unset fields take their
+// defaults (WithDefaults).
 type Config struct {
 	// Name is the job's consumer group (and the prefix of its state table,
 	// retry and error topics). Required.
@@ -64,8 +66,34 @@ type Config struct {
 	InputOptions []processor.InputOption
 }
 
-// Validate fills defaults and reports a configuration that cannot work.
-func (c *Config) Validate() error {
+// WithDefaults returns a copy of c with its unset fields set to their
+// defaults.
+func (c Config) WithDefaults() Config {
+	// Only zero fields: a negative one stays for Validate to refuse.
+	if c.TTL == 0 {
+		c.TTL = DefaultTTL
+	}
+	if c.MaxIDs == 0 {
+		c.MaxIDs = DefaultMaxIDs
+	}
+	if c.RootTTL == 0 {
+		c.RootTTL = DefaultRootTTL
+	}
+	if c.MaxRoots == 0 {
+		c.MaxRoots = DefaultMaxRoots
+	}
+	if c.MaxEventBytes == 0 {
+		c.MaxEventBytes = DefaultMaxEventBytes
+	}
+	if c.ID == nil {
+		c.ID = MetaID
+	}
+	return c
+}
+
+// Validate reports the first field of c that cannot work, wrapping
+// ErrInvalidConfig. It does not change c; unset fields are valid.
+func (c Config) Validate() error {
 	switch {
 	case c.Name == "":
 		return fmt.Errorf("%w: Name is empty", ErrInvalidConfig)
@@ -89,14 +117,6 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxIDs > maxEntries || c.MaxRoots > maxEntries {
 		return fmt.Errorf("%w: job %s: MaxIDs %d and MaxRoots %d must be at most %d", ErrInvalidConfig, c.Name, c.MaxIDs, c.MaxRoots, maxEntries)
-	}
-	c.TTL = orDefault(c.TTL, DefaultTTL)
-	c.MaxIDs = orDefault(c.MaxIDs, DefaultMaxIDs)
-	c.RootTTL = orDefault(c.RootTTL, DefaultRootTTL)
-	c.MaxRoots = orDefault(c.MaxRoots, DefaultMaxRoots)
-	c.MaxEventBytes = orDefault(c.MaxEventBytes, DefaultMaxEventBytes)
-	if c.ID == nil {
-		c.ID = MetaID
 	}
 	return nil
 }

@@ -133,11 +133,6 @@ func TestIntegrationDedupeExpiresQuietKeys(t *testing.T) {
 	done := jobtest.Counter{Stream: processor.Stream(input)}
 	r := jobtest.Start(t, job, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), MaxRetries: -1,
 		Hooks: []processor.Hook{&done}})
-	defer func() {
-		if err := r.Stop(); err != nil {
-			t.Error(err)
-		}
-	}()
 
 	const events, keys = 2000, 500
 	recs := make([]testenv.Record, events)

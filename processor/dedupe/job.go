@@ -32,6 +32,7 @@ var (
 // was seen under the same key within cfg.TTL (or, with cfg.Supersede, its
 // root_event is stale). It validates cfg first.
 func Job(cfg Config) (processor.Job[State], error) {
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return processor.Job[State]{}, err
 	}

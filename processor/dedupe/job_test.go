@@ -203,9 +203,14 @@ func TestConfigValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := ok
 			tt.change(&c)
+			before := fmt.Sprintf("%+v", c)
 			err := c.Validate()
+			if after := fmt.Sprintf("%+v", c); after != before {
+				t.Fatalf("Validate changed its receiver: %s, was %s", after, before)
+			}
+			c = c.WithDefaults()
 			if tt.want == "" {
-				if err != nil || c.TTL != dedupe.DefaultTTL || c.MaxIDs != dedupe.DefaultMaxIDs || c.MaxEventBytes != dedupe.DefaultMaxEventBytes {
+				if err != nil || c.Validate() != nil || c.TTL != dedupe.DefaultTTL || c.MaxIDs != dedupe.DefaultMaxIDs || c.MaxEventBytes != dedupe.DefaultMaxEventBytes {
 					t.Fatalf("Validate = %v, config %+v", err, c)
 				}
 				return

@@ -1,10 +1,10 @@
 package diff
 
 import (
-	"errors"
 	"fmt"
 	"sync/atomic"
 
+	"github.com/ripplestream/ripple/internal/configerr"
 	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/wikitext"
 )
@@ -22,7 +22,8 @@ const (
 )
 
 // Config configures the diff operator: its limits, and for the stage, its
-// name and streams. The zero value, after Validate, is usable.
+// name and streams. The zero value is usable: unset fields take their
+// defaults (WithDefaults).
 type Config struct {
 	// Name is the job's name (consumer group). Default "diff".
 	Name processor.Group
@@ -78,11 +79,32 @@ type Counters struct {
 	Baseline atomic.Int64
 }
 
-// ErrBadConfig is wrapped by Validate's errors.
-var ErrBadConfig = errors.New("diff: invalid config")
+// ErrInvalidConfig is wrapped by Validate's errors; it matches every
+// ripple package's ErrInvalidConfig.
+var ErrInvalidConfig = configerr.New("diff")
 
-// Validate fills defaults and reports a configuration that cannot work.
-func (c *Config) Validate() error {
+// limits lists c's limits with their defaults.
+func (c *Config) limits() []limit {
+	return []limit{
+		{"MaxTextBytes", &c.MaxTextBytes, DefaultMaxTextBytes},
+		{"MaxDiffBytes", &c.MaxDiffBytes, DefaultMaxDiffBytes},
+		{"MaxEditCost", &c.MaxEditCost, DefaultMaxEditCost},
+		{"MaxDeps", &c.MaxDeps, DefaultMaxDeps},
+		{"MaxOutputBytes", &c.MaxOutputBytes, DefaultMaxOutputBytes},
+	}
+}
+
+// limit is a size limit of Config, whose zero value means its default.
+type limit struct {
+	name string
+	v    *int
+	def  int
+}
+
+// WithDefaults returns a copy of c with its unset fields set to their
+// defaults; Wikitext.MaxBytes is raised to MaxDiffBytes, so that every
+// text diffed is parsed.
+func (c Config) WithDefaults() Config {
 	if c.Name == "" {
 		c.Name = DefaultName
 	}
@@ -92,32 +114,32 @@ func (c *Config) Validate() error {
 	if c.Output == "" {
 		c.Output = DefaultOutput
 	}
-	for _, l := range []struct {
-		name string
-		v    *int
-		def  int
-	}{
-		{"MaxTextBytes", &c.MaxTextBytes, DefaultMaxTextBytes},
-		{"MaxDiffBytes", &c.MaxDiffBytes, DefaultMaxDiffBytes},
-		{"MaxEditCost", &c.MaxEditCost, DefaultMaxEditCost},
-		{"MaxDeps", &c.MaxDeps, DefaultMaxDeps},
-		{"MaxOutputBytes", &c.MaxOutputBytes, DefaultMaxOutputBytes},
-	} {
-		if *l.v < 0 {
-			return fmt.Errorf("%w: %s is %d; want 0 (default %d) or more", ErrBadConfig, l.name, *l.v, l.def)
-		}
+	for _, l := range c.limits() {
 		if *l.v == 0 {
 			*l.v = l.def
 		}
 	}
-	if c.MaxTextBytes > c.MaxDiffBytes {
-		return fmt.Errorf("%w: MaxTextBytes %d exceeds MaxDiffBytes %d", ErrBadConfig, c.MaxTextBytes, c.MaxDiffBytes)
-	}
-	if c.Wikitext.MaxBytes == 0 || c.Wikitext.MaxBytes < c.MaxDiffBytes {
+	if c.Wikitext.MaxBytes < c.MaxDiffBytes {
 		c.Wikitext.MaxBytes = c.MaxDiffBytes
 	}
+	return c
+}
+
+// Validate reports the first field of c that cannot work, wrapping
+// ErrInvalidConfig. It does not change c: unset fields are valid, and the
+// checks apply to the values WithDefaults gives them.
+func (c Config) Validate() error {
+	for _, l := range c.limits() {
+		if *l.v < 0 {
+			return fmt.Errorf("%w: %s is %d; want 0 (default %d) or more", ErrInvalidConfig, l.name, *l.v, l.def)
+		}
+	}
+	c = c.WithDefaults()
+	if c.MaxTextBytes > c.MaxDiffBytes {
+		return fmt.Errorf("%w: MaxTextBytes %d exceeds MaxDiffBytes %d", ErrInvalidConfig, c.MaxTextBytes, c.MaxDiffBytes)
+	}
 	if err := c.Wikitext.Validate(); err != nil {
-		return fmt.Errorf("%w: Wikitext: %v", ErrBadConfig, err)
+		return fmt.Errorf("%w: Wikitext: %v", ErrInvalidConfig, err)
 	}
 	return nil
 }

@@ -60,18 +60,7 @@ func TestIntegrationDiffStage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := jobtest.Start(t, job, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), MaxRetries: -1})
-	t.Cleanup(func() {
-		if err := r.Stop(); err != nil {
-			t.Errorf("job stopped with %v", err)
-		}
-	})
-	testenv.Eventually(t, 2*time.Minute, func() error {
-		if !r.Ready() {
-			return fmt.Errorf("job not ready: %v", r.Healthy())
-		}
-		return nil
-	})
+	r := jobtest.StartReady(t, job, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), MaxRetries: -1})
 
 	out := read(t, kc, string(cfg.Output), 2)
 	var evs []diff.Event

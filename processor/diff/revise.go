@@ -101,6 +101,7 @@ type Differ struct{ cfg Config }
 
 // New returns a Differ with cfg's limits.
 func New(cfg Config) (*Differ, error) {
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}

@@ -167,7 +167,7 @@ func normalize(s State) State {
 
 func TestConfigValidate(t *testing.T) {
 	for _, c := range []Config{{MaxEditCost: -1}, {MaxTextBytes: 10, MaxDiffBytes: 5}} {
-		if err := c.Validate(); !errors.Is(err, ErrBadConfig) {
+		if err := c.Validate(); !errors.Is(err, ErrInvalidConfig) {
 			t.Errorf("Validate(%+v) = %v", c, err)
 		}
 	}

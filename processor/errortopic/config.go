@@ -1,18 +1,19 @@
 package errortopic
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/IBM/sarama"
 
+	"github.com/ripplestream/ripple/internal/configerr"
 	"github.com/ripplestream/ripple/internal/kafkaclient"
 	"github.com/ripplestream/ripple/processor"
 )
 
-// ErrInvalidConfig is wrapped by the errors of Config.Validate.
-var ErrInvalidConfig = errors.New("errortopic: invalid config")
+// ErrInvalidConfig is wrapped by the errors of Config.Validate; it matches
+// every ripple package's ErrInvalidConfig.
+var ErrInvalidConfig = configerr.New("errortopic")
 
 // Defaults for zero Config fields.
 const (
@@ -91,5 +92,5 @@ func (c Config) client() (kafkaclient.Config, error) {
 	if err := kc.Validate(); err != nil {
 		return kc, fmt.Errorf("%w: %v", ErrInvalidConfig, err)
 	}
-	return kc, nil
+	return kc.WithDefaults(), nil
 }

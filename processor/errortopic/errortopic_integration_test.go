@@ -86,13 +86,7 @@ func (j *failingJob) start(t *testing.T, kc kafkaclient.Config) {
 	for _, in := range j.inputs {
 		def.Inputs = append(def.Inputs, processor.On(in, event.Raw{}, j.handle))
 	}
-	rn := jobtest.Start(t, def, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), MaxRetries: -1})
-	testenv.Eventually(t, time.Minute, func() error {
-		if !rn.Ready() {
-			return fmt.Errorf("job %s not ready: %v", j.name, rn.Healthy())
-		}
-		return nil
-	})
+	jobtest.StartReady(t, def, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), MaxRetries: -1})
 }
 
 // produce writes 40 events over both inputs: 8 that need the store, 8 with

@@ -1,12 +1,12 @@
 package filter
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"time"
 
+	"github.com/ripplestream/ripple/internal/configerr"
 	"github.com/ripplestream/ripple/processor"
 )
 
@@ -55,11 +55,13 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// ErrBadConfig is wrapped by Validate's errors.
-var ErrBadConfig = errors.New("filter: invalid config")
+// ErrInvalidConfig is wrapped by Validate's errors; it matches every
+// ripple package's ErrInvalidConfig.
+var ErrInvalidConfig = configerr.New("filter")
 
-// Validate fills defaults and reports a configuration that cannot work.
-func (c *Config) Validate() error {
+// WithDefaults returns a copy of c with its unset fields set to their
+// defaults.
+func (c Config) WithDefaults() Config {
 	if c.Name == "" {
 		c.Name = DefaultName
 	}
@@ -72,20 +74,8 @@ func (c *Config) Validate() error {
 	if c.Field == "" {
 		c.Field = DefaultField
 	}
-	if names := strings.Split(c.Field, "."); len(names) > 32 || strings.Contains("."+c.Field+".", "..") {
-		return fmt.Errorf("%w: Field %q: want a dotted path of at most 32 names, like revision.comment", ErrBadConfig, c.Field)
-	}
-	switch {
-	case len(c.Patterns) == 0 && c.PatternsFile == "":
-		return fmt.Errorf("%w: no patterns: set Patterns or PatternsFile", ErrBadConfig)
-	case len(c.Patterns) > 0 && c.PatternsFile != "":
-		return fmt.Errorf("%w: both Patterns and PatternsFile are set; use one", ErrBadConfig)
-	}
 	if c.PollInterval == 0 {
 		c.PollInterval = DefaultPollInterval
-	}
-	if c.PollInterval < 10*time.Millisecond {
-		return fmt.Errorf("%w: PollInterval %v is below 10ms", ErrBadConfig, c.PollInterval)
 	}
 	if c.MaxTextBytes == 0 {
 		c.MaxTextBytes = DefaultMaxTextBytes
@@ -93,11 +83,31 @@ func (c *Config) Validate() error {
 	if c.MaxFileBytes == 0 {
 		c.MaxFileBytes = DefaultMaxFileBytes
 	}
-	if c.MaxTextBytes < 0 || c.MaxFileBytes < 0 || c.Options.MaxCount < 0 {
-		return fmt.Errorf("%w: MaxTextBytes, MaxFileBytes and Options.MaxCount must not be negative", ErrBadConfig)
-	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+// Validate reports the first field of c that cannot work, wrapping
+// ErrInvalidConfig. It does not change c: unset fields are valid, and the
+// checks apply to the values WithDefaults gives them.
+func (c Config) Validate() error {
+	c = c.WithDefaults()
+	if names := strings.Split(c.Field, "."); len(names) > 32 || strings.Contains("."+c.Field+".", "..") {
+		return fmt.Errorf("%w: Field %q: want a dotted path of at most 32 names, like revision.comment", ErrInvalidConfig, c.Field)
+	}
+	switch {
+	case len(c.Patterns) == 0 && c.PatternsFile == "":
+		return fmt.Errorf("%w: no patterns: set Patterns or PatternsFile", ErrInvalidConfig)
+	case len(c.Patterns) > 0 && c.PatternsFile != "":
+		return fmt.Errorf("%w: both Patterns and PatternsFile are set; use one", ErrInvalidConfig)
+	}
+	if c.PollInterval < 10*time.Millisecond {
+		return fmt.Errorf("%w: PollInterval %v is below 10ms", ErrInvalidConfig, c.PollInterval)
+	}
+	if c.MaxTextBytes < 0 || c.MaxFileBytes < 0 || c.Options.MaxCount < 0 {
+		return fmt.Errorf("%w: MaxTextBytes, MaxFileBytes and Options.MaxCount must not be negative", ErrInvalidConfig)
 	}
 	return nil
 }

@@ -29,6 +29,7 @@ type Filter struct {
 // New returns a Filter for cfg, compiling cfg.Patterns or reading
 // cfg.PatternsFile.
 func New(cfg Config) (*Filter, error) {
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -115,7 +116,7 @@ func readBounded(path string, limit int) ([]byte, error) {
 // the current list stays. Run it in a goroutine you wait for.
 func (f *Filter) Watch(ctx context.Context) error {
 	if f.cfg.PatternsFile == "" {
-		return fmt.Errorf("%w: Watch needs PatternsFile", ErrBadConfig)
+		return fmt.Errorf("%w: Watch needs PatternsFile", ErrInvalidConfig)
 	}
 	tick := time.NewTicker(f.cfg.PollInterval)
 	defer tick.Stop()

@@ -96,7 +96,7 @@ func TestWatch(t *testing.T) {
 
 func TestWatchNeedsFile(t *testing.T) {
 	f, _ := New(Config{Patterns: Keywords("x")})
-	if err := f.Watch(context.Background()); !errors.Is(err, ErrBadConfig) {
+	if err := f.Watch(context.Background()); !errors.Is(err, ErrInvalidConfig) {
 		t.Fatalf("Watch without a file: %v", err)
 	}
 }
@@ -109,8 +109,8 @@ func TestConfigValidate(t *testing.T) {
 		{Patterns: Keywords("x"), PollInterval: time.Microsecond},
 		{Patterns: Keywords("x"), MaxTextBytes: -1},
 	} {
-		if err := c.Validate(); !errors.Is(err, ErrBadConfig) {
-			t.Errorf("Validate(%+v) = %v, want ErrBadConfig", c, err)
+		if err := c.Validate(); !errors.Is(err, ErrInvalidConfig) {
+			t.Errorf("Validate(%+v) = %v, want ErrInvalidConfig", c, err)
 		}
 	}
 	if _, err := New(Config{PatternsFile: filepath.Join(t.TempDir(), "missing")}); err == nil {

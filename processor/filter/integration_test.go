@@ -14,6 +14,7 @@ import (
 	"github.com/lovoo/goka"
 	"github.com/lovoo/goka/codec"
 
+	"github.com/ripplestream/ripple/internal/jobtest"
 	"github.com/ripplestream/ripple/internal/kafkaclient"
 	"github.com/ripplestream/ripple/internal/testenv"
 	"github.com/ripplestream/ripple/processor"
@@ -47,27 +48,16 @@ func TestIntegrationFilterStage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := processor.NewRunner(f.Job(), processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), MaxRetries: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	jobtest.StartReady(t, f.Job(), processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), MaxRetries: -1})
+	// Watch reloads the pattern file while the job runs; it is not a job.
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 2)
-	go func() { done <- r.Run(ctx) }()
-	go func() { done <- f.Watch(ctx) }()
+	watched := make(chan error, 1)
+	go func() { watched <- f.Watch(ctx) }()
 	t.Cleanup(func() {
 		cancel()
-		for range 2 {
-			if err := <-done; err != nil {
-				t.Errorf("stopped with %v", err)
-			}
+		if err := <-watched; err != nil {
+			t.Errorf("Watch: %v", err)
 		}
-	})
-	testenv.Eventually(t, 2*time.Minute, func() error {
-		if !r.Ready() {
-			return fmt.Errorf("job not ready: %v", r.Healthy())
-		}
-		return nil
 	})
 
 	em, err := goka.NewEmitter(kc.Brokers, goka.Stream(cfg.Input), new(codec.Bytes), kc.EmitterOptions()...)

@@ -35,6 +35,7 @@ func BenchmarkRateLimit(b *testing.B) {
 	for _, c := range cases {
 		b.Run("Decide/"+c.name, func(b *testing.B) {
 			l := c.l
+			l = l.WithDefaults()
 			if err := l.Validate(); err != nil {
 				b.Fatal(err)
 			}
@@ -48,6 +49,7 @@ func BenchmarkRateLimit(b *testing.B) {
 	}
 	b.Run("Handler", func(b *testing.B) {
 		l := ratelimit.Limiter{Limit: limit, SummaryInterval: time.Second}
+		l = l.WithDefaults()
 		if err := l.Validate(); err != nil {
 			b.Fatal(err)
 		}

@@ -11,7 +11,8 @@ import (
 // largest record.
 const DefaultMaxEventBytes = 1 << 20
 
-// Config configures the ratelimit stage (see Job). Validate fills defaults.
+// Config configures the ratelimit stage (see Job). Unset fields take their
+// defaults (WithDefaults).
 type Config struct {
 	// Name is the job's consumer group. Required.
 	Name processor.Group
@@ -52,8 +53,20 @@ type Config struct {
 	InputOptions []processor.InputOption
 }
 
-// Validate fills defaults and reports a configuration that cannot work.
-func (c *Config) Validate() error {
+// WithDefaults returns a copy of c with its unset fields, and its
+// Limiter's, set to their defaults.
+func (c Config) WithDefaults() Config {
+	c.Limiter = c.Limiter.WithDefaults()
+	if c.MaxEventBytes == 0 {
+		c.MaxEventBytes = DefaultMaxEventBytes
+	}
+	return c
+}
+
+// Validate reports the first field of c that cannot work, wrapping
+// ErrInvalidConfig. It does not change c: unset fields are valid, and the
+// checks apply to the values WithDefaults gives them.
+func (c Config) Validate() error {
 	if c.Name == "" || c.Input == "" || c.Output == "" {
 		return fmt.Errorf("%w: Name %q, Input %q and Output %q are all required", ErrInvalidConfig, c.Name, c.Input, c.Output)
 	}
@@ -73,6 +86,7 @@ func (c *Config) Validate() error {
 	if err := c.Limiter.Validate(); err != nil {
 		return fmt.Errorf("job %s: %w", c.Name, err)
 	}
+	c = c.WithDefaults()
 	if c.DelayOutput != "" && c.Limiter.Policy != Delay {
 		return fmt.Errorf("%w: job %s: DelayOutput %q goes with the %s policy only (policy is %s)",
 			ErrInvalidConfig, c.Name, c.DelayOutput, Delay, c.Limiter.Policy)
@@ -82,9 +96,6 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxEventBytes < 0 {
 		return fmt.Errorf("%w: job %s: MaxEventBytes %d is negative", ErrInvalidConfig, c.Name, c.MaxEventBytes)
-	}
-	if c.MaxEventBytes == 0 {
-		c.MaxEventBytes = DefaultMaxEventBytes
 	}
 	return nil
 }
@@ -119,14 +130,21 @@ type ReleaseConfig struct {
 	Now func() time.Time
 }
 
-// Validate fills defaults and reports a configuration that cannot work.
-func (c *ReleaseConfig) Validate() error {
+// WithDefaults returns a copy of c with its unset fields set to their
+// defaults.
+func (c ReleaseConfig) WithDefaults() ReleaseConfig {
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c
+}
+
+// Validate reports a configuration that cannot work, wrapping
+// ErrInvalidConfig. It does not change c; unset fields are valid.
+func (c ReleaseConfig) Validate() error {
 	if c.Name == "" || c.Input == "" || c.Output == "" || c.Input == c.Output {
 		return fmt.Errorf("%w: release job: Name %q, Input %q and Output %q are required, Input and Output distinct",
 			ErrInvalidConfig, c.Name, c.Input, c.Output)
-	}
-	if c.Now == nil {
-		c.Now = time.Now
 	}
 	return nil
 }

@@ -16,6 +16,7 @@ func Example() {
 		SampleEvery:     3,
 		SummaryInterval: 10 * time.Second,
 	}
+	l = l.WithDefaults()
 	if err := l.Validate(); err != nil {
 		fmt.Println(err)
 		return

@@ -45,6 +45,7 @@ func TestIntegrationRateLimitIsExact(t *testing.T) {
 	})
 	limiter := ratelimit.Limiter{Limit: ratelimit.Limit{Rate: 5, Burst: 3}, Policy: ratelimit.Sample,
 		SampleEvery: 4, SummaryInterval: 5 * time.Second}
+	limiter = limiter.WithDefaults()
 	if err := limiter.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -173,6 +174,7 @@ func TestIntegrationRateLimitDelaysByTimer(t *testing.T) {
 			timers, timers+".ready", string(name)+".timers-loop")
 	})
 	limiter := ratelimit.Limiter{Limit: ratelimit.Limit{Rate: 10, Burst: 2}, Policy: ratelimit.Delay, MaxDelay: time.Second}
+	limiter = limiter.WithDefaults()
 	if err := limiter.Validate(); err != nil {
 		t.Fatal(err)
 	}

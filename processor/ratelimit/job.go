@@ -70,6 +70,7 @@ var (
 // unchanged, holding others back by the policy, and emitting summaries to
 // cfg.SummaryOutput. It validates cfg first.
 func Job(cfg Config) (processor.Job[State], error) {
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return processor.Job[State]{}, err
 	}

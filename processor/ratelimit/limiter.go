@@ -1,10 +1,11 @@
 package ratelimit
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/ripplestream/ripple/internal/configerr"
 )
 
 // Limit is a rate: Rate events per Per, with bursts of up to Burst events
@@ -37,7 +38,7 @@ const (
 	Sample Policy = "sample"
 )
 
-// Defaults of Limiter.Validate.
+// Defaults of Limiter.WithDefaults.
 const (
 	// DefaultPer is the default Limit.Per.
 	DefaultPer = time.Second
@@ -61,8 +62,9 @@ const (
 	maxPer   = 366 * 24 * time.Hour
 )
 
-// ErrInvalidConfig is wrapped by the errors of Validate.
-var ErrInvalidConfig = errors.New("ratelimit: invalid config")
+// ErrInvalidConfig is wrapped by the errors of Validate; it matches every
+// ripple package's ErrInvalidConfig.
+var ErrInvalidConfig = configerr.New("ratelimit")
 
 // Adaptive tightens a key's limit while the error rate its events report is
 // high. The rate is a smoothed average of the values the key's events
@@ -81,7 +83,7 @@ type Adaptive struct {
 }
 
 // Limiter is the pure core: the rules for one stream, applied by Decide to
-// the State of one key. Call Validate before use.
+// the State of one key. Use l.WithDefaults(), checked by Validate.
 type Limiter struct {
 	// Limit is the rate each key is held to. Limit.Rate is required.
 	Limit Limit
@@ -103,30 +105,17 @@ type Limiter struct {
 	Adaptive *Adaptive
 }
 
-// Validate fills defaults and reports rules that cannot work.
-func (l *Limiter) Validate() error {
-	if l.Limit.Rate <= 0 {
-		return fmt.Errorf("%w: Limit.Rate %d must be positive", ErrInvalidConfig, l.Limit.Rate)
-	}
+// WithDefaults returns a copy of l with its unset fields set to their
+// defaults (a set Adaptive is copied, not changed).
+func (l Limiter) WithDefaults() Limiter {
 	if l.Limit.Per == 0 {
 		l.Limit.Per = DefaultPer
 	}
 	if l.Limit.Burst == 0 {
 		l.Limit.Burst = min(l.Limit.Rate, maxBurst)
 	}
-	switch {
-	case l.Limit.Per < 0 || l.Limit.Per > maxPer:
-		return fmt.Errorf("%w: Limit.Per %v outside (0, %v]", ErrInvalidConfig, l.Limit.Per, maxPer)
-	case l.Limit.Per/time.Duration(l.Limit.Rate) == 0:
-		return fmt.Errorf("%w: Limit %d per %v is more than one event per nanosecond", ErrInvalidConfig, l.Limit.Rate, l.Limit.Per)
-	case l.Limit.Burst < 0 || l.Limit.Burst > maxBurst:
-		return fmt.Errorf("%w: Limit.Burst %d outside [1, %d]", ErrInvalidConfig, l.Limit.Burst, maxBurst)
-	}
 	if l.Policy == "" {
 		l.Policy = Drop
-	}
-	if l.Policy != Drop && l.Policy != Delay && l.Policy != Sample {
-		return fmt.Errorf("%w: Policy %q (want %q, %q or %q)", ErrInvalidConfig, l.Policy, Drop, Delay, Sample)
 	}
 	if l.SampleEvery == 0 {
 		l.SampleEvery = DefaultSampleEvery
@@ -137,13 +126,39 @@ func (l *Limiter) Validate() error {
 	if l.SummaryInterval == 0 {
 		l.SummaryInterval = DefaultSummaryInterval
 	}
+	if l.Adaptive != nil {
+		a := *l.Adaptive
+		a.Threshold = orDefault(a.Threshold, DefaultThreshold)
+		a.Factor = orDefault(a.Factor, DefaultFactor)
+		a.Smoothing = orDefault(a.Smoothing, DefaultSmoothing)
+		l.Adaptive = &a
+	}
+	return l
+}
+
+// Validate reports rules that cannot work, wrapping ErrInvalidConfig. It
+// does not change l: unset fields are valid, and the checks apply to the
+// values WithDefaults gives them.
+func (l Limiter) Validate() error {
+	if l.Limit.Rate <= 0 {
+		return fmt.Errorf("%w: Limit.Rate %d must be positive", ErrInvalidConfig, l.Limit.Rate)
+	}
+	l = l.WithDefaults()
+	switch {
+	case l.Limit.Per < 0 || l.Limit.Per > maxPer:
+		return fmt.Errorf("%w: Limit.Per %v outside (0, %v]", ErrInvalidConfig, l.Limit.Per, maxPer)
+	case l.Limit.Per/time.Duration(l.Limit.Rate) == 0:
+		return fmt.Errorf("%w: Limit %d per %v is more than one event per nanosecond", ErrInvalidConfig, l.Limit.Rate, l.Limit.Per)
+	case l.Limit.Burst < 0 || l.Limit.Burst > maxBurst:
+		return fmt.Errorf("%w: Limit.Burst %d outside [1, %d]", ErrInvalidConfig, l.Limit.Burst, maxBurst)
+	}
+	if l.Policy != Drop && l.Policy != Delay && l.Policy != Sample {
+		return fmt.Errorf("%w: Policy %q (want %q, %q or %q)", ErrInvalidConfig, l.Policy, Drop, Delay, Sample)
+	}
 	if l.SampleEvery < 1 || l.MaxDelay < 0 || l.MaxDelay > maxPer {
 		return fmt.Errorf("%w: SampleEvery %d must be >= 1 and MaxDelay %v in [0, %v]", ErrInvalidConfig, l.SampleEvery, l.MaxDelay, maxPer)
 	}
 	if a := l.Adaptive; a != nil {
-		a.Threshold = orDefault(a.Threshold, DefaultThreshold)
-		a.Factor = orDefault(a.Factor, DefaultFactor)
-		a.Smoothing = orDefault(a.Smoothing, DefaultSmoothing)
 		if !(a.Threshold > 0 && a.Threshold < 1) || !(a.Factor > 0 && a.Factor < 1) || !(a.Smoothing > 0 && a.Smoothing <= 1) {
 			return fmt.Errorf("%w: Adaptive Threshold %v and Factor %v must be in (0, 1), Smoothing %v in (0, 1]",
 				ErrInvalidConfig, a.Threshold, a.Factor, a.Smoothing)

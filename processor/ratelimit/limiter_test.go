@@ -14,6 +14,7 @@ func at(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) 
 
 func validated(t *testing.T, l Limiter) *Limiter {
 	t.Helper()
+	l = l.WithDefaults()
 	if err := l.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -196,6 +197,7 @@ func TestLimiterValidate(t *testing.T) {
 		})
 	}
 	l := Limiter{Limit: Limit{Rate: 5}, Adaptive: &Adaptive{}}
+	l = l.WithDefaults()
 	if err := l.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,7 @@ var ErrNoEvent = errors.New("ratelimit: delayed record holds no event")
 // stage works through a backlog, they are in the past and records are
 // released at once.
 func Release(cfg ReleaseConfig) (processor.Job[struct{}], error) {
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return processor.Job[struct{}]{}, err
 	}

@@ -1,10 +1,10 @@
 package tokens
 
 import (
-	"errors"
 	"fmt"
 	"sync/atomic"
 
+	"github.com/ripplestream/ripple/internal/configerr"
 	"github.com/ripplestream/ripple/processor"
 )
 
@@ -20,7 +20,8 @@ const (
 )
 
 // Config configures the tokens operator: its limits, and for the stage,
-// its name and streams. The zero value, after Validate, is usable.
+// its name and streams. The zero value is usable: unset fields take their
+// defaults (WithDefaults).
 type Config struct {
 	// Name is the job's name (consumer group). Default "tokens".
 	Name processor.Group
@@ -64,11 +65,30 @@ type Counters struct {
 	Duplicate atomic.Int64
 }
 
-// ErrBadConfig is wrapped by Validate's errors.
-var ErrBadConfig = errors.New("tokens: invalid config")
+// ErrInvalidConfig is wrapped by Validate's errors; it matches every
+// ripple package's ErrInvalidConfig.
+var ErrInvalidConfig = configerr.New("tokens")
 
-// Validate fills defaults and reports a limit that is negative.
-func (c *Config) Validate() error {
+// limits lists c's limits with their defaults.
+func (c *Config) limits() []limit {
+	return []limit{
+		{"MaxTextBytes", &c.MaxTextBytes, DefaultMaxTextBytes},
+		{"MaxTokenBytes", &c.MaxTokenBytes, DefaultMaxTokenBytes},
+		{"MaxStateTokens", &c.MaxStateTokens, DefaultMaxStateTokens},
+		{"MaxOutputTokens", &c.MaxOutputTokens, DefaultMaxOutputTokens},
+	}
+}
+
+// limit is a size limit of Config, whose zero value means its default.
+type limit struct {
+	name string
+	v    *int
+	def  int
+}
+
+// WithDefaults returns a copy of c with its unset fields set to their
+// defaults.
+func (c Config) WithDefaults() Config {
 	if c.Name == "" {
 		c.Name = DefaultName
 	}
@@ -78,21 +98,20 @@ func (c *Config) Validate() error {
 	if c.Output == "" {
 		c.Output = DefaultOutput
 	}
-	for _, l := range []struct {
-		name string
-		v    *int
-		def  int
-	}{
-		{"MaxTextBytes", &c.MaxTextBytes, DefaultMaxTextBytes},
-		{"MaxTokenBytes", &c.MaxTokenBytes, DefaultMaxTokenBytes},
-		{"MaxStateTokens", &c.MaxStateTokens, DefaultMaxStateTokens},
-		{"MaxOutputTokens", &c.MaxOutputTokens, DefaultMaxOutputTokens},
-	} {
-		if *l.v < 0 {
-			return fmt.Errorf("%w: %s is %d; want 0 (default %d) or more", ErrBadConfig, l.name, *l.v, l.def)
-		}
+	for _, l := range c.limits() {
 		if *l.v == 0 {
 			*l.v = l.def
+		}
+	}
+	return c
+}
+
+// Validate reports a limit that is negative, wrapping ErrInvalidConfig. It
+// does not change c; unset fields are valid.
+func (c Config) Validate() error {
+	for _, l := range c.limits() {
+		if *l.v < 0 {
+			return fmt.Errorf("%w: %s is %d; want 0 (default %d) or more", ErrInvalidConfig, l.name, *l.v, l.def)
 		}
 	}
 	return nil

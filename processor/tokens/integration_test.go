@@ -49,19 +49,7 @@ func TestIntegrationTokensStage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := jobtest.Start(t, job, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), MaxRetries: -1})
-	t.Cleanup(func() {
-		if err := r.Stop(); err != nil {
-			t.Errorf("job stopped with %v", err)
-		}
-	})
-
-	testenv.Eventually(t, 2*time.Minute, func() error {
-		if !r.Ready() {
-			return fmt.Errorf("job not ready: %v", r.Healthy())
-		}
-		return nil
-	})
+	jobtest.StartReady(t, job, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), MaxRetries: -1})
 	byRev := map[int64]tokens.Event{}
 	for _, b := range consume(t, kc, string(cfg.Output), 3) {
 		var ev tokens.Event

@@ -71,6 +71,7 @@ type Tokenizer struct{ cfg Config }
 
 // New returns a Tokenizer with cfg's limits.
 func New(cfg Config) (*Tokenizer, error) {
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}

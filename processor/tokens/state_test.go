@@ -115,10 +115,11 @@ func TestStateCodec(t *testing.T) {
 
 func TestConfigValidate(t *testing.T) {
 	c := Config{MaxTokenBytes: -1}
-	if err := c.Validate(); !errors.Is(err, ErrBadConfig) {
+	if err := c.Validate(); !errors.Is(err, ErrInvalidConfig) {
 		t.Fatalf("err = %v", err)
 	}
 	c = Config{}
+	c = c.WithDefaults()
 	if err := c.Validate(); err != nil || c.MaxStateTokens != DefaultMaxStateTokens || c.Input != DefaultInput {
 		t.Fatalf("defaults %+v %v", c, err)
 	}

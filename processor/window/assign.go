@@ -1,9 +1,10 @@
 package window
 
 import (
-	"errors"
 	"fmt"
 	"time"
+
+	"github.com/ripplestream/ripple/internal/configerr"
 )
 
 // Kind is the kind of windows an Assigner makes.
@@ -33,8 +34,9 @@ func (k Kind) String() string {
 	return fmt.Sprintf("Kind(%d)", uint8(k))
 }
 
-// ErrInvalid is wrapped by the errors of the Validate methods.
-var ErrInvalid = errors.New("window: invalid config")
+// ErrInvalidConfig is wrapped by the errors of the Validate methods; it
+// matches every ripple package's ErrInvalidConfig.
+var ErrInvalidConfig = configerr.New("window")
 
 // Assigner says which windows an event belongs to. Build one with
 // Tumbling, Hopping or Session; the zero Assigner is invalid.
@@ -102,12 +104,12 @@ func (a Assigner) Validate() error {
 	}
 	switch {
 	case a.kind < KindTumbling || a.kind > KindSession:
-		return fmt.Errorf("%w: no window assigner (use window.Tumbling, Hopping or Session)", ErrInvalid)
+		return fmt.Errorf("%w: no window assigner (use window.Tumbling, Hopping or Session)", ErrInvalidConfig)
 	case a.size <= 0 || a.size%time.Millisecond != 0:
-		return fmt.Errorf("%w: %s window %s %v must be a positive whole number of milliseconds", ErrInvalid, a.kind, name, a.size)
+		return fmt.Errorf("%w: %s window %s %v must be a positive whole number of milliseconds", ErrInvalidConfig, a.kind, name, a.size)
 	case a.kind == KindHopping && (a.advance <= 0 || a.advance%time.Millisecond != 0 || a.advance > a.size):
 		return fmt.Errorf("%w: hopping window advance %v must be a positive whole number of milliseconds, at most the size %v",
-			ErrInvalid, a.advance, a.size)
+			ErrInvalidConfig, a.advance, a.size)
 	}
 	return nil
 }

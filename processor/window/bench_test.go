@@ -42,6 +42,7 @@ func benchmarkWindow(b *testing.B) {
 	name := func(a window.Assigner) string { return a.Kind().String() }
 	for _, a := range assigners {
 		w := window.Windower[int64, struct{}]{Assigner: a, Lateness: 10 * time.Second, Aggregator: window.Count[struct{}]()}
+		w = w.WithDefaults()
 		if err := w.Validate(); err != nil {
 			b.Fatal(err)
 		}
@@ -64,6 +65,7 @@ func benchmarkWindow(b *testing.B) {
 	}
 	for _, a := range assigners {
 		w := window.Windower[int64, struct{}]{Assigner: a, Lateness: 10 * time.Second, Aggregator: window.Count[struct{}]()}
+		w = w.WithDefaults()
 		if err := w.Validate(); err != nil {
 			b.Fatal(err)
 		}

@@ -16,7 +16,8 @@ const (
 	DefaultMaxFuture = time.Hour
 )
 
-// Config configures the window stage (see Job). Validate fills defaults.
+// Config configures the window stage (see Job). Unset fields take their
+// defaults (WithDefaults).
 type Config[A, T any] struct {
 	// Name is the job's consumer group (and the prefix of its state table,
 	// timer, retry and error topics). Required.
@@ -66,25 +67,13 @@ type Config[A, T any] struct {
 	InputOptions []processor.InputOption
 }
 
-// Validate fills defaults and reports a configuration that cannot work.
-func (c *Config[A, T]) Validate() error {
-	if c.Name == "" || c.Input == "" || c.Output == "" {
-		return fmt.Errorf("%w: Name %q, Input %q and Output %q are all required", ErrInvalid, c.Name, c.Input, c.Output)
-	}
-	if c.LateOutput == "" {
+// WithDefaults returns a copy of c with its unset fields, and its
+// Windower's, set to their defaults.
+func (c Config[A, T]) WithDefaults() Config[A, T] {
+	if c.LateOutput == "" && c.Output != "" {
 		c.LateOutput = c.Output + ".late"
 	}
-	if c.Input == c.Output || c.Input == c.LateOutput || c.Output == c.LateOutput {
-		return fmt.Errorf("%w: job %s: Input %q, Output %q and LateOutput %q must differ",
-			ErrInvalid, c.Name, c.Input, c.Output, c.LateOutput)
-	}
-	if err := c.Windower.Validate(); err != nil {
-		return fmt.Errorf("job %s: %w", c.Name, err)
-	}
-	if c.CloseDelay < 0 || c.MaxEventBytes < 0 {
-		return fmt.Errorf("%w: job %s: CloseDelay %v and MaxEventBytes %d must not be negative",
-			ErrInvalid, c.Name, c.CloseDelay, c.MaxEventBytes)
-	}
+	c.Windower = c.Windower.WithDefaults()
 	if c.EventTime == nil {
 		c.EventTime = DT
 	}
@@ -96,6 +85,28 @@ func (c *Config[A, T]) Validate() error {
 	}
 	if c.MaxEventBytes == 0 {
 		c.MaxEventBytes = DefaultMaxEventBytes
+	}
+	return c
+}
+
+// Validate reports the first field of c that cannot work, wrapping
+// ErrInvalidConfig. It does not change c: unset fields are valid, and the
+// checks apply to the values WithDefaults gives them.
+func (c Config[A, T]) Validate() error {
+	if c.Name == "" || c.Input == "" || c.Output == "" {
+		return fmt.Errorf("%w: Name %q, Input %q and Output %q are all required", ErrInvalidConfig, c.Name, c.Input, c.Output)
+	}
+	if c.CloseDelay < 0 || c.MaxEventBytes < 0 {
+		return fmt.Errorf("%w: job %s: CloseDelay %v and MaxEventBytes %d must not be negative",
+			ErrInvalidConfig, c.Name, c.CloseDelay, c.MaxEventBytes)
+	}
+	c = c.WithDefaults()
+	if c.Input == c.Output || c.Input == c.LateOutput || c.Output == c.LateOutput {
+		return fmt.Errorf("%w: job %s: Input %q, Output %q and LateOutput %q must differ",
+			ErrInvalidConfig, c.Name, c.Input, c.Output, c.LateOutput)
+	}
+	if err := c.Windower.Validate(); err != nil {
+		return fmt.Errorf("job %s: %w", c.Name, err)
 	}
 	return nil
 }

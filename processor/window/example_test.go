@@ -16,6 +16,7 @@ func Example() {
 		Lateness:   10 * time.Second,
 		Aggregator: window.Count[struct{}](),
 	}
+	w = w.WithDefaults()
 	if err := w.Validate(); err != nil {
 		fmt.Println(err)
 		return

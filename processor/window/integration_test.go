@@ -3,7 +3,6 @@
 package window_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -63,14 +62,11 @@ func tumblingIsExact(t *testing.T, engine processor.Engine) {
 		t.Fatal(err)
 	}
 	done := &jobtest.Counter{Stream: processor.Stream(input)}
-	r, err := processor.NewRunner(job, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), MaxRetries: -1,
-		Engine: engine, Hooks: []processor.Hook{done}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), MaxRetries: -1, Engine: engine, Hooks: []processor.Hook{done}}
 
 	// The model: the Windower over each key's events in order, then every
 	// key's remaining windows closed, as its timers will.
+	rules = rules.WithDefaults()
 	if err := rules.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -104,20 +100,17 @@ func tumblingIsExact(t *testing.T, engine processor.Engine) {
 		nlate += len(wantLate[key])
 	}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	stopped := make(chan error, 1)
-	go func() { stopped <- r.Run(ctx) }()
+	rn := jobtest.Start(t, job, cfg)
 	testenv.Eventually(t, 2*time.Minute, func() error {
 		if n := done.N.Load(); n < int64(len(recs)) {
-			return fmt.Errorf("processed %d of %d events (job health: %v)", n, len(recs), r.Healthy())
+			return fmt.Errorf("processed %d of %d events (job health: %v)", n, len(recs), rn.Healthy())
 		}
 		return nil
 	})
 	// The last windows close by timer, up to 10 + 5 + 5 s after each key's
 	// last event was read.
 	testenv.ReadTopic(t, kc, output, nwant, 2*time.Minute)
-	cancel() // flushes the producer: the topics are complete after this
-	if err := <-stopped; err != nil {
+	if err := rn.Stop(); err != nil { // flushes the producer: the topics are complete after this
 		t.Fatal(err)
 	}
 

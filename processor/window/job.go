@@ -101,6 +101,7 @@ var (
 // first.
 func Job[A, T any](cfg Config[A, T]) (processor.Job[JobState[A]], error) {
 	customTime := cfg.EventTime != nil
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return processor.Job[JobState[A]]{}, err
 	}

@@ -342,6 +342,7 @@ func TestConfigValidate(t *testing.T) {
 	}
 	cfg := ok
 	cfg.Name, cfg.Input, cfg.Output = "w", "a", "b"
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil || cfg.LateOutput != "b.late" || cfg.KeepIdle != time.Minute ||
 		cfg.MaxFuture != window.DefaultMaxFuture || cfg.EventTime == nil {
 		t.Fatalf("%v: %+v", err, cfg)

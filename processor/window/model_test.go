@@ -88,6 +88,7 @@ func TestWindowerAgainstModel(t *testing.T) {
 
 func checkModel(t *testing.T, a window.Assigner, lateness time.Duration, ops []op) {
 	w := window.Windower[[]int, int]{Assigner: a, Lateness: lateness, Aggregator: ids{}, MaxOpen: 1 << 20}
+	w = w.WithDefaults()
 	if err := w.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -240,6 +241,7 @@ func TestWindowerMaxOpen(t *testing.T) {
 	} {
 		t.Run(c.a.String(), func(t *testing.T) {
 			w := window.Windower[[]int, int]{Assigner: c.a, Lateness: time.Hour, Aggregator: ids{}, MaxOpen: c.maxOpen}
+			w = w.WithDefaults()
 			if err := w.Validate(); err != nil {
 				t.Fatal(err)
 			}

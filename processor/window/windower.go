@@ -13,7 +13,8 @@ const DefaultMaxOpen = 100
 // Windower holds the rules of windowing: which windows an event belongs
 // to, how late an event may be, how values aggregate and how many windows
 // a key may keep open. It is pure: time is what the caller passes, and all
-// that changes is the State it is given. Validate it once before use.
+// that changes is the State it is given. Use w.WithDefaults(), checked by
+// Validate.
 type Windower[A, T any] struct {
 	// Assigner says which windows an event belongs to. Required.
 	Assigner Assigner
@@ -37,22 +38,32 @@ type Windower[A, T any] struct {
 	MaxOpen int
 }
 
-// Validate fills defaults and reports rules that cannot work.
-func (w *Windower[A, T]) Validate() error {
+// WithDefaults returns a copy of w with its unset fields set to their
+// defaults (MaxOpen's depends on the Assigner: it stays unset while the
+// Assigner is invalid).
+func (w Windower[A, T]) WithDefaults() Windower[A, T] {
+	if w.MaxOpen == 0 && w.Assigner.Validate() == nil {
+		w.MaxOpen = max(DefaultMaxOpen, w.Assigner.inOrder(w.Lateness))
+	}
+	return w
+}
+
+// Validate reports rules that cannot work, wrapping ErrInvalidConfig. It
+// does not change w: unset fields are valid, and the checks apply to the
+// values WithDefaults gives them.
+func (w Windower[A, T]) Validate() error {
 	if err := w.Assigner.Validate(); err != nil {
 		return err
 	}
 	if w.Lateness < 0 || w.Lateness%time.Millisecond != 0 {
-		return fmt.Errorf("%w: Lateness %v must be zero or a positive whole number of milliseconds", ErrInvalid, w.Lateness)
+		return fmt.Errorf("%w: Lateness %v must be zero or a positive whole number of milliseconds", ErrInvalidConfig, w.Lateness)
 	}
 	if w.Aggregator == nil {
-		return fmt.Errorf("%w: no Aggregator (use window.Count or window.Sum, or write one)", ErrInvalid)
+		return fmt.Errorf("%w: no Aggregator (use window.Count or window.Sum, or write one)", ErrInvalidConfig)
 	}
-	if w.MaxOpen == 0 {
-		w.MaxOpen = max(DefaultMaxOpen, w.Assigner.inOrder(w.Lateness))
-	}
+	w = w.WithDefaults()
 	if n := w.Assigner.perEvent(); w.MaxOpen < n {
-		return fmt.Errorf("%w: MaxOpen %d cannot hold the %d windows of one event (%s)", ErrInvalid, w.MaxOpen, n, w.Assigner)
+		return fmt.Errorf("%w: MaxOpen %d cannot hold the %d windows of one event (%s)", ErrInvalidConfig, w.MaxOpen, n, w.Assigner)
 	}
 	return nil
 }

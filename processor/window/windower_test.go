@@ -99,6 +99,7 @@ func TestWindowerScripts(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			w := c.w
 			w.Aggregator = window.Count[float64]()
+			w = w.WithDefaults()
 			if err := w.Validate(); err != nil {
 				t.Fatal(err)
 			}
@@ -155,6 +156,7 @@ func roundTrip[A any](t testing.TB, s window.State[A]) window.State[A] {
 func TestEvictedFlag(t *testing.T) {
 	w := window.Windower[int64, struct{}]{Assigner: window.Tumbling(time.Second), Lateness: time.Hour,
 		Aggregator: window.Count[struct{}](), MaxOpen: 3}
+	w = w.WithDefaults()
 	if err := w.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -180,6 +182,7 @@ func TestEvictedFlag(t *testing.T) {
 
 func TestSumAndMerge(t *testing.T) {
 	w := window.Windower[float64, float64]{Assigner: window.Session(100 * time.Second), Aggregator: window.Sum[float64](), Lateness: time.Hour}
+	w = w.WithDefaults()
 	if err := w.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +221,7 @@ func TestValidate(t *testing.T) {
 			"MaxOpen 59 cannot hold the 60 windows of one event (hopping 1h0m0s every 1m0s)"},
 	} {
 		err := c.w.Validate()
-		if !errors.Is(err, window.ErrInvalid) || !strings.Contains(err.Error(), c.want) {
+		if !errors.Is(err, window.ErrInvalidConfig) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: %v, want %q", c.w, err, c.want)
 		}
 	}
@@ -232,6 +235,7 @@ func TestValidate(t *testing.T) {
 		{window.Tumbling(time.Second), time.Hour, 3602},
 	} {
 		w := window.Windower[int64, int]{Assigner: c.a, Lateness: c.lateness, Aggregator: count}
+		w = w.WithDefaults()
 		if err := w.Validate(); err != nil || w.MaxOpen != c.want {
 			t.Fatalf("%s, lateness %v: %v, MaxOpen %d, want %d", c.a, c.lateness, err, w.MaxOpen, c.want)
 		}
@@ -240,6 +244,7 @@ func TestValidate(t *testing.T) {
 
 func TestStateJSON(t *testing.T) {
 	w := window.Windower[float64, float64]{Assigner: window.Tumbling(time.Minute), Lateness: time.Minute, Aggregator: window.Sum[float64]()}
+	w = w.WithDefaults()
 	if err := w.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -274,6 +279,7 @@ func TestDefaultMaxOpenHoldsInOrder(t *testing.T) {
 	} {
 		for _, step := range []time.Duration{time.Millisecond * 250, time.Second, 1500 * time.Millisecond} {
 			w := window.Windower[int64, int]{Assigner: a, Lateness: 200 * time.Second, Aggregator: window.Count[int]()}
+			w = w.WithDefaults()
 			if err := w.Validate(); err != nil {
 				t.Fatal(err)
 			}

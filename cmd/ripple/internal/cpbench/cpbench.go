@@ -154,7 +154,8 @@ func Run(ctx context.Context, cfg Config, out io.Writer) ([]Step, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if err := cfg.Kafka.Validate(); err != nil { // fills the protocol version
+	cfg.Kafka = cfg.Kafka.WithDefaults() // the protocol version the job is given below
+	if err := cfg.Kafka.Validate(); err != nil {
 		return nil, err
 	}
 	prefix := fmt.Sprintf("bench-%d.", time.Now().UnixNano())

@@ -1,7 +1,3 @@
-// Package embedded runs an in-process Kafka-protocol broker (franz-go's
-// kfake) on loopback, ripple's embedded default for `ripple demo` and fast
-// unit tests. It is not Apache Kafka: integration tests and benchmarks use the
-// real broker that deploy/local/kafka starts.
 package embedded
 
 import (
@@ -27,29 +23,25 @@ func Start() (*Broker, error) {
 	return &Broker{cluster: c}, nil
 }
 
-// Addrs returns the broker's listen addresses.
+// Addrs returns the broker's listen addresses, for processor.Config.Brokers.
 func (b *Broker) Addrs() []string { return b.cluster.ListenAddrs() }
 
-// Client returns a validated client configuration for this broker.
+// KafkaVersion is the protocol version to speak to the embedded broker, for
+// processor.Config.KafkaVersion.
 //
-// It speaks protocol 2.3: from 2.4 on sarama sends flexible-version
-// JoinGroup/SyncGroup requests whose replies it fails to decode from kfake
-// ("invalid byteslice length"); 2.3 keeps consumer groups working. The real
-// Kafka 4 broker is spoken to at 4.0 (kafkaclient's default).
-func (b *Broker) Client() kafkaclient.Config {
-	cfg := kafkaclient.Config{Brokers: b.Addrs(), Version: sarama.V2_3_0_0}
-	if err := cfg.Validate(); err != nil {
-		panic(err) // only a programming error: Brokers is non-empty
-	}
-	return cfg
+// It is 2.3: from 2.4 on sarama sends flexible-version JoinGroup/SyncGroup
+// requests whose replies it fails to decode from kfake ("invalid byteslice
+// length"); 2.3 keeps consumer groups working. The real Kafka 4 broker is
+// spoken to at 4.0 (processor.Config's default).
+const KafkaVersion = "2.3.0"
+
+// client is the configuration of this package's own clients.
+func (b *Broker) client() kafkaclient.Config {
+	return kafkaclient.Config{Brokers: b.Addrs(), Version: sarama.V2_3_0_0}.WithDefaults()
 }
 
 // Close stops the broker; it is safe to call more than once.
 func (b *Broker) Close() { b.cluster.Close() }
-
-// KafkaVersion is the protocol version to speak to the embedded broker
-// (see Client), as processor.Config.KafkaVersion takes it.
-const KafkaVersion = "2.3.0"
 
 // Record is one event to produce.
 type Record struct {
@@ -59,7 +51,7 @@ type Record struct {
 
 // CreateTopic creates topic with the given partition count.
 func (b *Broker) CreateTopic(topic string, partitions int) error {
-	tm, err := b.Client().TopicManager()
+	tm, err := b.client().TopicManager()
 	if err != nil {
 		return fmt.Errorf("embedded: %w", err)
 	}
@@ -73,7 +65,7 @@ func (b *Broker) CreateTopic(topic string, partitions int) error {
 // Produce writes records to topic, partitioned by key the way ripple jobs
 // expect (FNV-1a, goka's default), and returns once all are acknowledged.
 func (b *Broker) Produce(topic string, records ...Record) error {
-	sc := b.Client().Sarama()
+	sc := b.client().Sarama()
 	sc.Producer.Partitioner = sarama.NewHashPartitioner
 	p, err := sarama.NewSyncProducer(b.Addrs(), sc)
 	if err != nil {
@@ -93,7 +85,7 @@ func (b *Broker) Produce(topic string, records ...Record) error {
 // Count returns the number of records in topic, from its partitions'
 // offsets.
 func (b *Broker) Count(topic string) (int64, error) {
-	client, err := sarama.NewClient(b.Addrs(), b.Client().Sarama())
+	client, err := sarama.NewClient(b.Addrs(), b.client().Sarama())
 	if err != nil {
 		return 0, fmt.Errorf("embedded: %w", err)
 	}
@@ -117,7 +109,7 @@ func (b *Broker) Count(topic string) (int64, error) {
 
 // Consume reads every record currently in topic, in partition order.
 func (b *Broker) Consume(topic string) ([]Record, error) {
-	client, err := sarama.NewClient(b.Addrs(), b.Client().Sarama())
+	client, err := sarama.NewClient(b.Addrs(), b.client().Sarama())
 	if err != nil {
 		return nil, fmt.Errorf("embedded: %w", err)
 	}

@@ -1,0 +1,161 @@
+package configerr_test
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ripplestream/ripple/deps"
+	"github.com/ripplestream/ripple/deps/dgraphstore"
+	"github.com/ripplestream/ripple/deps/pebblestore"
+	"github.com/ripplestream/ripple/internal/kafkaclient"
+	"github.com/ripplestream/ripple/processor"
+	"github.com/ripplestream/ripple/processor/anomaly"
+	"github.com/ripplestream/ripple/processor/dedupe"
+	"github.com/ripplestream/ripple/processor/diff"
+	"github.com/ripplestream/ripple/processor/errortopic"
+	"github.com/ripplestream/ripple/processor/filter"
+	"github.com/ripplestream/ripple/processor/ratelimit"
+	"github.com/ripplestream/ripple/processor/tokens"
+	"github.com/ripplestream/ripple/processor/window"
+	"github.com/ripplestream/ripple/state"
+)
+
+// config is what the convention asks of every Config: a pure Validate and
+// a WithDefaults that returns a filled copy.
+type config[C any] interface {
+	Validate() error
+	WithDefaults() C
+}
+
+// TestConfigConvention checks every Config of the processor, the
+// operators, state and the stores against the one convention: Validate
+// changes nothing (not even what a pointer field points to); a config with
+// only its required fields set passes WithDefaults then Validate, and
+// WithDefaults changes nothing of a filled config; a wrong field fails
+// with an error that errors.Is matches to the package's ErrInvalidConfig
+// and to every other's.
+func TestConfigConvention(t *testing.T) {
+	rate := ratelimit.Limiter{Limit: ratelimit.Limit{Rate: 10}, Adaptive: &ratelimit.Adaptive{}}
+	windower := window.Windower[int64, struct{}]{Assigner: window.Tumbling(time.Minute), Aggregator: window.Count[struct{}]()}
+	check(t, "processor", processor.ErrInvalidConfig,
+		processor.Config{Brokers: []string{"127.0.0.1:19092"}}, processor.Config{Brokers: []string{"b:1"}, KafkaVersion: "2.0.0"})
+	check(t, "kafkaclient", kafkaclient.ErrInvalidConfig,
+		kafkaclient.Config{Brokers: []string{"b:1"}}, kafkaclient.Config{Brokers: []string{"b:1"}, Replication: -1})
+	check(t, "dedupe", dedupe.ErrInvalidConfig,
+		dedupe.Config{Name: "d", Input: "in", Output: "out"}, dedupe.Config{Name: "d", Input: "in", Output: "out", TTL: -time.Second})
+	check(t, "ratelimit.Limiter", ratelimit.ErrInvalidConfig, rate, ratelimit.Limiter{Limit: ratelimit.Limit{Rate: 10}, Policy: "queue"})
+	check(t, "ratelimit", ratelimit.ErrInvalidConfig,
+		ratelimit.Config{Name: "r", Input: "in", Output: "out", Limiter: ratelimit.Limiter{Limit: ratelimit.Limit{Rate: 10}}},
+		ratelimit.Config{Name: "r", Input: "in", Output: "out", Limiter: ratelimit.Limiter{Limit: ratelimit.Limit{Rate: 10}}, MaxEventBytes: -1})
+	check(t, "ratelimit.ReleaseConfig", ratelimit.ErrInvalidConfig,
+		ratelimit.ReleaseConfig{Name: "r", Input: "in", Output: "out"}, ratelimit.ReleaseConfig{Name: "r", Input: "in", Output: "in"})
+	check(t, "window.Windower", window.ErrInvalidConfig, windower,
+		window.Windower[int64, struct{}]{Assigner: window.Tumbling(time.Minute), Aggregator: window.Count[struct{}](), Lateness: -time.Second})
+	check(t, "window", window.ErrInvalidConfig,
+		window.Config[int64, struct{}]{Name: "w", Input: "in", Output: "out", Windower: windower},
+		window.Config[int64, struct{}]{Name: "w", Input: "in", Output: "out", Windower: windower, LateOutput: "in"})
+	check(t, "anomaly.Detector", anomaly.ErrInvalidConfig, anomaly.Detector{}, anomaly.Detector{History: 2})
+	check(t, "anomaly", anomaly.ErrInvalidConfig,
+		anomaly.Config{Name: "a", Input: "in", Output: "out", Labels: map[string]string{"team": "sre"}},
+		anomaly.Config{Name: "a", Input: "in", Output: "out", Labels: map[string]string{"job": "x"}})
+	check(t, "filter", filter.ErrInvalidConfig,
+		filter.Config{Patterns: []filter.Pattern{{Text: "spam"}}}, filter.Config{Patterns: []filter.Pattern{{Text: "spam"}}, PollInterval: time.Millisecond})
+	check(t, "diff", diff.ErrInvalidConfig, diff.Config{}, diff.Config{MaxTextBytes: 2 << 20, MaxDiffBytes: 1 << 20})
+	check(t, "tokens", tokens.ErrInvalidConfig, tokens.Config{}, tokens.Config{MaxTokenBytes: -1})
+	check(t, "errortopic", errortopic.ErrInvalidConfig,
+		errortopic.Config{Brokers: []string{"b:1"}, Job: "j"}, errortopic.Config{Brokers: []string{"b:1"}})
+	check(t, "state", state.ErrInvalidConfig, state.Config{Dir: "d"}, state.Config{Dir: "d", MemTableBytes: 1})
+	check(t, "pebblestore", deps.ErrInvalidConfig, pebblestore.Config{Dir: "d"}, pebblestore.Config{Dir: "d", BlockCacheBytes: -1})
+	check(t, "dgraphstore", deps.ErrInvalidConfig,
+		dgraphstore.Config{Addrs: []string{"127.0.0.1:9080"}}, dgraphstore.Config{Addrs: []string{"127.0.0.1:9080"}, Prefix: "9x"})
+}
+
+func check[C config[C]](t *testing.T, name string, sentinel error, ok, wrong C) {
+	t.Run(name, func(t *testing.T) {
+		before := snapshot(ok)
+		if err := ok.Validate(); err != nil {
+			t.Errorf("Validate of a config with its required fields set: %v", err)
+		}
+		if got := snapshot(ok); got != before {
+			t.Errorf("Validate changed its receiver:\n got %s\nwant %s", got, before)
+		}
+		filled := ok.WithDefaults()
+		if got := snapshot(ok); got != before {
+			t.Errorf("WithDefaults changed its receiver:\n got %s\nwant %s", got, before)
+		}
+		if err := filled.Validate(); err != nil {
+			t.Errorf("WithDefaults then Validate: %v", err)
+		}
+		if again := filled.WithDefaults(); snapshot(again) != snapshot(filled) {
+			t.Errorf("WithDefaults of a filled config changed it:\n got %s\nwant %s", snapshot(again), snapshot(filled))
+		}
+		for _, c := range []C{wrong, wrong.WithDefaults()} {
+			err := c.Validate()
+			if !errors.Is(err, sentinel) || !errors.Is(err, processor.ErrInvalidConfig) || !errors.Is(err, state.ErrInvalidConfig) {
+				t.Errorf("Validate of a wrong config = %v, want an error matching ErrInvalidConfig (its own, processor's and state's)", err)
+			}
+		}
+	})
+}
+
+// snapshot prints v with what its pointers, maps and slices hold, and
+// funcs as set or not, so two snapshots differ when anything reachable
+// from v changed.
+func snapshot(v any) string {
+	var b strings.Builder
+	write(&b, reflect.ValueOf(v), 0)
+	return b.String()
+}
+
+func write(b *strings.Builder, v reflect.Value, depth int) {
+	if depth > 8 {
+		b.WriteString("…")
+		return
+	}
+	switch v.Kind() {
+	case reflect.Invalid:
+		b.WriteString("<nil>")
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			b.WriteString("nil")
+			return
+		}
+		b.WriteString("&")
+		write(b, v.Elem(), depth+1)
+	case reflect.Struct:
+		b.WriteString("{")
+		for i := range v.NumField() {
+			fmt.Fprintf(b, "%s:", v.Type().Field(i).Name)
+			write(b, v.Field(i), depth+1)
+			b.WriteString(" ")
+		}
+		b.WriteString("}")
+	case reflect.Slice, reflect.Array:
+		b.WriteString("[")
+		for i := range v.Len() {
+			write(b, v.Index(i), depth+1)
+			b.WriteString(" ")
+		}
+		b.WriteString("]")
+	case reflect.Map:
+		var kv []string
+		for it := v.MapRange(); it.Next(); {
+			var e strings.Builder
+			write(&e, it.Key(), depth+1)
+			e.WriteString("=")
+			write(&e, it.Value(), depth+1)
+			kv = append(kv, e.String())
+		}
+		sort.Strings(kv)
+		fmt.Fprintf(b, "map%v", kv)
+	case reflect.Func, reflect.Chan:
+		fmt.Fprintf(b, "%s(set=%v)", v.Kind(), !v.IsNil())
+	default:
+		fmt.Fprint(b, v)
+	}
+}
