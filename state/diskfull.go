@@ -31,7 +31,9 @@ const ballastName = "RIPPLE-BALLAST"
 var ErrDiskFull = errors.New("state: disk full")
 
 // DiskFullError says that the disk under a store's directory is full. It
-// matches ErrDiskFull and syscall.ENOSPC.
+// matches ErrDiskFull. It does not unwrap to syscall.ENOSPC, which its
+// text names: a syscall.Errno is a net.Error, and code that retries
+// network errors must not retry a full disk.
 type DiskFullError struct {
 	// Dir is the store's directory.
 	Dir string
@@ -56,8 +58,8 @@ func (e *DiskFullError) Error() string {
 		"the state reopens at that offset and the changelog replays the rest", e.Op, e.Dir)
 }
 
-// Unwrap returns ErrDiskFull and syscall.ENOSPC.
-func (e *DiskFullError) Unwrap() []error { return []error{ErrDiskFull, syscall.ENOSPC} }
+// Unwrap returns ErrDiskFull.
+func (e *DiskFullError) Unwrap() error { return ErrDiskFull }
 
 // watchDisk returns fs wrapped so that an ENOSPC from it stops the store's
 // writes and removes the ballast from fs.
