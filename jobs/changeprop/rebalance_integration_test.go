@@ -30,13 +30,14 @@ import (
 // walked again, and its purges coalesced); the graph must hold every
 // dependency set sent, no more; nothing may go to a retry or error topic.
 //
-// The walks are paused (their store calls wait on a gate) while the
-// partitions move, so each move falls in the middle of the walks however
-// fast or slow the machine is, and a step waiting at the gate is cut
-// short by the move: the event must be handled again by the partition's
-// next owner, not sent to a retry topic (it once was).
+// The steps of the walks pass a gate that lets a few through before each
+// move and none during the last, so each move falls in the middle of the
+// walks however fast or slow the machine is, and a step waiting at the
+// gate is cut short by the move: the event must be handled again by the
+// partition's next owner, not sent to a retry topic (it once was, when a
+// move cut a store call short).
 func TestRebalanceChangeprop(t *testing.T) {
-	const templates, perTemplate, batch, late = 8, 500, 10, 100
+	const templates, perTemplate, batch, late, steps = 8, 200, 10, 100, 3 * 8
 	kc := testenv.Kafka(t)
 	graph, err := pebblestore.Open(pebblestore.Config{Dir: t.TempDir()}) // the graph both instances share
 	if err != nil {
@@ -132,6 +133,8 @@ func TestRebalanceChangeprop(t *testing.T) {
 		return n
 	}
 
+	store.allow(steps) // about three steps of each walk
+	began := time.Now()
 	a := startInstance("a")
 	for tpl := range templates {
 		title := fmt.Sprintf("Template:Hub%d", tpl)
@@ -146,7 +149,7 @@ func TestRebalanceChangeprop(t *testing.T) {
 		}
 		return nil
 	})
-	store.pause()
+	t.Logf("%v: a walks; b starts", time.Since(began).Round(time.Millisecond))
 	b := startInstance("b")
 	joinedAt := candidates()
 	testenv.Eventually(t, 2*time.Minute, func() error {
@@ -156,8 +159,9 @@ func TestRebalanceChangeprop(t *testing.T) {
 		}
 		return nil
 	})
+	t.Logf("%v: b joined", time.Since(began).Round(time.Millisecond))
 	sendLate(late/2, late)
-	store.resume()
+	store.allow(steps)
 	// b leaves once the two have walked some steps, the walks unfinished.
 	testenv.Eventually(t, 2*time.Minute, func() error {
 		alive("with two instances", a, b)
@@ -166,7 +170,7 @@ func TestRebalanceChangeprop(t *testing.T) {
 		}
 		return nil
 	})
-	store.pause()
+	store.allow(0)
 	leftAt := candidates()
 	if err := b.fan.Stop(); err != nil {
 		t.Fatalf("b's fan-out job stopped with %v", err)
@@ -177,7 +181,8 @@ func TestRebalanceChangeprop(t *testing.T) {
 	if leftAt >= len(want) {
 		t.Fatalf("the walks finished (%d candidates) before b left; make them longer", leftAt)
 	}
-	store.resume()
+	t.Logf("%v: b left", time.Since(began).Round(time.Millisecond))
+	store.allow(-1)
 
 	testenv.Eventually(t, 3*time.Minute, func() error {
 		alive("after the rebalance", a)
@@ -193,6 +198,7 @@ func TestRebalanceChangeprop(t *testing.T) {
 		return nil
 	})
 
+	t.Logf("%v: every URI purged", time.Since(began).Round(time.Millisecond))
 	// The graph is exact: every dependency set sent during the rebalances
 	// is stored, and nothing else uses the template they name.
 	var lateWant, lateGot []string
@@ -262,39 +268,56 @@ func TestRebalanceChangeprop(t *testing.T) {
 }
 
 // gatedStore is a graph whose Dependents calls, the steps of the walks,
-// wait while it is paused, or until their context ends.
+// pass only while the test allows: a budget of calls (unlimited when
+// negative); the others wait until allowed, or until their context ends.
 type gatedStore struct {
 	deps.Store
-	mu   sync.Mutex
-	open chan struct{} // closed while not paused
+	mu struct {
+		sync.Mutex
+		budget int
+		wake   chan struct{} // closed when the budget changes
+	}
 }
 
 func newGatedStore(s deps.Store) *gatedStore {
-	g := &gatedStore{Store: s, open: make(chan struct{})}
-	close(g.open)
+	g := &gatedStore{Store: s}
+	g.mu.budget, g.mu.wake = -1, make(chan struct{})
 	return g
 }
 
-func (g *gatedStore) pause() {
+// allow lets n more calls through (none: 0; all: -1).
+func (g *gatedStore) allow(n int) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.open = make(chan struct{})
+	g.mu.budget = n
+	close(g.mu.wake)
+	g.mu.wake = make(chan struct{})
 }
 
-func (g *gatedStore) resume() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	close(g.open)
+// pass waits until a call may go through.
+func (g *gatedStore) pass(ctx context.Context) error {
+	for {
+		g.mu.Lock()
+		if g.mu.budget != 0 {
+			if g.mu.budget > 0 {
+				g.mu.budget--
+			}
+			g.mu.Unlock()
+			return nil
+		}
+		wake := g.mu.wake
+		g.mu.Unlock()
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 func (g *gatedStore) Dependents(ctx context.Context, q deps.Query) ([]deps.Dependent, deps.Cursor, error) {
-	g.mu.Lock()
-	open := g.open
-	g.mu.Unlock()
-	select {
-	case <-open:
-	case <-ctx.Done():
-		return nil, "", ctx.Err()
+	if err := g.pass(ctx); err != nil {
+		return nil, "", err
 	}
 	return g.Store.Dependents(ctx, q)
 }
