@@ -1,5 +1,6 @@
 # ripple's entry points. See README.md.
-#   make demo   the main job on the embedded default (nothing installed)
+#   make demo   change propagation on the embedded default (nothing installed):
+#               purges counted per change, setup, processing and latency measured
 #   make test   lint, start Kafka and Dgraph on loopback, run every test with
 #               -race, stop them, exit with the tests' status
 #   make bench  the benchmarks against the real services

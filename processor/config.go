@@ -30,6 +30,9 @@ type Config struct {
 	// StartAtNewest makes a new job start at the end of its inputs instead
 	// of their beginning.
 	StartAtNewest bool
+	// Security is TLS and SASL to the brokers (see Security); the zero
+	// value is PLAINTEXT.
+	Security Security
 	// InstanceID, when set, makes this process a static member of the
 	// job's consumer group (Kafka 2.3+, KIP-345): restarted with the same
 	// id, it takes its partitions back at once instead of waiting for the
@@ -186,6 +189,7 @@ func (c Config) WithDefaults() Config {
 	if c.MaxRecordBytes == 0 {
 		c.MaxRecordBytes = DefaultMaxRecordBytes
 	}
+	c.Security = c.Security.WithDefaults()
 	return c
 }
 
@@ -222,7 +226,8 @@ func (c Config) Validate() error {
 	if c.ExactlyOnce && c.InstanceID == "" {
 		return fmt.Errorf("%w: ExactlyOnce needs InstanceID, a stable name for this process (such as its pod name): it names the process's Kafka transactions, so a restart can abort what the process left open", ErrInvalidConfig)
 	}
-	return nil
+	// kafkaclient's ErrInvalidConfig is ErrInvalidConfig under errors.Is.
+	return c.Security.Validate()
 }
 
 // retryDelay is the delay before the given retry (1 = first retry).

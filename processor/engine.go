@@ -91,7 +91,8 @@ func (e *engine[S]) abort(err error) {
 
 // saramaConfig is the client configuration of the engine: the job's, with
 // successes returned (a batch completes on its acks), flushes that do not
-// wait for a full buffer, and goka's co-partitioning assignment.
+// wait for a full buffer, input offsets committed every CommitInterval and
+// goka's co-partitioning assignment.
 func (e *engine[S]) saramaConfig() *sarama.Config {
 	sc := e.r.kafka.Sarama()
 	sc.Producer.Return.Successes = true
@@ -105,7 +106,12 @@ func (e *engine[S]) saramaConfig() *sarama.Config {
 	sc.Producer.Idempotent = true
 	sc.Producer.RequiredAcks = sarama.WaitForAll
 	sc.Net.MaxOpenRequests = 1
-	sc.Consumer.Offsets.AutoCommit.Interval = time.Second
+	// A batch marks its input offsets when it completes (see complete);
+	// they reach the group's committed offsets at the next auto-commit,
+	// so commit at the job's own pace: a restarted or rebalanced
+	// partition then starts no further back than CommitInterval.
+	sc.Consumer.Offsets.AutoCommit.Enable = true
+	sc.Consumer.Offsets.AutoCommit.Interval = e.r.cfg.CommitInterval
 	sc.Consumer.Group.InstanceId = e.r.cfg.InstanceID
 	if e.eos {
 		sc.Producer.Transaction.ID = e.transactionalID()

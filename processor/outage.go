@@ -15,6 +15,8 @@ import (
 
 	"github.com/IBM/sarama"
 	"github.com/lovoo/goka"
+
+	"github.com/ripplestream/ripple/internal/kafkaclient"
 )
 
 // Backoff bounds of a part of a job waiting for Kafka or a store.
@@ -123,8 +125,8 @@ func transient(err error) error { return &transientError{err: err} }
 // coordinator, a closed client. Message-level errors (a record too large, a
 // topic the job may not write) are not: retrying cannot cure them.
 func kafkaTransient(err error) bool {
-	if err == nil {
-		return false
+	if err == nil || kafkaclient.Refused(err) {
+		return false // a refused password or certificate stays refused
 	}
 	var te *transientError
 	if errors.As(err, &te) {

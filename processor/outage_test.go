@@ -1,6 +1,7 @@
 package processor
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"syscall"
@@ -23,6 +24,10 @@ func TestKafkaTransient(t *testing.T) {
 		{transient(errors.New("anything")), true},
 		{errors.New("2 errors occurred: kafka: client has run out of available brokers to talk to"), true},
 		{errors.New("invalid configuration"), false},
+		// A refused password or certificate stays refused: the job stops
+		// and says so instead of waiting for ever.
+		{sarama.Wrap(sarama.ErrOutOfBrokers, sarama.ErrSASLAuthenticationFailed), false},
+		{transient(sarama.Wrap(sarama.ErrOutOfBrokers, x509.UnknownAuthorityError{})), false},
 	} {
 		if got := kafkaTransient(c.err); got != c.want {
 			t.Errorf("kafkaTransient(%v) = %v, want %v", c.err, got, c.want)

@@ -153,14 +153,7 @@ func (r *Runner[S]) try(g record, in Input[S], raw []byte, attempt int) (emitted
 			return 0, &undecodable{err: &schemaInvalid{err: err}}
 		}
 	}
-	c := &Context[S]{g: g, codec: r.job.State, logger: r.cfg.Logger, outputs: r.outputs, stream: in.stream,
-		attempt: attempt, loop: r.job.Loop != nil, now: r.cfg.Now}
-	if r.job.Timer != nil {
-		c.timers = TimerStream(r.job.Name)
-	}
-	if sc, ok := g.(stateCache[S]); ok {
-		c.cache = sc
-	}
+	c := r.newContext(g, in.stream, attempt)
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
@@ -175,14 +168,61 @@ func (r *Runner[S]) try(g record, in Input[S], raw []byte, attempt int) (emitted
 	return c.commit()
 }
 
+// newContext returns the Context of one call of a handler on g: a new one,
+// or the one a record that handles records one at a time reuses (see
+// contextReuser), reset.
+func (r *Runner[S]) newContext(g record, stream Stream, attempt int) *Context[S] {
+	var c *Context[S]
+	emits := []pending(nil)
+	if cr, ok := g.(contextReuser[S]); ok {
+		c = cr.reusedContext()
+		clear(c.emits) // let go of the last record's values
+		emits = c.emits[:0]
+	} else {
+		c = new(Context[S])
+	}
+	*c = Context[S]{g: g, codec: r.job.State, logger: r.cfg.Logger, outputs: r.outputs, stream: stream,
+		attempt: attempt, loop: r.job.Loop != nil, now: r.cfg.Now, timers: r.timers, emits: emits}
+	if sc, ok := g.(stateCache[S]); ok {
+		c.cache = sc
+	}
+	return c
+}
+
+// contextReuser is the optional capability of a record to lend the
+// Context of its handler calls: EngineRipple's worker handles one record
+// at a time, so one Context serves them all, without an allocation (and
+// the slice of its emits) per record. A Context is valid only during the
+// handler call.
+type contextReuser[S any] interface {
+	reusedContext() *Context[S]
+}
+
 // isCanary reports whether raw is an event with meta.domain "canary". The
 // byte search keeps the common case free of a JSON parse.
 func isCanary(raw []byte) bool {
-	if !bytes.Contains(raw, []byte(`"canary"`)) {
+	if !quotesCanary(raw) {
 		return false
 	}
 	env, err := event.PeekEnvelope(raw)
 	return err == nil && env.IsCanary()
+}
+
+// quotesCanary reports whether raw contains `"canary"`. It searches for
+// the tail `canary"`, whose first byte is far rarer in JSON than a quote
+// (a search led by a quote stops at every string), then checks the quote
+// before it.
+func quotesCanary(raw []byte) bool {
+	for i := 0; ; {
+		j := bytes.Index(raw[i:], []byte(`canary"`))
+		if j < 0 {
+			return false
+		}
+		if i+j > 0 && raw[i+j-1] == '"' {
+			return true
+		}
+		i += j + 1
+	}
 }
 
 // truncate returns at most n bytes of b, cut at a UTF-8 boundary, with a

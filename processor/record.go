@@ -16,7 +16,10 @@ import (
 type loopRecord[S any] struct {
 	w *worker[S]
 	m *sarama.ConsumerMessage
+	c Context[S] // the Context of every handler call (see contextReuser)
 }
+
+func (r *loopRecord[S]) reusedContext() *Context[S] { return &r.c }
 
 func (r *loopRecord[S]) Context() context.Context { return r.w.sess.Context() }
 func (r *loopRecord[S]) Key() string              { return string(r.m.Key) }
@@ -55,9 +58,12 @@ func (r *loopRecord[S]) Delete(_ ...goka.ContextOption) {
 }
 
 func (r *loopRecord[S]) cachedState() (s S, exists, ok bool) {
+	if !r.w.e.typed {
+		return s, false, false
+	}
 	e := r.w.cache[string(r.m.Key)]
 	switch {
-	case !r.w.e.typed || e == nil:
+	case e == nil:
 		return s, false, false
 	case e.deleted || e.value == nil:
 		return s, false, true
@@ -68,8 +74,11 @@ func (r *loopRecord[S]) cachedState() (s S, exists, ok bool) {
 }
 
 func (r *loopRecord[S]) keepState(s S) {
+	if !r.w.e.typed {
+		return
+	}
 	e := r.w.cache[string(r.m.Key)]
-	if !r.w.e.typed || e == nil { // not cached: the cache was full
+	if e == nil { // not cached: the cache was full
 		return
 	}
 	if e.decoded == nil {

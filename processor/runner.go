@@ -32,6 +32,7 @@ type Runner[S any] struct {
 	parts   []PartitionHook
 	stores  *storeRegistry
 	waits   *waits
+	timers  Stream // TimerStream of the job, "" without a Timer handler
 
 	started atomic.Bool
 	ready   atomic.Bool
@@ -60,9 +61,10 @@ func NewRunner[S any](job Job[S], cfg Config) (*Runner[S], error) {
 	r := &Runner[S]{job: job, cfg: cfg, outputs: map[Stream]struct{}{}, stores: &storeRegistry{},
 		waits: newWaits(cfg.Logger, job.Name)}
 	r.stores.m = map[int32]*state.Store{}
-	version, _ := kafkaVersion(cfg.KafkaVersion) // checked by Validate
-	r.kafka = kafkaclient.Config{Brokers: cfg.Brokers, Version: version, Replication: cfg.Replication,
-		ClientID: "ripple-" + string(job.Name), StartAtNewest: cfg.StartAtNewest}.WithDefaults()
+	if job.Timer != nil {
+		r.timers = TimerStream(job.Name)
+	}
+	r.kafka = cfg.KafkaClient("ripple-" + string(job.Name))
 	if len(cfg.Brokers) > 0 {
 		if err := r.kafka.Validate(); err != nil {
 			return nil, err
@@ -107,7 +109,7 @@ func (r *Runner[S]) Run(ctx context.Context) error {
 	if !r.started.CompareAndSwap(false, true) {
 		return ErrRunning
 	}
-	err := r.run(ctx)
+	err := r.cfg.Security.Explain(r.run(ctx))
 	r.ready.Store(false)
 	if err != nil {
 		r.cfg.Logger.Error("job stopped", "job", r.job.Name, "err", err)

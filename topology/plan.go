@@ -11,7 +11,7 @@ import (
 
 	"github.com/IBM/sarama"
 
-	"github.com/ripplestream/ripple/internal/kafkaclient"
+	"github.com/ripplestream/ripple/processor"
 )
 
 // Topic is one topic of a Plan: a stream of the topology as Kafka sees it.
@@ -73,17 +73,19 @@ type Applied struct {
 // partitions would move keys to other partitions.
 var ErrPartitions = errors.New("topology: topic exists with other partitions")
 
-// Apply creates the plan's topics that do not exist on the brokers, and
-// checks the partitions of those that do. A topic with no replication of
-// its own gets replication (0 means 1, for a single local broker).
-func (p Plan) Apply(ctx context.Context, brokers []string, replication int) ([]Applied, error) {
-	kc := kafkaclient.Config{Brokers: brokers, Replication: replication}.WithDefaults()
-	if err := kc.Validate(); err != nil {
-		return nil, fmt.Errorf("topology: %w", err)
+// Apply creates the plan's topics that do not exist on the brokers of
+// cfg (reached with its KafkaVersion and Security), and checks the
+// partitions of those that do. A topic with no replication of its own
+// gets cfg.Replication (0 means 1, for a single local broker).
+func (p Plan) Apply(ctx context.Context, cfg processor.Config) ([]Applied, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
+	kc := cfg.KafkaClient("ripple-topology")
+	brokers := kc.Brokers
 	admin, err := sarama.NewClusterAdmin(kc.Brokers, kc.Sarama())
 	if err != nil {
-		return nil, fmt.Errorf("topology: connecting to Kafka at %v: %w", brokers, err)
+		return nil, fmt.Errorf("topology: connecting to Kafka at %v: %w", brokers, kc.Security.Explain(err))
 	}
 	defer admin.Close()
 	existing, err := admin.ListTopics()

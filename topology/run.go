@@ -65,7 +65,7 @@ func Start(ctx context.Context, t *Topology, cfg RunConfig) (*Running, error) {
 		return nil, err
 	}
 	if cfg.Apply {
-		applied, err := t.Plan().Apply(ctx, cfg.Processor.Brokers, cfg.Processor.Replication)
+		applied, err := t.Plan().Apply(ctx, cfg.Processor)
 		if err != nil {
 			return nil, err
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/ripplestream/ripple/cmd/ripple/internal/progress"
 	"os"
 	"strconv"
 	"strings"
@@ -10,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ripplestream/ripple/cmd/ripple/internal/cpbench"
-	"github.com/ripplestream/ripple/internal/kafkaclient"
 )
 
 func benchCmd() *cobra.Command {
@@ -53,8 +53,9 @@ a temporary directory, removed at the end.`,
 		Example: example,
 		Args:    exactArgs(example),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if k.brokers == "" {
-				return fmt.Errorf("--brokers is required (or RIPPLE_BROKERS): start the local broker with deploy/local/kafka up and give --brokers 127.0.0.1:19092")
+			kc, err := k.config()
+			if err != nil {
+				return err
 			}
 			for _, r := range strings.Split(rates, ",") {
 				n, err := strconv.Atoi(strings.TrimSpace(r))
@@ -63,7 +64,7 @@ a temporary directory, removed at the end.`,
 				}
 				cfg.Rates = append(cfg.Rates, n)
 			}
-			cfg.Kafka = kafkaclient.Config{Brokers: strings.Split(k.brokers, ",")}
+			cfg.Kafka = kc
 			tmp, err := os.MkdirTemp("", "ripple-bench-")
 			if err != nil {
 				return err
@@ -82,7 +83,7 @@ a temporary directory, removed at the end.`,
 			}
 			defer st.Close()
 			cfg.Store = st
-			bar := newProgress(cmd.ErrOrStderr(), -1, "changes sent", "changes")
+			bar := progress.New(cmd.ErrOrStderr(), -1, "changes sent", "changes")
 			cfg.Progress = func(rate, sent, purges int) {
 				bar.Describe("%d/s: %d changes sent, %d purges read", rate, sent, purges)
 				bar.Set(int64(sent))

@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ripplestream/ripple/internal/demo"
+	"github.com/ripplestream/ripple/cmd/ripple/internal/demo"
 )
 
 func demoCmd() *cobra.Command {

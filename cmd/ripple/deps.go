@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ripplestream/ripple/cmd/ripple/internal/progress"
 	"github.com/ripplestream/ripple/deps"
 	"github.com/ripplestream/ripple/deps/dgraphstore"
 	"github.com/ripplestream/ripple/deps/pebblestore"
@@ -117,7 +118,7 @@ func replayLike(cmd *cobra.Command, name string, f replayFlags, loadOnly bool) e
 	defer r.Close()
 	cfg := replay.Config{Window: f.window, Rerender: f.rerender, LoadOnly: loadOnly, Batch: f.batch, Sites: sites, MobilePurges: f.mobile}
 	read := &countingReader{r: r}
-	bar := newProgress(stderr, size, name, "bytes")
+	bar := progress.New(stderr, size, name, "bytes")
 	if bar != nil {
 		cfg.Progress = func(s replay.Summary) {
 			bar.Describe("%s: %d lines, %d purges", name, s.Lines, s.Purges)
@@ -203,7 +204,7 @@ func depsGen(cmd *cobra.Command, cfg workload.Config, score string, window time.
 		}
 		defer st.Close()
 	}
-	bar := newProgress(stderr, int64(cfg.Changes), "deps gen: changes", "changes")
+	bar := progress.New(stderr, int64(cfg.Changes), "deps gen: changes", "changes")
 	if bar != nil {
 		cfg.Progress = func(done, _ int) { bar.Set(int64(done)) }
 	}
@@ -226,11 +227,11 @@ func depsGen(cmd *cobra.Command, cfg workload.Config, score string, window time.
 	if score == "" {
 		return nil
 	}
-	var progress func(replay.Summary)
-	if bar = newProgress(stderr, int64(len(w.Lines)), "deps gen: scoring", "lines"); bar != nil {
-		progress = func(s replay.Summary) { bar.Set(int64(s.Lines)) }
+	var onLine func(replay.Summary)
+	if bar = progress.New(stderr, int64(len(w.Lines)), "deps gen: scoring", "lines"); bar != nil {
+		onLine = func(s replay.Summary) { bar.Set(int64(s.Lines)) }
 	}
-	s, _, err := workload.EvaluateProgress(ctx, w, st, window, progress)
+	s, _, err := workload.EvaluateProgress(ctx, w, st, window, onLine)
 	bar.Done()
 	if err != nil {
 		return err

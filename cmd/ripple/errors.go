@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ripplestream/ripple/cmd/ripple/internal/progress"
 	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/processor/errortopic"
 )
@@ -34,12 +35,15 @@ func errorsFlags(cmd *cobra.Command) (config func(args []string) (errortopic.Con
 	brokers := cmd.Flags().String("brokers", "", "Kafka bootstrap addresses, comma-separated (required; the local broker is 127.0.0.1:19092)")
 	version := cmd.Flags().String("kafka-version", "", "Kafka protocol version (default 4.0.0)")
 	group := cmd.Flags().String("group", "", "consumer group keeping the replay position (default JOB.errors-replay)")
+	var sec securityFlags
+	sec.declare(cmd.Flags())
 	cmd.Args = exactArgs(cmd.CommandPath()+" changeprop --brokers 127.0.0.1:19092", "the job's name (processor.Job.Name)")
 	return func(args []string) (errortopic.Config, error) {
 		if *brokers == "" {
 			return errortopic.Config{}, errors.New("--brokers is required (or RIPPLE_BROKERS), such as --brokers 127.0.0.1:19092")
 		}
-		return errortopic.Config{Brokers: strings.Split(*brokers, ","), KafkaVersion: *version, Job: processor.Group(args[0]), Group: *group}, nil
+		return errortopic.Config{Brokers: strings.Split(*brokers, ","), KafkaVersion: *version, Security: sec.security(),
+			Job: processor.Group(args[0]), Group: *group}, nil
 	}
 }
 
@@ -51,7 +55,9 @@ func errorsListCmd() *cobra.Command {
 		Long: `Reads the error topic JOB.error from its start to its current end and
 counts its records by input stream, failure type and reason: RECORDS in
 the topic, PENDING of them not yet replayed (after the replay position),
-and NOT REPLAYABLE, which replay passes over (truncated or non-UTF-8 events).`,
+and NOT REPLAYABLE, which replay passes over (events cut to
+processor.Config.MaxRecordBytes, and non-UTF-8 events in records written
+before ripple/error 1.1.0; since then raw_event_base64 keeps every byte).`,
 		Example: "  ripple errors list changeprop --brokers 127.0.0.1:19092",
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the counts as one JSON object")
@@ -62,6 +68,7 @@ and NOT REPLAYABLE, which replay passes over (truncated or non-UTF-8 events).`,
 			return err
 		}
 		sum, err := errortopic.List(cmd.Context(), cfg)
+		err = cfg.Security.Explain(err)
 		if errors.Is(err, context.Canceled) {
 			return errors.New("stopped before the end of the error topic; nothing was changed")
 		}
@@ -177,17 +184,18 @@ func errorsReplay(ctx context.Context, stdout, stderr io.Writer, cfg errortopic.
 	opts.Skipped = func(e errortopic.Entry) {
 		fmt.Fprintf(stderr, "passed over %s/%d/%d: %v\n", cfg.Job+".error", e.Partition, e.Offset, e.Err)
 	}
-	var bar *progress // made at the first report, which knows the total
-	if terminal(stderr) {
+	var bar *progress.Bar // made at the first report, which knows the total
+	if progress.Terminal(stderr) {
 		opts.Progress = func(p errortopic.Progress) {
 			if bar == nil {
-				bar = newProgress(stderr, p.Total, "errors replay", "records")
+				bar = progress.New(stderr, p.Total, "errors replay", "records")
 			}
 			bar.Describe("errors replay: %d sent", p.Sent)
 			bar.Set(p.Read)
 		}
 	}
 	res, err := errortopic.Replay(ctx, cfg, opts)
+	err = cfg.Security.Explain(err)
 	bar.Done()
 	if *asJSON {
 		enc := json.NewEncoder(stdout)

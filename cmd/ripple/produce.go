@@ -17,6 +17,7 @@ import (
 	"github.com/IBM/sarama"
 	"github.com/spf13/cobra"
 
+	"github.com/ripplestream/ripple/cmd/ripple/internal/progress"
 	"github.com/ripplestream/ripple/event"
 	"github.com/ripplestream/ripple/internal/kafkaclient"
 	"github.com/ripplestream/ripple/internal/linereader"
@@ -24,28 +25,41 @@ import (
 )
 
 // kafkaFlags are the flags of the commands that talk to Kafka directly.
-type kafkaFlags struct{ brokers, version string }
+type kafkaFlags struct {
+	brokers, version string
+	sec              securityFlags
+}
 
 func (k *kafkaFlags) declare(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&k.brokers, "brokers", "", "Kafka bootstrap addresses, comma-separated (required; the local broker is 127.0.0.1:19092)")
 	cmd.Flags().StringVar(&k.version, "kafka-version", "", "Kafka protocol version (default 4.0.0)")
+	k.sec.declare(cmd.Flags())
+}
+
+// config returns the client configuration the flags give, checked.
+func (k *kafkaFlags) config() (kafkaclient.Config, error) {
+	if k.brokers == "" {
+		return kafkaclient.Config{}, errors.New("--brokers is required (or RIPPLE_BROKERS), such as --brokers 127.0.0.1:19092")
+	}
+	kc := kafkaclient.Config{Brokers: strings.Split(k.brokers, ","), Security: k.sec.security()}
+	if k.version != "" {
+		v, err := sarama.ParseKafkaVersion(k.version)
+		if err != nil {
+			return kc, fmt.Errorf("--kafka-version: %w", err)
+		}
+		kc.Version = v
+	}
+	if err := kc.Validate(); err != nil {
+		return kc, err
+	}
+	return kc.WithDefaults(), nil
 }
 
 // client returns a sarama client of the brokers, and checks that topic
 // exists.
 func (k *kafkaFlags) client(topic string, edit func(*sarama.Config)) (sarama.Client, error) {
-	if k.brokers == "" {
-		return nil, errors.New("--brokers is required (or RIPPLE_BROKERS), such as --brokers 127.0.0.1:19092")
-	}
-	kc := kafkaclient.Config{Brokers: strings.Split(k.brokers, ",")}
-	if k.version != "" {
-		v, err := sarama.ParseKafkaVersion(k.version)
-		if err != nil {
-			return nil, fmt.Errorf("--kafka-version: %w", err)
-		}
-		kc.Version = v
-	}
-	if err := kc.Validate(); err != nil {
+	kc, err := k.config()
+	if err != nil {
 		return nil, err
 	}
 	sc := kc.Sarama()
@@ -53,6 +67,9 @@ func (k *kafkaFlags) client(topic string, edit func(*sarama.Config)) (sarama.Cli
 		edit(sc)
 	}
 	c, err := sarama.NewClient(kc.Brokers, sc)
+	if kafkaclient.Refused(err) {
+		return nil, fmt.Errorf("connecting to %s: %w", k.brokers, kc.Security.Explain(err))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("connecting to %s: %w; is the broker running (deploy/local/kafka)?", k.brokers, err)
 	}
@@ -179,7 +196,7 @@ func produce(ctx context.Context, stderr io.Writer, stream string, f produceFlag
 		}
 	}()
 
-	bar := newProgress(stderr, size, "produce "+stream, "bytes")
+	bar := progress.New(stderr, size, "produce "+stream, "bytes")
 	err = produceLines(ctx, producer.Input(), &countingReader{r: in}, bar, stream, f, check, &sum, report)
 	producer.AsyncClose() // sends what it holds, then closes Successes and Errors
 	wg.Wait()
@@ -198,7 +215,7 @@ func produce(ctx context.Context, stderr io.Writer, stream string, f produceFlag
 
 // produceLines reads the lines of in and sends each good one to input,
 // until the end of in or ctx.
-func produceLines(ctx context.Context, input chan<- *sarama.ProducerMessage, in *countingReader, bar *progress, stream string,
+func produceLines(ctx context.Context, input chan<- *sarama.ProducerMessage, in *countingReader, bar *progress.Bar, stream string,
 	f produceFlags, check func([]byte) error, sum *produceSummary, report func(string, ...any)) error {
 	lines := linereader.New(in, 0)
 	for {

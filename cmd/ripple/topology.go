@@ -60,6 +60,7 @@ func topologyPlanCmd() *cobra.Command {
 	var brokers string
 	var apply bool
 	var replication int
+	var sec securityFlags
 	const example = "ripple topology plan deploy/topology/wikimedia.yaml"
 	cmd := &cobra.Command{
 		Use:   "plan FILE",
@@ -82,7 +83,8 @@ internal topics (state, retry, error, loopback) themselves when they start.`,
 			if brokers == "" {
 				return errors.New("--apply needs --brokers (or RIPPLE_BROKERS), such as --brokers 127.0.0.1:19092")
 			}
-			applied, err := t.Plan().Apply(cmd.Context(), strings.Split(brokers, ","), replication)
+			applied, err := t.Plan().Apply(cmd.Context(), processor.Config{Brokers: strings.Split(brokers, ","),
+				Replication: replication, Security: sec.security()})
 			for _, a := range applied {
 				what := "exists"
 				if a.Created {
@@ -96,6 +98,7 @@ internal topics (state, retry, error, loopback) themselves when they start.`,
 	cmd.Flags().BoolVar(&apply, "apply", false, "create the missing topics on the brokers")
 	cmd.Flags().StringVar(&brokers, "brokers", "", "Kafka bootstrap addresses, comma-separated, for --apply")
 	cmd.Flags().IntVar(&replication, "replication", 1, "replication of topics that set none")
+	sec.declare(cmd.Flags())
 	return cmd
 }
 
@@ -125,6 +128,7 @@ type runFlags struct {
 	brokers, version, stateDir, metrics, instance string
 	replication                                   int
 	apply, verbose                                bool
+	sec                                           securityFlags
 }
 
 func runCmd() *cobra.Command {
@@ -152,6 +156,7 @@ job has its partitions and its state recovered) on --metrics-addr.`,
 	fs.StringVar(&f.instance, "instance-id", "", "static group member id of this process, such as its pod name")
 	fs.BoolVar(&f.apply, "apply", false, "create the topology's missing topics before starting")
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "log debug messages")
+	f.sec.declare(fs)
 	return cmd
 }
 
@@ -168,11 +173,12 @@ func runTopology(ctx context.Context, stderr io.Writer, file string, f runFlags)
 		level = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	logger.Info("running topology", "file", file, "jobs", len(t.Jobs), "metrics", f.metrics)
+	sec := f.sec.security()
+	logger.Info("running topology", "file", file, "jobs", len(t.Jobs), "metrics", f.metrics, "kafka", sec)
 	err = topology.Run(ctx, t, topology.RunConfig{
 		Kinds: kinds(),
 		Processor: processor.Config{Brokers: strings.Split(f.brokers, ","), KafkaVersion: f.version, StateDir: f.stateDir,
-			Replication: f.replication, InstanceID: f.instance, Logger: logger},
+			Replication: f.replication, InstanceID: f.instance, Logger: logger, Security: sec},
 		MetricsAddr: f.metrics,
 		Apply:       f.apply,
 	})

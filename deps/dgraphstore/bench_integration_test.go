@@ -268,7 +268,7 @@ func (s *Store) bulkSet(ctx context.Context, nodes []map[string]any, name string
 	if err != nil {
 		return "", err
 	}
-	resp, err := s.dg.NewTxn().Mutate(ctx, &api.Mutation{SetJson: js, CommitNow: true})
+	resp, err := s.dg().NewTxn().Mutate(ctx, &api.Mutation{SetJson: js, CommitNow: true})
 	if err != nil {
 		return "", err
 	}

@@ -10,7 +10,13 @@ import (
 	"google.golang.org/grpc/backoff"
 
 	"github.com/ripplestream/ripple/deps"
+	"github.com/ripplestream/ripple/internal/configerr"
 )
+
+// ErrInvalidConfig is returned by Config.Validate and Open for an invalid
+// configuration. errors.Is matches it with every ripple package's
+// ErrInvalidConfig (deps.ErrInvalidConfig among them).
+var ErrInvalidConfig = configerr.New("dgraphstore")
 
 // Defaults for zero Config fields.
 const (
@@ -60,6 +66,10 @@ type Config struct {
 	// off up to 2 min; grpc.WithConnectParams among them replaces this).
 	DialOptions []grpc.DialOption
 
+	// TLS, when any of its fields is set, connects to the alphas with TLS
+	// (after DialOptions, so its credentials win). Default: plaintext.
+	TLS TLSConfig
+
 	// Prefix starts every predicate name, followed by '_'. It must be a
 	// letter followed by letters, digits and underscores. Default
 	// DefaultPrefix.
@@ -68,9 +78,10 @@ type Config struct {
 	// Collapse bounds the entity aspects stored per usage.
 	Collapse deps.CollapseLimits
 
-	// MaxRetries is how often a write aborted by a conflicting transaction
-	// is retried before PutPage or DeletePage give up with
-	// deps.ErrUnavailable. Default DefaultMaxRetries.
+	// MaxRetries is how often a write aborted by a conflicting transaction,
+	// or refused by an alpha that is down or lost its group's leader, is
+	// retried (on an alpha that is up, when there is one) before PutPage
+	// or DeletePage give up with deps.ErrUnavailable. Default DefaultMaxRetries.
 	MaxRetries int
 
 	// MaxBatch is the most pages PutPages, or concurrent PutPage calls
@@ -112,29 +123,32 @@ type Config struct {
 }
 
 // Validate reports the first invalid field of c, wrapping
-// deps.ErrInvalidConfig.
+// ErrInvalidConfig. It reads no file: Open reads the TLS files.
 func (c Config) Validate() error {
 	if len(c.Addrs) == 0 {
-		return fmt.Errorf("%w: dgraphstore: Addrs is empty; give the alpha gRPC address, such as 127.0.0.1:9080", deps.ErrInvalidConfig)
+		return fmt.Errorf("%w: Addrs is empty; give the alpha gRPC address, such as 127.0.0.1:9080", ErrInvalidConfig)
 	}
 	for _, a := range c.Addrs {
 		if a == "" {
-			return fmt.Errorf("%w: dgraphstore: Addrs has an empty address", deps.ErrInvalidConfig)
+			return fmt.Errorf("%w: Addrs has an empty address", ErrInvalidConfig)
 		}
 	}
 	if c.Prefix != "" && !validPrefix(c.Prefix) {
-		return fmt.Errorf("%w: dgraphstore: Prefix %q: want a letter, then up to %d letters, digits or '_'",
-			deps.ErrInvalidConfig, c.Prefix, maxPrefixBytes-1)
+		return fmt.Errorf("%w: Prefix %q: want a letter, then up to %d letters, digits or '_'",
+			ErrInvalidConfig, c.Prefix, maxPrefixBytes-1)
 	}
 	if c.ReadAhead > deps.MaxLimit {
-		return fmt.Errorf("%w: dgraphstore: ReadAhead %d: want at most %d", deps.ErrInvalidConfig, c.ReadAhead, deps.MaxLimit)
+		return fmt.Errorf("%w: ReadAhead %d: want at most %d", ErrInvalidConfig, c.ReadAhead, deps.MaxLimit)
 	}
 	if c.CallTimeout < 0 || c.AlterTimeout < 0 {
-		return fmt.Errorf("%w: dgraphstore: CallTimeout %v or AlterTimeout %v is negative; leave them 0 for %v and %v",
-			deps.ErrInvalidConfig, c.CallTimeout, c.AlterTimeout, DefaultCallTimeout, DefaultAlterTimeout)
+		return fmt.Errorf("%w: CallTimeout %v or AlterTimeout %v is negative; leave them 0 for %v and %v",
+			ErrInvalidConfig, c.CallTimeout, c.AlterTimeout, DefaultCallTimeout, DefaultAlterTimeout)
 	}
 	if c.MaxRetries < 0 || c.MaxBatch < 0 {
-		return fmt.Errorf("%w: dgraphstore: MaxRetries %d or MaxBatch %d is negative", deps.ErrInvalidConfig, c.MaxRetries, c.MaxBatch)
+		return fmt.Errorf("%w: MaxRetries %d or MaxBatch %d is negative", ErrInvalidConfig, c.MaxRetries, c.MaxBatch)
+	}
+	if err := c.TLS.validate(); err != nil {
+		return err
 	}
 	return c.Collapse.Validate()
 }

@@ -3,6 +3,7 @@ package dgraphstore
 import (
 	"context"
 	"path"
+	"strings"
 	"time"
 
 	"google.golang.org/grpc"
@@ -39,8 +40,26 @@ func callDeadline(call, alter time.Duration) grpc.UnaryClientInterceptor {
 				cc.Target(), path.Base(method), timeout, setting)
 		}
 		if st, ok := status.FromError(err); ok && st.Code() == codes.Unavailable {
-			return status.Errorf(codes.Unavailable, "alpha %s: %s", cc.Target(), st.Message())
+			return status.Errorf(codes.Unavailable, "alpha %s: %s%s", cc.Target(), st.Message(), tlsHint(st.Message()))
 		}
 		return err
 	}
+}
+
+// tlsHints say what a connection error means when the store and an alpha
+// disagree on TLS: gRPC's own words name neither side's setting.
+var tlsHints = []struct{ says, hint string }{
+	{"server preface", "; if the alpha serves TLS (Dgraph's --tls), it closes plaintext connections so: set dgraphstore.Config.TLS"},
+	{"does not look like a TLS handshake", "; the alpha serves plaintext: leave dgraphstore.Config.TLS empty, or start it with --tls"},
+	{"authentication handshake failed", "; the alpha's certificate or ours was refused: check dgraphstore.Config.TLS (CAFile, ServerName, CertFile)"},
+}
+
+// tlsHint returns the hint for a connection error's message, or "".
+func tlsHint(msg string) string {
+	for _, h := range tlsHints {
+		if strings.Contains(msg, h.says) {
+			return h.hint
+		}
+	}
+	return ""
 }

@@ -71,7 +71,7 @@ func (s *Store) Dependents(ctx context.Context, q deps.Query) ([]deps.Dependent,
 	}
 	out := make([]deps.Dependent, 0, min(q.Limit, 1024))
 	var lastUID uint64
-	txn := s.dg.NewReadOnlyTxn() // one snapshot for every batch of the call
+	txn := s.dg().NewReadOnlyTxn() // one snapshot for every batch of the call
 	defer txn.Discard(ctx)
 	for {
 		nodes, err := s.fetchDependents(ctx, txn, q, after, batch)
@@ -191,7 +191,7 @@ func (s *Store) fileDependents(ctx context.Context, q deps.Query, after uint64) 
  var(func: eq(%s, $t)) { d as ~%s }
  d(func: uid(d), %s) { uid r: %s }
 }`, s.p.file, s.p.edge[deps.UsesFile], args, s.p.ref)
-	txn := s.dg.NewReadOnlyTxn()
+	txn := s.dg().NewReadOnlyTxn()
 	defer txn.Discard(ctx)
 	resp, err := txn.QueryWithVars(ctx, query, map[string]string{"$t": q.Target})
 	if err != nil {

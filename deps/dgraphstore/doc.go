@@ -99,6 +99,24 @@
 // Aborted answers, and transactions still aborted after MaxRetries, are
 // deps.ErrUnavailable too: a job retries the event later.
 //
+// # Several alphas
+//
+// Given the alphas of a group (its replicas), the store sends each
+// transaction to one whose connection is up, in turn (alphas.go; dgo
+// alone picks at random, so a third of the transactions would go to a
+// dead one of three). A write an alpha refuses (Unavailable, or a group
+// without a leader) is run again in full, like an aborted one, up to
+// MaxRetries times: with one alpha of three killed, the writes go on on
+// the other two (TestFaultDgraphGroupAlphaKilled in jobs/changeprop). A
+// read that fails so returns deps.ErrUnavailable and its caller retries.
+//
+// # TLS
+//
+// Config.TLS connects with TLS (a CA file, an optional client certificate,
+// a server name). Open reads the files; its errors name them, never their
+// contents. When the store and an alpha disagree on TLS, the error says
+// which setting to check (tlsHint in deadline.go).
+//
 // It does not own the Pebble store, the propagation engine, nor the Dgraph
 // cluster (deploy/local/dgraph starts one for development).
 package dgraphstore

@@ -14,7 +14,7 @@ func (s *Store) Empty(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	defer release()
-	txn := s.dg.NewReadOnlyTxn()
+	txn := s.dg().NewReadOnlyTxn()
 	defer txn.Discard(ctx)
 	resp, err := txn.Query(ctx, fmt.Sprintf("{ n(func: has(%s), first: 1) { uid } }", s.p.key))
 	if err != nil {

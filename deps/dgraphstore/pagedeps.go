@@ -32,7 +32,7 @@ func (s *Store) pageDependents(ctx context.Context, q deps.Query, after uint64) 
 			}
 		}
 	}
-	txn := s.dg.NewReadOnlyTxn()
+	txn := s.dg().NewReadOnlyTxn()
 	defer txn.Discard(ctx)
 	target := s.uids.get(key)
 	if target == 0 {

@@ -346,7 +346,7 @@ func (s *Store) Page(ctx context.Context, wiki, title string) (deps.PageDeps, bo
 		return deps.PageDeps{}, false, err
 	}
 	defer release()
-	txn := s.dg.NewReadOnlyTxn()
+	txn := s.dg().NewReadOnlyTxn()
 	defer txn.Discard(ctx)
 	sts, err := s.readPages(ctx, txn, []pageName{{wiki, title}}, s.newResolver())
 	if err != nil {

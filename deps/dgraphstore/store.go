@@ -22,14 +22,14 @@ import (
 // Store is the Dgraph deps.Store. Open it with Open; it is safe for
 // concurrent use.
 type Store struct {
-	cfg   Config
-	p     preds
-	dg    *dgo.Dgraph
-	conns []*grpc.ClientConn
-	uids  *uidCache
-	ahead *readAhead
-	edges *edgeCodec
-	group group
+	cfg    Config
+	p      preds
+	conns  []*grpc.ClientConn
+	alphas *alphas
+	uids   *uidCache
+	ahead  *readAhead
+	edges  *edgeCodec
+	group  group
 
 	mu struct {
 		sync.RWMutex // held for reading by every call, for writing by Close
@@ -48,15 +48,23 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	cfg = cfg.WithDefaults()
 	opts := cfg.DialOptions
 	if len(opts) == 0 {
-		opts = []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials()),
-			grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxRecvBytes))}
+		opts = []grpc.DialOption{grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxRecvBytes))}
+		if !cfg.TLS.enabled() {
+			opts = append(opts, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		}
+	}
+	if cfg.TLS.enabled() {
+		creds, err := cfg.TLS.credentials()
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, grpc.WithTransportCredentials(creds))
 	}
 	// First, so that a WithConnectParams of the caller's replaces it.
 	opts = append([]grpc.DialOption{grpc.WithConnectParams(reconnect)}, opts...)
 	opts = append(opts, grpc.WithChainUnaryInterceptor(callDeadline(cfg.CallTimeout, cfg.AlterTimeout)))
 	s := &Store{cfg: cfg, p: newPreds(cfg.Prefix), uids: newUIDCache(cfg.UIDCache),
 		ahead: &readAhead{ttl: readAheadTTL}, edges: newEdgeCodec()}
-	var clients []api.DgraphClient
 	for _, addr := range cfg.Addrs {
 		conn, err := grpc.Dial(addr, opts...)
 		if err != nil {
@@ -64,15 +72,18 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 			return nil, fmt.Errorf("%w: dgraphstore: dial %s: %v", deps.ErrUnavailable, addr, err)
 		}
 		s.conns = append(s.conns, conn)
-		clients = append(clients, api.NewDgraphClient(conn))
 	}
-	s.dg = dgo.NewDgraphClient(clients...)
-	if err := s.dg.Alter(ctx, &api.Operation{Schema: s.p.schema()}); err != nil {
+	s.alphas = newAlphas(s.conns)
+	if err := s.dg().Alter(ctx, &api.Operation{Schema: s.p.schema()}); err != nil {
 		s.closeConns()
 		return nil, s.wrap(ctx, "alter schema", err)
 	}
 	return s, nil
 }
+
+// dg returns the client for the next transaction or alter: of an alpha
+// that is up, when one is.
+func (s *Store) dg() *dgo.Dgraph { return s.alphas.pick() }
 
 // Close closes the connections. It is idempotent and waits for calls in
 // flight.
@@ -109,7 +120,7 @@ func (s *Store) DropPredicates(ctx context.Context) error {
 	defer s.uids.reset()
 	defer s.ahead.reset()
 	for _, name := range s.p.all() {
-		if err := s.dg.Alter(ctx, &api.Operation{DropOp: api.Operation_ATTR, DropValue: name}); err != nil {
+		if err := s.dg().Alter(ctx, &api.Operation{DropOp: api.Operation_ATTR, DropValue: name}); err != nil {
 			return s.wrap(ctx, "drop "+name, err)
 		}
 	}
@@ -130,21 +141,26 @@ func (s *Store) acquire(ctx context.Context) (func(), error) {
 }
 
 // inTxn runs fn in a fresh transaction, again after each abort by a
-// conflicting transaction, up to MaxRetries times with jittered exponential
-// backoff.
+// conflicting transaction or refusal by an alpha that is down or has no
+// leader (on an alpha that is up, when another is: see alphas), up to
+// MaxRetries times with jittered exponential backoff.
 func (s *Store) inTxn(ctx context.Context, op string, fn func(*dgo.Txn) error) error {
 	backoff := firstBackoff
 	for attempt := 0; ; attempt++ {
-		txn := s.dg.NewTxn()
+		txn := s.dg().NewTxn()
 		err := fn(txn)
 		_ = txn.Discard(ctx) // a no-op after a commit
-		if err == nil || !errors.Is(err, dgo.ErrAborted) || attempt == s.cfg.MaxRetries {
-			if err != nil && errors.Is(err, dgo.ErrAborted) {
+		if err == nil || !retriable(err) || attempt == s.cfg.MaxRetries || ctx.Err() != nil {
+			if err != nil && retriable(err) {
 				err = fmt.Errorf("%w (after %d attempts)", err, attempt+1)
 			}
 			return s.wrap(ctx, op, err)
 		}
-		s.cfg.Logger.Debug("dgraphstore: transaction aborted, retrying", "op", op, "attempt", attempt+1)
+		if errors.Is(err, dgo.ErrAborted) {
+			s.cfg.Logger.Debug("dgraphstore: transaction aborted, retrying", "op", op, "attempt", attempt+1)
+		} else {
+			s.cfg.Logger.Debug("dgraphstore: an alpha refused the transaction, retrying", "op", op, "attempt", attempt+1, "err", err)
+		}
 		sleep := backoff/2 + rand.N(backoff/2+1)
 		select {
 		case <-ctx.Done():
@@ -153,6 +169,23 @@ func (s *Store) inTxn(ctx context.Context, op string, fn func(*dgo.Txn) error) e
 		}
 		backoff = min(2*backoff, maxBackoff)
 	}
+}
+
+// retriable reports whether a transaction that failed with err may succeed
+// at once when run again: it was aborted by a conflicting one, or its
+// alpha refused it (is down, is starting, lost its group's leader). A
+// write is read and applied again in full, so a commit whose answer was
+// lost does no harm run twice. An alpha that did not answer in time is not
+// tried again: that took CallTimeout already.
+func retriable(err error) bool {
+	if errors.Is(err, dgo.ErrAborted) {
+		return true
+	}
+	st, ok := status.FromError(err)
+	if !ok {
+		return false
+	}
+	return st.Code() == codes.Unavailable || st.Code() == codes.Aborted || st.Code() == codes.Unknown && passing(st.Message())
 }
 
 // wrap adds op to err and classifies it: the context's own error when it

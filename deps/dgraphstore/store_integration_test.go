@@ -75,7 +75,7 @@ _:p <%[6]s> _:l .
 _:p <%[7]s> _:q (%[8]s="L.en S") .
 `, p.key, p.wiki, p.rev, p.ref, p.edge[deps.Transcludes], p.edge[deps.LinksTo], p.edge[deps.UsesEntity], aspectsFacet,
 		encodeRef("enwiki", page))
-	if _, err := s.dg.NewTxn().Mutate(ctx, &api.Mutation{SetNquads: []byte(quads), CommitNow: true}); err != nil {
+	if _, err := s.dg().NewTxn().Mutate(ctx, &api.Mutation{SetNquads: []byte(quads), CommitNow: true}); err != nil {
 		t.Fatal(err)
 	}
 	want := deps.PageDeps{Wiki: "enwiki", Page: page, RevID: 3, Templates: []string{"Template:Gone", "Template:Kept"},
@@ -101,7 +101,7 @@ _:p <%[7]s> _:q (%[8]s="L.en S") .
 		t.Errorf("users of Q42 L.en after the put: %+v, %v", ds, err)
 	}
 	// The put wrote the edges value: the page is read without its edges.
-	sts, err := s.readPages(ctx, s.dg.NewReadOnlyTxn(), []pageName{{"enwiki", "Old"}}, s.newResolver())
+	sts, err := s.readPages(ctx, s.dg().NewReadOnlyTxn(), []pageName{{"enwiki", "Old"}}, s.newResolver())
 	if err != nil || !sts[0].found || sts[0].legacy {
 		t.Errorf("after the put: %+v, %v; want a page with its edges value", sts, err)
 	}
@@ -137,13 +137,13 @@ func TestEarlierVersions(t *testing.T) {
 			// The put wrote the current version, with the rev; a store that
 			// knows no uid reads the page by key.
 			for _, st := range []*Store{s, openCfg(t, cfg)} {
-				sts, err := st.readPages(ctx, st.dg.NewReadOnlyTxn(), []pageName{{"enwiki", "Old"}}, st.newResolver())
+				sts, err := st.readPages(ctx, st.dg().NewReadOnlyTxn(), []pageName{{"enwiki", "Old"}}, st.newResolver())
 				if err != nil || !sts[0].found || sts[0].oldRev || sts[0].rev != 4 || sts[0].ref != encodeRef("enwiki", page) {
 					t.Errorf("after the put: %+v, %v; want rev 4 in the edges value", sts, err)
 				}
 			}
 			p := s.p
-			resp, err := s.dg.NewReadOnlyTxn().Query(ctx, fmt.Sprintf(`{ p(func: eq(%s, "enwiki|Old")) { rev: %s e: %s } }`, p.key, p.rev, p.edges))
+			resp, err := s.dg().NewReadOnlyTxn().Query(ctx, fmt.Sprintf(`{ p(func: eq(%s, "enwiki|Old")) { rev: %s e: %s } }`, p.key, p.rev, p.edges))
 			if err != nil || !strings.HasPrefix(string(resp.GetJson()), `{"p":[{"e":"`+edgeSetVersion+"4:2:7:") {
 				t.Errorf("rev and edges value after the put: %s, %v; want no rev and a value of %s with rev 4", resp.GetJson(), err, edgeSetVersion)
 			}
@@ -185,7 +185,7 @@ _:p <%[9]s> _:q (%[10]s="L.en S") .
 	if rev != "" {
 		quads += fmt.Sprintf("_:p <%s> %q .\n", p.rev, rev)
 	}
-	if _, err := s.dg.NewTxn().Mutate(context.Background(), &api.Mutation{SetNquads: []byte(quads), CommitNow: true}); err != nil {
+	if _, err := s.dg().NewTxn().Mutate(context.Background(), &api.Mutation{SetNquads: []byte(quads), CommitNow: true}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -259,7 +259,7 @@ func TestConcurrentStores(t *testing.T) {
 			t.Errorf("dependents of %s: %d, want %d", target, got, want)
 		}
 	}
-	resp, err := first.dg.NewReadOnlyTxn().Query(ctx, fmt.Sprintf(`{ n(func: has(%s)) { count(uid) } }`, first.p.key))
+	resp, err := first.dg().NewReadOnlyTxn().Query(ctx, fmt.Sprintf(`{ n(func: has(%s)) { count(uid) } }`, first.p.key))
 	if err != nil {
 		t.Fatal(err)
 	}

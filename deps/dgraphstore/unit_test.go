@@ -7,6 +7,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -39,9 +41,13 @@ func TestConfigValidate(t *testing.T) {
 		{Config{Addrs: []string{"a:1"}, ReadAhead: -1, UIDCache: -1, MaxBatch: 1}, true},
 		{Config{Addrs: []string{"a:1"}, ReadAhead: deps.MaxLimit + 1}, false},
 		{Config{Addrs: []string{"a:1"}, Collapse: deps.CollapseLimits{Labels: -5}}, false},
+		{Config{Addrs: []string{"a:1"}, TLS: TLSConfig{CAFile: "ca.crt", ServerName: "alpha"}}, true},
+		{Config{Addrs: []string{"a:1"}, TLS: TLSConfig{CertFile: "c.crt", KeyFile: "c.key"}}, true},
+		{Config{Addrs: []string{"a:1"}, TLS: TLSConfig{CAFile: "ca.crt", CertFile: "c.crt"}}, false},
+		{Config{Addrs: []string{"a:1"}, TLS: TLSConfig{KeyFile: "c.key"}}, false},
 	} {
 		err := c.cfg.Validate()
-		if c.ok != (err == nil) || err != nil && !errors.Is(err, deps.ErrInvalidConfig) {
+		if c.ok != (err == nil) || err != nil && (!errors.Is(err, deps.ErrInvalidConfig) || !errors.Is(err, ErrInvalidConfig)) {
 			t.Errorf("Validate(%+v) = %v, want ok=%v", c.cfg, err, c.ok)
 		}
 	}
@@ -366,6 +372,73 @@ func TestScopedValues(t *testing.T) {
 	for _, bad := range []string{edgeSetScoped + "9:10:3:7:", edgeSetScoped + "9:10:3:x:aa:", edgeSetScoped + "9:10:3:7:aa:" + base64.RawStdEncoding.EncodeToString(s2.Encode(nil, []byte("19A")))} {
 		if _, _, _, err := c.decode(bad); err == nil {
 			t.Errorf("decode(%q) accepted", bad)
+		}
+	}
+}
+
+// TestOpenTLSFiles: files Open cannot use fail it with ErrInvalidConfig,
+// naming the file and never its contents.
+func TestOpenTLSFiles(t *testing.T) {
+	dir := t.TempDir()
+	const secret = "not-a-key-SECRET-4242"
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	notPEM := write("ca.crt", secret)
+	badKey := write("client.key", "-----BEGIN PRIVATE KEY-----\n"+secret+"\n-----END PRIVATE KEY-----\n")
+	for _, c := range []struct {
+		name string
+		tls  TLSConfig
+		want string
+	}{
+		{"missing CA", TLSConfig{CAFile: filepath.Join(dir, "none.crt")}, "none.crt"},
+		{"CA not PEM", TLSConfig{CAFile: notPEM}, "holds no PEM certificate"},
+		{"bad key pair", TLSConfig{CertFile: notPEM, KeyFile: badKey}, "client.key"},
+	} {
+		_, err := Open(context.Background(), Config{Addrs: []string{"127.0.0.1:1"}, TLS: c.tls})
+		if !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: Open = %v, want ErrInvalidConfig naming %q", c.name, err, c.want)
+		}
+		if err != nil && strings.Contains(err.Error(), secret) {
+			t.Errorf("%s: the error shows the file's contents: %v", c.name, err)
+		}
+	}
+}
+
+func TestRetriable(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want bool
+	}{
+		{dgo.ErrAborted, true},
+		{fmt.Errorf("commit: %w", dgo.ErrAborted), true},
+		{status.Error(codes.Unavailable, "connection refused"), true},
+		{fmt.Errorf("query: %w", status.Error(codes.Unavailable, "transport is closing")), true},
+		{status.Error(codes.Unknown, "Unable to reach leader of group 1"), true},
+		{status.Error(codes.Unknown, "while parsing query"), false},
+		{status.Error(codes.DeadlineExceeded, "alpha did not answer"), false},
+		{status.Error(codes.InvalidArgument, "bad"), false},
+		{errors.New("decoding"), false},
+	} {
+		if got := retriable(c.err); got != c.want {
+			t.Errorf("retriable(%v) = %v, want %v", c.err, got, c.want)
+		}
+	}
+}
+
+func TestTLSHint(t *testing.T) {
+	for msg, want := range map[string]string{
+		`connection error: desc = "error reading server preface: EOF"`:                              "set dgraphstore.Config.TLS",
+		`connection error: desc = "tls: first record does not look like a TLS handshake"`:           "leave dgraphstore.Config.TLS empty",
+		`transport: authentication handshake failed: x509: certificate signed by unknown authority`: "CAFile, ServerName",
+		`connection refused`: "",
+	} {
+		if got := tlsHint(msg); want == "" && got != "" || !strings.Contains(got, want) {
+			t.Errorf("tlsHint(%q) = %q, want one saying %q", msg, got, want)
 		}
 	}
 }

@@ -69,8 +69,8 @@ type Burst struct {
 // minGap is the shortest time between two edits of a session.
 const minGap = 500 * time.Millisecond
 
-// Validate fills defaults.
-func (s *Sessions) Validate() error {
+// WithDefaults returns s with its unset fields set to their defaults.
+func (s Sessions) WithDefaults() Sessions {
 	if s.Rate == 0 {
 		s.Rate = 1.5
 	}
@@ -88,12 +88,20 @@ func (s *Sessions) Validate() error {
 		if d.b.Gap == 0 {
 			d.b.Gap = d.gap
 		}
-		if d.b.Edits < 1 || d.b.Gap < 0 {
-			return fmt.Errorf("workload: a session needs >= 1 edit on average and a gap >= 0 (got %v edits, %v)", d.b.Edits, d.b.Gap)
+	}
+	return s
+}
+
+// Validate reports sessions that cannot be made; it changes nothing. A
+// zero field stands for its default.
+func (s Sessions) Validate() error {
+	for _, b := range []Burst{s.Entity, s.Article, s.Template} {
+		if (b.Edits != 0 && b.Edits < 1) || b.Gap < 0 {
+			return fmt.Errorf("%w: a session needs >= 1 edit on average and a gap >= 0 (got %v edits, %v)", deps.ErrInvalidConfig, b.Edits, b.Gap)
 		}
 	}
 	if s.Rate < 0 {
-		return fmt.Errorf("workload: change rate %v per second must be positive", s.Rate)
+		return fmt.Errorf("%w: change rate %v per second must be positive", deps.ErrInvalidConfig, s.Rate)
 	}
 	return nil
 }

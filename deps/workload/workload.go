@@ -75,8 +75,8 @@ type Config struct {
 	Progress func(done, total int)
 }
 
-// Validate fills defaults.
-func (c *Config) Validate() error {
+// WithDefaults returns c with its unset fields set to their defaults.
+func (c Config) WithDefaults() Config {
 	def := func(v *int, d int) {
 		if *v == 0 {
 			*v = d
@@ -92,8 +92,17 @@ func (c *Config) Validate() error {
 	if c.Seed == 0 {
 		c.Seed = 1
 	}
-	if c.Pages < 10 || c.Templates < 2 || c.Entities < 1 || c.Changes < 0 || c.Items < 0 {
-		return fmt.Errorf("workload: need >= 10 pages, >= 2 templates, >= 1 entity, >= 0 items per page (got %d, %d, %d, %d)", c.Pages, c.Templates, c.Entities, c.Items)
+	c.Sessions = c.Sessions.WithDefaults()
+	return c
+}
+
+// Validate reports a workload that cannot be made; it changes nothing. A
+// zero field stands for its default.
+func (c Config) Validate() error {
+	small := func(v, least int) bool { return v != 0 && v < least }
+	if small(c.Pages, 10) || small(c.Templates, 2) || small(c.Entities, 1) || c.Changes < 0 || c.Items < 0 {
+		return fmt.Errorf("%w: need >= 10 pages, >= 2 templates, >= 1 entity, >= 0 changes and >= 0 items per page (got %d, %d, %d, %d, %d)",
+			deps.ErrInvalidConfig, c.Pages, c.Templates, c.Entities, c.Changes, c.Items)
 	}
 	return c.Sessions.Validate()
 }
@@ -241,6 +250,7 @@ func Generate(cfg Config) (*Workload, error) {
 // GenerateContext is Generate that stops with ctx's error when ctx is
 // done (a large workload takes minutes).
 func GenerateContext(ctx context.Context, cfg Config) (*Workload, error) {
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}

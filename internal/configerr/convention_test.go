@@ -12,7 +12,11 @@ import (
 	"github.com/ripplestream/ripple/deps"
 	"github.com/ripplestream/ripple/deps/dgraphstore"
 	"github.com/ripplestream/ripple/deps/pebblestore"
+	"github.com/ripplestream/ripple/deps/workload"
 	"github.com/ripplestream/ripple/internal/kafkaclient"
+	jobanomaly "github.com/ripplestream/ripple/jobs/anomaly"
+	"github.com/ripplestream/ripple/jobs/errorlog"
+	"github.com/ripplestream/ripple/jobs/searchindex"
 	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/processor/anomaly"
 	"github.com/ripplestream/ripple/processor/dedupe"
@@ -33,7 +37,7 @@ type config[C any] interface {
 }
 
 // TestConfigConvention checks every Config of the processor, the
-// operators, state and the stores against the one convention: Validate
+// operators, state, the stores, the workload and the ready jobs against the one convention: Validate
 // changes nothing (not even what a pointer field points to); a config with
 // only its required fields set passes WithDefaults then Validate, and
 // WithDefaults changes nothing of a filled config; a wrong field fails
@@ -73,6 +77,16 @@ func TestConfigConvention(t *testing.T) {
 	check(t, "pebblestore", deps.ErrInvalidConfig, pebblestore.Config{Dir: "d"}, pebblestore.Config{Dir: "d", BlockCacheBytes: -1})
 	check(t, "dgraphstore", deps.ErrInvalidConfig,
 		dgraphstore.Config{Addrs: []string{"127.0.0.1:9080"}}, dgraphstore.Config{Addrs: []string{"127.0.0.1:9080"}, Prefix: "9x"})
+	check(t, "workload", deps.ErrInvalidConfig, workload.Config{}, workload.Config{Pages: 5})
+	check(t, "workload.Sessions", deps.ErrInvalidConfig, workload.Sessions{}, workload.Sessions{Rate: -1})
+	check(t, "searchindex", searchindex.ErrInvalidConfig,
+		searchindex.Config{Name: "s", Revisions: "r", Scores: "s", Output: "o"},
+		searchindex.Config{Name: "s", Revisions: "r", Scores: "s", Output: "o", Wait: -time.Second})
+	check(t, "errorlog", errorlog.ErrInvalidConfig,
+		errorlog.Config{Name: "e", Input: "in", Output: "out", Summaries: "sum"},
+		errorlog.Config{Name: "e", Input: "in", Output: "out", Summaries: "sum", MaxIDs: -1})
+	check(t, "jobs/anomaly", jobanomaly.ErrInvalidConfig,
+		jobanomaly.Config{Name: "a", Alerts: "alerts", PageChanges: "pc"}, jobanomaly.Config{Name: "a", Alerts: "alerts"})
 }
 
 func check[C config[C]](t *testing.T, name string, sentinel error, ok, wrong C) {

@@ -37,6 +37,9 @@ type Config struct {
 	// as Kafka Streams does, so events produced before a job's first start
 	// are processed.
 	StartAtNewest bool
+	// Security is TLS and SASL to the brokers; the zero value is
+	// PLAINTEXT.
+	Security Security
 }
 
 // WithDefaults returns a copy of c with its unset fields set to their
@@ -51,6 +54,7 @@ func (c Config) WithDefaults() Config {
 	if c.ClientID == "" {
 		c.ClientID = "ripple"
 	}
+	c.Security = c.Security.WithDefaults()
 	return c
 }
 
@@ -67,11 +71,12 @@ func (c Config) Validate() error {
 	if c.Replication < 0 {
 		return fmt.Errorf("%w: replication %d must be positive", ErrInvalidConfig, c.Replication)
 	}
-	return nil
+	return c.Security.Validate()
 }
 
-// Sarama returns a fresh sarama config with goka's defaults and c's version
-// (unset fields of c take their defaults, here and in the other builders).
+// Sarama returns a fresh sarama config with goka's defaults, c's version
+// and c's Security (unset fields of c take their defaults, here and in the
+// other builders).
 // Each call returns a new value, so builders never share mutable config.
 func (c Config) Sarama() *sarama.Config {
 	c = c.WithDefaults()
@@ -84,6 +89,7 @@ func (c Config) Sarama() *sarama.Config {
 	if !c.StartAtNewest {
 		sc.Consumer.Offsets.Initial = sarama.OffsetOldest
 	}
+	c.Security.apply(sc)
 	return sc
 }
 

@@ -12,8 +12,11 @@ import (
 
 const (
 	// createWait bounds the wait for a created topic to show up in the
-	// broker's metadata (goka's default CreateTopicTimeout).
-	createWait = 10 * time.Second
+	// broker's metadata. goka's default CreateTopicTimeout is 10 s, but a
+	// broker under load took longer (a job then stopped at its start,
+	// its topic created all the same): a created topic does show up, so
+	// waiting longer costs nothing when all is well.
+	createWait = time.Minute
 	// createPoll is how often the metadata is asked meanwhile.
 	createPoll = 20 * time.Millisecond
 )

@@ -100,13 +100,31 @@ func (c Config) watches() []watch {
 	}
 }
 
+// WithDefaults returns c with its unset fields set to their defaults (the
+// Detector's are filled by each job's processor/anomaly configuration).
+func (c Config) WithDefaults() Config {
+	if c.RunbookURL == "" {
+		c.RunbookURL = RunbookURL
+	}
+	return c
+}
+
+// Validate reports a configuration that cannot work; it changes nothing.
+func (c Config) Validate() error {
+	if c.Name == "" || c.Alerts == "" {
+		return fmt.Errorf("%w: Name %q and Alerts %q are both required", ErrInvalidConfig, c.Name, c.Alerts)
+	}
+	if c.PageChanges == "" && c.ClientErrors == "" && c.Purges == "" {
+		return fmt.Errorf("%w: %s watches nothing: set at least one of PageChanges, ClientErrors and Purges", ErrInvalidConfig, c.Name)
+	}
+	return nil
+}
+
 // Jobs builds one job per watched stream.
 func Jobs(cfg Config) ([]processor.Job[detect.KeyState], error) {
-	if cfg.Name == "" || cfg.Alerts == "" {
-		return nil, fmt.Errorf("%w: Name %q and Alerts %q are both required", ErrInvalidConfig, cfg.Name, cfg.Alerts)
-	}
-	if cfg.RunbookURL == "" {
-		cfg.RunbookURL = RunbookURL
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
 	var jobs []processor.Job[detect.KeyState]
 	for _, w := range cfg.watches() {
@@ -122,9 +140,6 @@ func Jobs(cfg Config) ([]processor.Job[detect.KeyState], error) {
 			return nil, fmt.Errorf("anomaly job %s: %w", w.alert, err)
 		}
 		jobs = append(jobs, job)
-	}
-	if len(jobs) == 0 {
-		return nil, fmt.Errorf("%w: job %s watches nothing: set PageChanges, ClientErrors or Purges", ErrInvalidConfig, cfg.Name)
 	}
 	return jobs, nil
 }

@@ -11,7 +11,9 @@
 //     bounded steps through its loopback, with the walk's progress in
 //     state: a crash resumes at the last finished step, memory stays flat
 //     however large the fan-out, and a newer change of the same page or
-//     entity cuts off the walk of an older one. Every purge goes to
+//     entity takes over the unfinished walk of an older one when it
+//     reaches every page that walk would, and waits behind it otherwise
+//     (see State). Every purge goes to
 //     <name>.purge_candidates, keyed by URI;
 //   - the coalesce job (group <name>-coalesce) applies the coalescing
 //     rules of propagate.Coalesced per URI: it drops a candidate when a
@@ -49,6 +51,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/ripplestream/ripple/deps"
@@ -155,8 +158,18 @@ func (c Config) CandidatesStream() processor.Stream {
 	return processor.Stream(string(c.Name) + ".purge_candidates")
 }
 
-// State is the fan-out job's state per changed page or entity: its latest
-// walk, in progress or finished.
+// State is the fan-out job's state per changed page or entity: its walk in
+// progress (or the last one, finished) and the walks waiting behind it.
+//
+// A newer change of the page or entity takes over an unfinished walk only
+// when its walk covers it (propagate.Covers: it starts from the same
+// targets, over the same edges and rules, with at least its aspects), as
+// two edits of one template do. Otherwise, as for an entity's label edit
+// then its sitelink edit, or a template's edit then an edit of its
+// <noinclude> part only, the older walk goes on and the newer one waits in
+// Pending, so that no page either of them reaches is left unpurged. Pending
+// holds at most one walk per set of starting frames that no later change
+// covered.
 //
 // The processor writes state, emits and the loopback of one event
 // separately and commits the event's offset only when all are
@@ -167,12 +180,35 @@ func (c Config) CandidatesStream() processor.Stream {
 // dropped, so a walk never forks into two chains.
 type State struct {
 	Fanout *propagate.Fanout `json:"fanout,omitempty"`
-	Prev   *propagate.Fanout `json:"prev,omitempty"`
-	Step   int               `json:"step"`
-	Gen    int               `json:"gen"`
-	// Now are the purges the change caused at once (the page itself),
-	// emitted again if the change is redelivered.
+	// Start are the frames the walk began with (propagate.Covers).
+	Start []propagate.Frame `json:"start,omitempty"`
+	Prev  *propagate.Fanout `json:"prev,omitempty"`
+	Step  int               `json:"step"`
+	Gen   int               `json:"gen"`
+	// Pending are the walks of newer changes that did not cover the walk
+	// in progress, oldest first; each starts when the one before it ends.
+	Pending []Walk `json:"pending,omitempty"`
+	// Latest is the root (and triggered_by) of the latest change when
+	// its walk is not Fanout: it waits in Pending or had nothing to walk.
+	Latest *propagate.Fanout `json:"latest,omitempty"`
+	// Now are the purges the latest change caused at once (the page
+	// itself), emitted again if the change is redelivered.
 	Now []propagate.Purge `json:"now,omitempty"`
+}
+
+// Walk is a walk waiting for the one in progress to end.
+type Walk struct {
+	Fanout *propagate.Fanout `json:"fanout"`
+	Start  []propagate.Frame `json:"start"`
+}
+
+// latest returns the walk of the latest change begun: its root and
+// triggered_by, for redeliveries.
+func (s State) latest() *propagate.Fanout {
+	if s.Latest != nil {
+		return s.Latest
+	}
+	return s.Fanout
 }
 
 // Candidate is a purge on its way to coalescing.
@@ -279,23 +315,26 @@ func (f *fanout) onEntityChange(c *processor.Context[State], key string, ev deps
 }
 
 // begin starts the walk of a change. A change no newer than the latest
-// walk of the same page or entity is covered by it (an older change arriving
-// late); the same change again is a redelivery: its immediate purges are
-// emitted again and, if no step has run yet, the walk is restarted in a new
-// generation in case its first Continue was lost.
+// change of the same page or entity is an older change arriving late (on a
+// replay), left to the newer one; the same change again is a redelivery:
+// its immediate purges are emitted again and, if its walk is the one in
+// progress and no step has run yet, the walk is restarted in a new
+// generation in case its first Continue was lost. A new walk takes over
+// the walk in progress if it covers it, and waits behind it otherwise (see
+// State).
 func (f *fanout) begin(c *processor.Context[State], key string, ch propagate.Change) error {
 	st, _, err := c.State()
 	if err != nil {
 		return err
 	}
-	if cur := st.Fanout; cur != nil && cur.Root.Signature == ch.Root.Signature && !ch.Root.DT.After(cur.Root.DT) {
-		if !ch.Root.DT.Equal(cur.Root.DT) {
-			return nil // older: covered by the newer walk
+	if last := st.latest(); last != nil && last.Root.Signature == ch.Root.Signature && !ch.Root.DT.After(last.Root.DT) {
+		if !ch.Root.DT.Equal(last.Root.DT) {
+			return nil // older: the newer change is walked
 		}
-		if err := f.emit(c, cur, st.Now); err != nil {
+		if err := f.emit(c, last, st.Now); err != nil {
 			return err
 		}
-		if st.Step > 0 || cur.Done() {
+		if st.Latest != nil || st.Step > 0 || st.Fanout.Done() {
 			return nil
 		}
 		st.Gen++
@@ -308,7 +347,18 @@ func (f *fanout) begin(c *processor.Context[State], key string, ch propagate.Cha
 	if err := f.emit(c, walk, now); err != nil {
 		return err
 	}
-	return f.save(c, key, State{Fanout: walk, Gen: st.Gen + 1, Now: now})
+	start := slices.Clone(walk.Frames)
+	pending := slices.DeleteFunc(st.Pending, func(w Walk) bool { return propagate.Covers(start, w.Start) })
+	if cur := st.Fanout; cur != nil && !cur.Done() && !propagate.Covers(start, st.Start) {
+		// The walk in progress goes on, its next step already on the
+		// loopback; this one waits behind it.
+		if !walk.Done() {
+			pending = append(pending, Walk{Fanout: walk, Start: start})
+		}
+		st.Pending, st.Latest, st.Now = pending, &propagate.Fanout{Root: walk.Root, TriggeredBy: walk.TriggeredBy}, now
+		return c.SetState(st)
+	}
+	return f.save(c, key, State{Fanout: walk, Start: start, Gen: st.Gen + 1, Pending: pending, Now: now})
 }
 
 func (f *fanout) onContinue(c *processor.Context[State], key string, next Continue) error {
@@ -316,8 +366,21 @@ func (f *fanout) onContinue(c *processor.Context[State], key string, next Contin
 	if err != nil {
 		return err
 	}
-	if !ok || st.Fanout == nil || st.Fanout.Root != next.Root || next.Gen < st.Gen {
-		return nil // a newer change cut this walk off, or a stale chain
+	if !ok || st.Fanout == nil {
+		return nil
+	}
+	if st.Fanout.Root != next.Root || next.Gen < st.Gen {
+		// A newer change took this walk over, or a stale chain. The
+		// last Continue of the walk before the one in progress comes
+		// again after a crash that may have lost the first Continue of
+		// this one: while this one has not stepped, send it again in a
+		// new generation (the older Continue, if it was not lost, is
+		// then dropped).
+		if st.Fanout.Root != next.Root && next.Gen == st.Gen-1 && st.Step == 0 && !st.Fanout.Done() {
+			st.Gen++
+			return f.save(c, key, st)
+		}
+		return nil
 	}
 	st.Gen = next.Gen
 	switch {
@@ -349,8 +412,19 @@ func (f *fanout) onContinue(c *processor.Context[State], key string, next Contin
 	return f.save(c, key, st)
 }
 
-// save stores the walk and, while it is unfinished, schedules its next step.
+// save stores the walk and, while it is unfinished, schedules its next
+// step. A finished walk makes way for the first waiting one, which starts
+// in a new generation.
 func (f *fanout) save(c *processor.Context[State], key string, st State) error {
+	if st.Fanout.Done() && len(st.Pending) > 0 {
+		w := st.Pending[0]
+		st.Fanout, st.Start, st.Pending = w.Fanout, w.Start, st.Pending[1:]
+		st.Prev, st.Step = nil, 0
+		st.Gen++
+		if st.Latest != nil && st.Latest.Root == st.Fanout.Root {
+			st.Latest = nil
+		}
+	}
 	if err := c.SetState(st); err != nil {
 		return err
 	}

@@ -99,21 +99,31 @@ type dgraphFault struct {
 	coOut  outcomes
 	depsOK *jobtest.Counter
 	purged func() map[string]int
+	// prefix is the store's predicate prefix.
+	prefix string
 	// candidates counts the purge candidates of the fan-out job.
 	candidates func() int
 }
 
 func newDgraphFault(t *testing.T) *dgraphFault {
 	t.Helper()
+	testenv.Kafka(t)
+	return newDgraphFaultOn(t, testenv.StartPrivateDgraph(t, faultOffset))
+}
+
+// newDgraphFaultOn stores the workload's graph on dg's alphas (all of
+// them, for the store to spread over) and starts the jobs.
+func newDgraphFaultOn(t *testing.T, dg *testenv.PrivateDgraph) *dgraphFault {
+	t.Helper()
 	kc := testenv.Kafka(t)
-	dg := testenv.StartPrivateDgraph(t, faultOffset)
 	var r [6]byte
 	if _, err := rand.Read(r[:]); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	store, err := dgraphstore.Open(ctx, dgraphstore.Config{Addrs: []string{dg.Addr}, Prefix: "cpfault_" + hex.EncodeToString(r[:])})
+	prefix := "cpfault_" + hex.EncodeToString(r[:])
+	store, err := dgraphstore.Open(ctx, dgraphstore.Config{Addrs: dg.Addrs, Prefix: prefix})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +138,7 @@ func newDgraphFault(t *testing.T) *dgraphFault {
 	}
 
 	name := testenv.Name(t, "cpdg")
-	f := &dgraphFault{kc: kc, dgraph: dg, cfg: changeprop.Config{
+	f := &dgraphFault{kc: kc, dgraph: dg, prefix: prefix, cfg: changeprop.Config{
 		Name: processor.Group(name), Store: store, Engine: propagate.Config{BatchSize: faultBatch},
 		Dependencies: processor.Stream(name + ".deps"), PageChanges: processor.Stream(name + ".pc"),
 		EntityChanges: processor.Stream(name + ".ec"), Purges: processor.Stream(name + ".purges"),

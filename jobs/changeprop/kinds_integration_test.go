@@ -109,8 +109,8 @@ func everyKind(t *testing.T, store deps.Store) {
 	cands, stopCands := collect(t, kc, string(cfg.CandidatesStream()))
 	defer stopCands()
 	want := map[string]int{}
-	// In the order they happened. A newer change of a page cuts off the
-	// walk of the one before, so each waits for the purges of the last.
+	// In the order they happened, each after the purges of the one
+	// before, so that the candidates can be counted per change.
 	for _, step := range []struct {
 		event string
 		uris  []string

@@ -106,8 +106,8 @@ func TestConfig(t *testing.T) {
 	if p.Fingerprint.Name != "errs-fingerprint" || p.Dedupe.Name != "errs-dedupe" || p.RateLimit.Name != "errs-ratelimit" {
 		t.Errorf("job names %s, %s, %s", p.Fingerprint.Name, p.Dedupe.Name, p.RateLimit.Name)
 	}
-	if err := c.Validate(); err != nil || c.Limit != DefaultLimit || c.MaxIDs != DefaultMaxIDs || c.DedupeTTL != DefaultDedupeTTL {
-		t.Errorf("defaults: %+v, %v", c, err)
+	if d := c.WithDefaults(); d.Validate() != nil || d.Limit != DefaultLimit || d.MaxIDs != DefaultMaxIDs || d.DedupeTTL != DefaultDedupeTTL {
+		t.Errorf("defaults: %+v, %v", d, d.Validate())
 	}
 	c.Summaries = "out"
 	if _, err := Jobs(c); err == nil {

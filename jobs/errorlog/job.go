@@ -63,12 +63,22 @@ type Config struct {
 	MaxIDs int
 }
 
-// Validate fills defaults and reports a configuration that cannot work.
-func (c *Config) Validate() error {
+// Validate reports a configuration that cannot work; it changes nothing.
+// The jobs' own configurations check the limits, window and sizes.
+func (c Config) Validate() error {
 	if c.Name == "" || c.Input == "" || c.Output == "" || c.Summaries == "" {
 		return fmt.Errorf("%w: Name %q, Input %q, Output %q and Summaries %q are all required",
 			ErrInvalidConfig, c.Name, c.Input, c.Output, c.Summaries)
 	}
+	if c.SampleEvery < 0 || c.DedupeTTL < 0 || c.MaxIDs < 0 || c.SummaryInterval < 0 {
+		return fmt.Errorf("%w: %s: SampleEvery %d, DedupeTTL %v, MaxIDs %d and SummaryInterval %v must not be negative",
+			ErrInvalidConfig, c.Name, c.SampleEvery, c.DedupeTTL, c.MaxIDs, c.SummaryInterval)
+	}
+	return nil
+}
+
+// WithDefaults returns c with its unset fields set to their defaults.
+func (c Config) WithDefaults() Config {
 	if c.Limit == (ratelimit.Limit{}) {
 		c.Limit = DefaultLimit
 	}
@@ -81,7 +91,7 @@ func (c *Config) Validate() error {
 	if c.MaxIDs == 0 {
 		c.MaxIDs = DefaultMaxIDs
 	}
-	return nil
+	return c
 }
 
 // Fingerprinted is the stream between the fingerprint and dedupe jobs.
@@ -101,6 +111,7 @@ type Pipeline struct {
 
 // Jobs builds the three jobs of cfg.
 func Jobs(cfg Config) (Pipeline, error) {
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return Pipeline{}, err
 	}

@@ -54,17 +54,22 @@ type Config struct {
 	Wait time.Duration
 }
 
-// Validate fills defaults and reports a configuration that cannot work.
-func (c *Config) Validate() error {
+// WithDefaults returns c with its unset fields set to their defaults.
+func (c Config) WithDefaults() Config {
+	if c.Wait == 0 {
+		c.Wait = DefaultWait
+	}
+	return c
+}
+
+// Validate reports a configuration that cannot work; it changes nothing.
+func (c Config) Validate() error {
 	if c.Name == "" || c.Revisions == "" || c.Scores == "" || c.Output == "" {
 		return fmt.Errorf("%w: Name %q, Revisions %q, Scores %q and Output %q are all required",
 			ErrInvalidConfig, c.Name, c.Revisions, c.Scores, c.Output)
 	}
 	if c.Wait < 0 {
 		return fmt.Errorf("%w: job %s: Wait %v is negative", ErrInvalidConfig, c.Name, c.Wait)
-	}
-	if c.Wait == 0 {
-		c.Wait = DefaultWait
 	}
 	return nil
 }
@@ -148,6 +153,7 @@ func (e revisionEvent) check(stream processor.Stream) error {
 
 // Job returns the job of cfg.
 func Job(cfg Config) (processor.Job[State], error) {
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return processor.Job[State]{}, err
 	}

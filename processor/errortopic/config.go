@@ -28,6 +28,8 @@ type Config struct {
 	// KafkaVersion is the protocol version spoken to the brokers, as in
 	// processor.Config. Default "4.0.0".
 	KafkaVersion string
+	// Security is TLS and SASL to the brokers, as in processor.Config.
+	Security processor.Security
 	// Job is the job whose error topic, <job>.error, is read. Required.
 	Job processor.Group
 	// Group is the consumer group that keeps Replay's position. Default
@@ -81,7 +83,7 @@ func (c Config) Topic() string { return string(c.Job) + ".error" }
 
 // client returns the Kafka client configuration of c.
 func (c Config) client() (kafkaclient.Config, error) {
-	kc := kafkaclient.Config{Brokers: c.Brokers, ClientID: "ripple-errors"}
+	kc := kafkaclient.Config{Brokers: c.Brokers, ClientID: "ripple-errors", Security: c.Security}
 	if c.KafkaVersion != "" {
 		v, err := sarama.ParseKafkaVersion(c.KafkaVersion)
 		if err != nil {

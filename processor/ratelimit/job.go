@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/internal/jsonscan"
 	"github.com/ripplestream/ripple/processor"
 )
 
@@ -179,7 +180,7 @@ func (s *stage) check(raw []byte) (float64, error) {
 	if !utf8.Valid(raw) {
 		return 0, ErrNotUTF8
 	}
-	if t := bytes.TrimLeft(raw, " \t\r\n"); len(t) == 0 || t[0] != '{' || !json.Valid(raw) {
+	if t := bytes.TrimLeft(raw, " \t\r\n"); len(t) == 0 || t[0] != '{' || !jsonscan.Valid(raw) {
 		return 0, ErrNotObject
 	}
 	if s.cfg.ErrorRate == nil {

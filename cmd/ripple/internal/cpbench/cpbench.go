@@ -180,7 +180,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) ([]Step, error) {
 	if err != nil {
 		return nil, err
 	}
-	pc := processor.Config{Brokers: cfg.Kafka.Brokers, StateDir: cfg.StateDir, KafkaVersion: cfg.Kafka.Version.String()}
+	pc := processor.Config{Brokers: cfg.Kafka.Brokers, StateDir: cfg.StateDir, KafkaVersion: cfg.Kafka.Version.String(), Security: cfg.Kafka.Security}
 	rf, err := processor.Start(ctx, fan, pc)
 	if err != nil {
 		return nil, err

@@ -1,12 +1,9 @@
-// Package demo runs ripple's newcomer demo on the embedded default: an
-// in-process Kafka-protocol broker, synthetic mediawiki page_change events,
-// and a small stateful job whose result it checks and summarises. It needs
-// nothing installed.
 package demo
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -34,8 +31,8 @@ type Config struct {
 	Timeout time.Duration
 }
 
-// Validate fills defaults and rejects sizes that cannot work.
-func (c *Config) Validate() error {
+// WithDefaults returns c with what is unset filled in.
+func (c Config) WithDefaults() Config {
 	if c.Events == 0 {
 		c.Events = 2000
 	}
@@ -48,8 +45,13 @@ func (c *Config) Validate() error {
 	if c.Timeout == 0 {
 		c.Timeout = 60 * time.Second
 	}
-	if c.Events < 0 || c.Pages < 1 {
-		return fmt.Errorf("demo: events (%d) must be >= 0 and pages (%d) >= 1", c.Events, c.Pages)
+	return c
+}
+
+// Validate rejects sizes that cannot work.
+func (c Config) Validate() error {
+	if c.Events < 0 || c.Pages < 1 || c.Timeout <= 0 {
+		return fmt.Errorf("demo: events (%d) must be >= 0, pages (%d) >= 1 and the timeout (%v) positive", c.Events, c.Pages, c.Timeout)
 	}
 	return nil
 }
@@ -78,6 +80,7 @@ type PageStats struct {
 // has consumed every event, checks its state against the workload and writes
 // a summary to out.
 func Run(ctx context.Context, cfg Config, out io.Writer) (Result, error) {
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return Result{}, err
 	}
@@ -142,7 +145,7 @@ func pageStatsJob() processor.Job[PageStats] {
 	}
 }
 
-func process(ctx context.Context, broker *embedded.Broker, events []pageChange, want map[string]PageStats) (Result, error) {
+func process(ctx context.Context, broker *embedded.Broker, events []pageChange, want map[string]PageStats) (_ Result, err error) {
 	res := Result{Produced: int64(len(events))}
 	var seen counter
 	dir, err := os.MkdirTemp("", "ripple-demo-state-")
@@ -150,7 +153,7 @@ func process(ctx context.Context, broker *embedded.Broker, events []pageChange, 
 		return res, fmt.Errorf("demo: state directory: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	runner, err := processor.NewRunner(pageStatsJob(), processor.Config{
+	runner, err := processor.Start(ctx, pageStatsJob(), processor.Config{
 		Brokers:      broker.Addrs(),
 		KafkaVersion: embedded.KafkaVersion,
 		StateDir:     dir, // Pebble, one database per partition
@@ -159,19 +162,19 @@ func process(ctx context.Context, broker *embedded.Broker, events []pageChange, 
 	if err != nil {
 		return res, err
 	}
-	rctx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- runner.Run(rctx) }()
-	defer func() { stop(); <-done }()
-
-	for seen.ok.Load()+seen.dropped.Load()+seen.failed.Load() < int64(len(events)) || !runner.Ready() {
+	defer func() { err = errors.Join(err, runner.Stop()) }()
+	if err := runner.WaitReady(ctx); err != nil {
+		return res, err
+	}
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for seen.ok.Load()+seen.dropped.Load()+seen.failed.Load() < int64(len(events)) {
 		select {
 		case <-ctx.Done():
 			return res, fmt.Errorf("demo: processed %d of %d events before the time limit: %w", seen.ok.Load(), len(events), ctx.Err())
-		case err := <-done:
-			done <- err
-			return res, fmt.Errorf("demo: the job stopped early: %w", err)
-		case <-time.After(20 * time.Millisecond):
+		case <-runner.Done():
+			return res, errors.New("demo: the job stopped early")
+		case <-tick.C:
 		}
 	}
 	res.Processed, res.Canary = seen.ok.Load()+seen.dropped.Load(), seen.dropped.Load()
