@@ -41,9 +41,9 @@ type record interface {
 
 // callback is how either engine hands a consumed record to the job. It
 // reports false if it gave the record up without any effect, because the
-// partition stopped while what the handler needs was unavailable: the
-// record must then be handled again, and no later one of its partition
-// before it.
+// partition stopped while what the handler needs was unavailable or while
+// the handler failed: the record must then be handled again, and no later
+// one of its partition before it.
 type callback func(g record, raw []byte) bool
 
 // gokaCallback adapts a callback to goka. goka commits a record whose
@@ -94,6 +94,15 @@ func (r *Runner[S]) handle(g record, in Input[S], raw []byte, attempt, retriesLe
 		if emitted, err, ok = r.await(g, in, raw, attempt, err); !ok {
 			return false
 		}
+	}
+	if err != nil && g.Context().Err() != nil {
+		// The partition is stopping (a rebalance, a shutdown) and the
+		// handler failed, most likely for the stop itself (a store call
+		// cut short with the context): the event is no failure. Give it
+		// up without effect; the partition's next owner handles it again.
+		r.cfg.Logger.Debug("event given up: its partition stops", "job", r.job.Name, "stream", in.stream,
+			"partition", from.partition, "offset", from.offset, "err", err)
+		return false
 	}
 	info.Duration, info.Emitted = time.Since(start), emitted
 	if err != nil {

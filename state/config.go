@@ -28,6 +28,11 @@ const (
 	// reallocated on every commit, which showed as ~470 B/op in
 	// BenchmarkStorage/pebble/Recover with 4 MiB batches against ~5 B/op.
 	DefaultRecoveryBatchBytes = 256 << 10
+	// DefaultBallastBytes is the default Config.BallastBytes: room for the
+	// WAL blocks Pebble has under way and a manifest edit, which Pebble
+	// cannot fail without panicking, and for the flush of a few MiB of
+	// memtable.
+	DefaultBallastBytes = 4 << 20
 )
 
 const (
@@ -94,6 +99,15 @@ type Config struct {
 	// Default: discard.
 	Logger *slog.Logger
 
+	// BallastBytes is the size of the ballast file a store keeps in its
+	// directory. When the disk fills, the store removes it, so that the
+	// writes Pebble has under way complete, and fails every later write
+	// with a DiskFullError (Pebble itself would block or panic; see
+	// diskfull.go). A flush of more than the ballast frees may still fail:
+	// Pebble then retries it until the store closes. Default
+	// DefaultBallastBytes; -1 keeps no ballast.
+	BallastBytes int64
+
 	// FS is the filesystem Pebble uses. Default vfs.Default (the OS); tests
 	// use vfs.NewMem or vfs.NewCrashableMem.
 	FS vfs.FS
@@ -115,6 +129,9 @@ func (c Config) Validate() error {
 		if m.v != 0 && (m.v < minMemTableBytes || m.v > maxMemTableBytes) {
 			return fmt.Errorf("%w: %s %d outside [%d, %d]", ErrInvalidConfig, m.name, m.v, minMemTableBytes, maxMemTableBytes)
 		}
+	}
+	if c.BallastBytes < -1 {
+		return fmt.Errorf("%w: BallastBytes %d is below -1", ErrInvalidConfig, c.BallastBytes)
 	}
 	if c.RecoveryBatchBytes < 0 {
 		return fmt.Errorf("%w: RecoveryBatchBytes %d is negative", ErrInvalidConfig, c.RecoveryBatchBytes)
@@ -142,6 +159,9 @@ func (c Config) WithDefaults() Config {
 	if c.RecoveryBatchBytes == 0 {
 		c.RecoveryBatchBytes = min(DefaultRecoveryBatchBytes,
 			int(c.RecoveryMemTableBytes/recoveryBatchToMemTableDivisor))
+	}
+	if c.BallastBytes == 0 {
+		c.BallastBytes = DefaultBallastBytes
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -7,5 +7,8 @@
 // v2's columnar block format iterates faster, which recovery and window
 // scans depend on.
 //
+// A full disk stops a store's writes with a DiskFullError instead of
+// Pebble's write stall or panic (diskfull.go).
+//
 // It does not own Kafka topics or changelog replay; goka drives those.
 package state

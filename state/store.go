@@ -6,8 +6,10 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/vfs"
 	"github.com/lovoo/goka/storage"
 )
 
@@ -41,9 +43,11 @@ var (
 // SetOffset may also be called concurrently with the writer, as goka's
 // processor does from its producer callbacks.
 type Store struct {
-	cfg   Config
+	cfg   Config // its FS is disk wrapped by watchDisk
 	log   *slog.Logger
 	cache *sharedCache
+	disk  vfs.FS      // Config.FS as given: the ballast lives there
+	full  atomic.Bool // the disk filled: writes fail (see diskfull.go)
 
 	mu struct {
 		sync.RWMutex
@@ -90,7 +94,8 @@ func New(cfg Config) (*Store, error) {
 }
 
 func newStore(cfg Config, cache *sharedCache) *Store {
-	s := &Store{cfg: cfg, log: cfg.Logger.With("dir", cfg.Dir), cache: cache}
+	s := &Store{cfg: cfg, log: cfg.Logger.With("dir", cfg.Dir), cache: cache, disk: cfg.FS}
+	s.cfg.FS = s.watchDisk(cfg.FS)
 	s.mu.iters = make(map[*iterator]struct{})
 	return s
 }
@@ -105,6 +110,11 @@ func (s *Store) Open() error {
 		return fmt.Errorf("%w: open %s", ErrClosed, s.cfg.Dir)
 	case s.mu.db != nil:
 		return nil
+	}
+	// A store closed on a full disk opens again once space is back.
+	s.full.Store(false)
+	if err := s.layBallast(); err != nil {
+		return err
 	}
 	s.mu.cache = s.cache.acquire()
 	if err := s.openLocked(); err != nil {
@@ -178,9 +188,19 @@ func (s *Store) Close() error {
 	}
 	var errs []error
 	if db := s.mu.db; db != nil {
-		errs = append(errs, s.commitBatchLocked())
-		if !s.mu.wal {
-			errs = append(errs, db.Flush())
+		// On a full disk, pending recovery writes are dropped (the
+		// changelog replays them) and nothing is flushed: a flush could
+		// wait for space for ever.
+		if s.full.Load() {
+			if s.mu.batch != nil {
+				errs = append(errs, s.mu.batch.Close())
+				s.mu.batch, s.mu.offsetPending = nil, false
+			}
+		} else {
+			errs = append(errs, s.commitBatchLocked())
+			if !s.mu.wal {
+				errs = append(errs, db.Flush())
+			}
 		}
 		errs = append(errs, db.Close())
 		s.mu.db = nil
@@ -190,7 +210,10 @@ func (s *Store) Close() error {
 		s.mu.cache = nil
 	}
 	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("state: close %s: %w", s.cfg.Dir, err)
+		return errors.Join(s.diskFull("close"), fmt.Errorf("state: close %s: %w", s.cfg.Dir, err))
+	}
+	if err := s.diskFull("close"); err != nil {
+		return err
 	}
 	s.log.Debug("state closed")
 	return nil
@@ -204,7 +227,7 @@ func (s *Store) Close() error {
 func (s *Store) MarkRecovered() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	db, err := s.dbLocked()
+	db, err := s.writableDBLocked()
 	if err != nil || !s.mu.recovering {
 		return err
 	}
@@ -259,6 +282,19 @@ func (s *Store) dbLocked() (*pebble.DB, error) {
 	default:
 		return nil, fmt.Errorf("%w: %s", ErrNotOpen, s.cfg.Dir)
 	}
+}
+
+// writableDBLocked is dbLocked for a write: it fails once the disk filled,
+// so that Pebble never sees the write (see diskfull.go).
+func (s *Store) writableDBLocked() (*pebble.DB, error) {
+	db, err := s.dbLocked()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.diskFull("write"); err != nil {
+		return nil, err
+	}
+	return db, nil
 }
 
 // Has reports whether key exists.

@@ -78,7 +78,7 @@ func (s *Store) apply(w write) error {
 	s.mu.RLock()
 	if !s.mu.recovering {
 		defer s.mu.RUnlock()
-		db, err := s.dbLocked()
+		db, err := s.writableDBLocked()
 		if err != nil {
 			return err
 		}
@@ -87,7 +87,7 @@ func (s *Store) apply(w write) error {
 	s.mu.RUnlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	db, err := s.dbLocked()
+	db, err := s.writableDBLocked()
 	if err != nil {
 		return err
 	}
@@ -167,6 +167,9 @@ func (s *Store) commitBatchLocked() error {
 	b := s.mu.batch
 	if b == nil && !s.mu.offsetPending {
 		return nil
+	}
+	if err := s.diskFull("write"); err != nil {
+		return err
 	}
 	if b == nil {
 		b = s.mu.db.NewBatch()
@@ -267,7 +270,7 @@ func (s *Store) WriteBatch(muts []Mutation, offset int64) error {
 		return s.writeRecoveryBatch(muts, offset)
 	}
 	defer s.mu.RUnlock()
-	db, err := s.dbLocked()
+	db, err := s.writableDBLocked()
 	if err != nil {
 		return err
 	}
@@ -296,7 +299,7 @@ func (s *Store) writeRecoveryBatch(muts []Mutation, offset int64) error {
 		return s.WriteBatch(muts, offset)
 	}
 	defer s.mu.Unlock()
-	db, err := s.dbLocked()
+	db, err := s.writableDBLocked()
 	if err != nil {
 		return err
 	}

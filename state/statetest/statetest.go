@@ -7,6 +7,9 @@
 // uses it, the deviation is a named Quirk: the suite asserts the quirky
 // behaviour for stores that declare it, so a change in goka shows up here.
 // ripple's Pebble store declares no quirks.
+//
+// Disk is a Pebble filesystem that fills up like a real disk, for fault
+// tests of stores and of the jobs that use them.
 package statetest
 
 import (
