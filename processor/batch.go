@@ -145,7 +145,18 @@ func (w *worker[S]) complete() error {
 			if b.marker.err != nil {
 				return b.marker.err
 			}
-			offset = b.marker.tableOffset
+			// The next batch's records may precede this marker in the
+			// changelog (they are sent while it waits for this batch's
+			// acknowledgements), so a restore resumes at this batch's
+			// first record, never after its marker: were the store to
+			// lose the next batch (a full disk loses writes Pebble
+			// acknowledged), a restore from after this marker would
+			// miss that batch's first records and apply the rest. A
+			// batch of no state records leaves the point where it was.
+			if b.tableFirst >= 0 {
+				w.resume = b.tableFirst - 1
+			}
+			offset = w.resume
 			b.muts = append(b.muts, state.Mutation{Key: state.InputsKey, Value: b.inputs})
 		}
 		if err := state.Write(w.st, b.muts, offset); err != nil {
@@ -214,11 +225,12 @@ type batch struct {
 
 	mu          sync.Mutex
 	tableOffset int64 // highest changelog offset acknowledged
+	tableFirst  int64 // lowest changelog offset acknowledged
 	err         error
 }
 
 func newBatch() *batch {
-	b := &batch{done: make(chan struct{}), marks: map[string]int64{}, tableOffset: -1}
+	b := &batch{done: make(chan struct{}), marks: map[string]int64{}, tableOffset: -1, tableFirst: -1}
 	b.emitted = &produced{batch: b, partition: -1}
 	b.pending.Store(1)
 	return b
@@ -259,6 +271,9 @@ func (b *batch) ack(table bool, offset int64) {
 	if table {
 		b.mu.Lock()
 		b.tableOffset = max(b.tableOffset, offset)
+		if b.tableFirst < 0 || offset < b.tableFirst {
+			b.tableFirst = offset
+		}
 		b.mu.Unlock()
 	}
 	b.release()

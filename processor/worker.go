@@ -43,6 +43,9 @@ type worker[S any] struct {
 	// sequence and each input's last offset (see state.Inputs). A stateful
 	// job stores it with every batch, so a restart resumes right after it.
 	inputs state.Inputs
+	// resume is the changelog offset a restore of this partition would
+	// start after, stored with each batch (see complete).
+	resume int64
 
 	lag         sync.Map // topic -> *atomic.Int64
 	recovering  atomic.Bool
@@ -94,6 +97,9 @@ func (w *worker[S]) recover(ctx context.Context) error {
 	restored, err := state.Restore(ctx, w.e.client, w.e.table, w.p, w.st, w.recoveryLag.Store)
 	if err != nil {
 		return err
+	}
+	if w.resume, err = w.st.GetOffset(-1); err != nil {
+		return fmt.Errorf("reading the stored changelog offset: %w", err)
 	}
 	v, err := w.st.Get(state.InputsKey)
 	if err != nil {

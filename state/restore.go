@@ -50,8 +50,11 @@ type Restored struct {
 //
 // A changelog written in marked batches (records with a BatchHeader, each
 // batch ended by its InputsKey marker) is applied a whole batch at a time:
-// a batch's records are held until its marker arrives, and the stored
-// offset is always a marker's. Records left at the end without a marker
+// a batch's records are held until its marker arrives. A batch's records
+// may come before the marker of the batch before it, so the offset stored
+// with a batch is its marker's only when no record of a later batch came
+// before that marker; otherwise it is just before the first such record,
+// so that a restore stopped there and started again misses none of them. Records left at the end without a marker
 // are not applied; Restored.Torn names their keys. Records without a
 // BatchHeader before the first marked batch (goka's, or ripple's before
 // batches were marked) are applied record by record.
@@ -126,6 +129,7 @@ type applier struct {
 	last    int64      // highest batch sequence seen
 	pending []Mutation // held records, in order
 	batches []int64    // the batch of each held record
+	offs    []int64    // the changelog offset of each held record
 }
 
 func (a *applier) add(c chunk) error {
@@ -146,23 +150,28 @@ func (a *applier) add(c chunk) error {
 		a.last = max(a.last, seq)
 		a.pending = append(a.pending, m)
 		a.batches = append(a.batches, seq)
+		a.offs = append(a.offs, c.offs[i])
 		if m.Key != InputsKey || seq < 0 {
 			continue
 		}
 		// A marker: its batch, and any earlier one, is complete.
 		var apply, keep []Mutation
-		var keepSeq []int64
+		var keepSeq, keepOffs []int64
 		for j, p := range a.pending {
 			if a.batches[j] <= seq {
 				apply = append(apply, p)
 			} else {
-				keep, keepSeq = append(keep, p), append(keepSeq, a.batches[j])
+				keep, keepSeq, keepOffs = append(keep, p), append(keepSeq, a.batches[j]), append(keepOffs, a.offs[j])
 			}
 		}
-		if err := Write(a.st, apply, c.offs[i]); err != nil {
+		at := c.offs[i]
+		if len(keepOffs) > 0 {
+			at = keepOffs[0] - 1 // a later batch began before this marker
+		}
+		if err := Write(a.st, apply, at); err != nil {
 			return err
 		}
-		a.pending, a.batches = keep, keepSeq
+		a.pending, a.batches, a.offs = keep, keepSeq, keepOffs
 	}
 	return nil
 }
