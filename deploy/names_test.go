@@ -21,7 +21,7 @@ func TestNamesAreTheJobsDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	cfg := changeprop.Config{Store: store}
+	cfg := changeprop.Config{Store: store}.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -54,13 +54,10 @@ type Config struct {
 // of every Wikimedia wiki.
 const DefaultFileRepository = "commonswiki"
 
-// Validate fills defaults.
-func (c *Config) Validate() error {
+// WithDefaults returns c with its unset fields set to their defaults.
+func (c Config) WithDefaults() Config {
 	if c.BatchSize == 0 {
 		c.BatchSize = 1000
-	}
-	if c.BatchSize < 0 || c.BatchSize > deps.MaxLimit {
-		return fmt.Errorf("propagate: BatchSize %d: want 1 to %d", c.BatchSize, deps.MaxLimit)
 	}
 	if c.MaxDepth == 0 {
 		c.MaxDepth = 20
@@ -68,8 +65,22 @@ func (c *Config) Validate() error {
 	if c.FileRepository == "" {
 		c.FileRepository = DefaultFileRepository
 	}
-	if err := deps.ValidateWiki(c.FileRepository); err != nil {
-		return fmt.Errorf("propagate: FileRepository: %w", err)
+	return c
+}
+
+// Validate reports a configuration that cannot work; it changes nothing.
+// A zero field stands for its default.
+func (c Config) Validate() error {
+	if c.BatchSize < 0 || c.BatchSize > deps.MaxLimit {
+		return fmt.Errorf("%w: BatchSize %d: want 1 to %d", ErrInvalidConfig, c.BatchSize, deps.MaxLimit)
+	}
+	if c.MaxDepth < 0 {
+		return fmt.Errorf("%w: MaxDepth %d is negative", ErrInvalidConfig, c.MaxDepth)
+	}
+	if c.FileRepository != "" {
+		if err := deps.ValidateWiki(c.FileRepository); err != nil {
+			return fmt.Errorf("%w: FileRepository: %w", ErrInvalidConfig, err)
+		}
 	}
 	return nil
 }
@@ -82,6 +93,7 @@ type Engine struct {
 
 // New returns an engine over store.
 func New(store deps.Store, cfg Config) (*Engine, error) {
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}

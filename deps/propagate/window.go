@@ -3,8 +3,8 @@ package propagate
 import (
 	"cmp"
 	"container/heap"
-	"errors"
 	"fmt"
+	"github.com/ripplestream/ripple/internal/configerr"
 	"time"
 )
 
@@ -24,8 +24,9 @@ const (
 	DefaultMemory = time.Hour
 )
 
-// ErrInvalidConfig is wrapped by the errors of WindowConfig.Validate.
-var ErrInvalidConfig = errors.New("propagate: invalid configuration")
+// ErrInvalidConfig is wrapped by the errors of Config.Validate and
+// WindowConfig.Validate.
+var ErrInvalidConfig = configerr.New("propagate")
 
 // WindowConfig configures a Window.
 type WindowConfig struct {
@@ -51,8 +52,8 @@ func (c WindowConfig) WithDefaults() WindowConfig {
 // Validate reports a configuration a Window cannot run with. It does not
 // fill defaults (see WithDefaults).
 func (c WindowConfig) Validate() error {
-	if c.MaxOpen <= 0 || c.Memory <= 0 {
-		return fmt.Errorf("%w: window max open %d and memory %v must be positive", ErrInvalidConfig, c.MaxOpen, c.Memory)
+	if c.MaxOpen < 0 || c.Memory < 0 {
+		return fmt.Errorf("%w: window max open %d and memory %v must not be negative (0 for the default)", ErrInvalidConfig, c.MaxOpen, c.Memory)
 	}
 	return nil
 }

@@ -12,9 +12,11 @@ import (
 	"github.com/ripplestream/ripple/deps"
 	"github.com/ripplestream/ripple/deps/dgraphstore"
 	"github.com/ripplestream/ripple/deps/pebblestore"
+	"github.com/ripplestream/ripple/deps/propagate"
 	"github.com/ripplestream/ripple/deps/workload"
 	"github.com/ripplestream/ripple/internal/kafkaclient"
 	jobanomaly "github.com/ripplestream/ripple/jobs/anomaly"
+	"github.com/ripplestream/ripple/jobs/changeprop"
 	"github.com/ripplestream/ripple/jobs/errorlog"
 	"github.com/ripplestream/ripple/jobs/searchindex"
 	"github.com/ripplestream/ripple/processor"
@@ -77,6 +79,14 @@ func TestConfigConvention(t *testing.T) {
 	check(t, "pebblestore", deps.ErrInvalidConfig, pebblestore.Config{Dir: "d"}, pebblestore.Config{Dir: "d", BlockCacheBytes: -1})
 	check(t, "dgraphstore", deps.ErrInvalidConfig,
 		dgraphstore.Config{Addrs: []string{"127.0.0.1:9080"}}, dgraphstore.Config{Addrs: []string{"127.0.0.1:9080"}, Prefix: "9x"})
+	check(t, "propagate", propagate.ErrInvalidConfig, propagate.Config{}, propagate.Config{BatchSize: -1})
+	check(t, "propagate.WindowConfig", propagate.ErrInvalidConfig, propagate.WindowConfig{}, propagate.WindowConfig{MaxOpen: -1})
+	store, err := pebblestore.Open(pebblestore.Config{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	check(t, "changeprop", changeprop.ErrInvalidConfig, changeprop.Config{Store: store}, changeprop.Config{Store: store, Engine: propagate.Config{MaxDepth: -1}})
 	check(t, "workload", deps.ErrInvalidConfig, workload.Config{}, workload.Config{Pages: 5})
 	check(t, "workload.Sessions", deps.ErrInvalidConfig, workload.Sessions{}, workload.Sessions{Rate: -1})
 	check(t, "searchindex", searchindex.ErrInvalidConfig,

@@ -35,6 +35,7 @@ func TestIntegrationBadInputCorpus(t *testing.T) {
 		EntityChanges: processor.Stream(testenv.Name(t, "ec")), Purges: processor.Stream(testenv.Name(t, "purge")),
 		Rerenders: processor.Stream(testenv.Name(t, "rerender")),
 	}
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,7 @@ func TestBadInputCorpus(t *testing.T) {
 	}
 	defer store.Close()
 	cfg := changeprop.Config{Store: store, Purges: "purges"}
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

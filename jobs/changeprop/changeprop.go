@@ -57,6 +57,7 @@ import (
 	"github.com/ripplestream/ripple/deps"
 	"github.com/ripplestream/ripple/deps/propagate"
 	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/internal/configerr"
 	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/schemas"
 )
@@ -119,11 +120,12 @@ const DefaultCoalesceWindow = 10 * time.Second
 // with 10,000); a crash re-sends at most about two steps.
 const DefaultWalkBatch = deps.MaxLimit
 
-// Validate fills defaults.
-func (c *Config) Validate() error {
-	if c.Store == nil {
-		return errors.New("changeprop: Config.Store is required (pebblestore.Open or dgraphstore.Open)")
-	}
+// ErrInvalidConfig is wrapped by the errors of Config.Validate.
+var ErrInvalidConfig = configerr.New("changeprop")
+
+// WithDefaults returns c with its unset fields set to their defaults
+// (Schemas, if unset and validation is on, is opened by Jobs).
+func (c Config) WithDefaults() Config {
 	set := func(s *processor.Stream, d processor.Stream) {
 		if *s == "" {
 			*s = d
@@ -152,17 +154,24 @@ func (c *Config) Validate() error {
 	if c.Engine.BatchSize == 0 {
 		c.Engine.BatchSize = DefaultWalkBatch
 	}
-	if err := c.Sites.Validate(); err != nil {
-		return fmt.Errorf("changeprop: Config.Sites: %w", err)
+	c.Engine = c.Engine.WithDefaults()
+	return c
+}
+
+// Validate reports a configuration that cannot work; it changes nothing.
+func (c Config) Validate() error {
+	if c.Store == nil {
+		return fmt.Errorf("%w: Config.Store is required (pebblestore.Open or dgraphstore.Open)", ErrInvalidConfig)
 	}
-	if c.Schemas == nil && !c.SkipValidation {
-		repo, err := event.OpenRepositoryFS(schemas.FS())
-		if err != nil {
-			return fmt.Errorf("changeprop: ripple's schema repository: %w", err)
+	if c.Sites != nil {
+		if err := c.Sites.Validate(); err != nil {
+			return fmt.Errorf("%w: Config.Sites: %w", ErrInvalidConfig, err)
 		}
-		c.Schemas = repo
 	}
-	return c.Engine.Validate()
+	if err := c.Engine.Validate(); err != nil {
+		return fmt.Errorf("changeprop: Config.Engine: %w", err)
+	}
+	return nil
 }
 
 // CandidatesStream is the stream between the two jobs.
@@ -250,8 +259,16 @@ type fanout struct {
 // Jobs returns the fan-out and coalesce jobs. Run both (topology runs
 // several jobs in one process; see Run).
 func Jobs(cfg Config) (processor.Job[State], processor.Job[Coalesced], error) {
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return processor.Job[State]{}, processor.Job[Coalesced]{}, err
+	}
+	if cfg.Schemas == nil && !cfg.SkipValidation {
+		repo, err := event.OpenRepositoryFS(schemas.FS())
+		if err != nil {
+			return processor.Job[State]{}, processor.Job[Coalesced]{}, fmt.Errorf("changeprop: ripple's schema repository: %w", err)
+		}
+		cfg.Schemas = repo
 	}
 	engine, err := propagate.New(cfg.Store, cfg.Engine)
 	if err != nil {

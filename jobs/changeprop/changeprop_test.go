@@ -47,6 +47,7 @@ func TestTemplateEditPurgesEveryTranscluderOnce(t *testing.T) {
 	defer store.Close()
 	clock := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	cfg := changeprop.Config{Store: store, Purges: "purges", Engine: propagate.Config{BatchSize: 7}, Now: func() time.Time { clock = clock.Add(time.Millisecond); return clock }}
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -146,6 +147,7 @@ func TestCoalesceWindowMergesABurst(t *testing.T) {
 	defer store.Close()
 	clock := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	cfg := changeprop.Config{Store: store, Purges: "purges", CoalesceWindow: time.Minute, Now: func() time.Time { return clock }}
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -201,6 +203,7 @@ func TestBadChangesGoToTheErrorTopic(t *testing.T) {
 	}
 	defer store.Close()
 	cfg := changeprop.Config{Store: store, Purges: "purges"}
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -268,6 +271,7 @@ func TestSkipValidation(t *testing.T) {
 	}
 	defer store.Close()
 	cfg := changeprop.Config{Store: store, SkipValidation: true}
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -297,6 +301,7 @@ func TestUnknownWikiGoesToTheErrorTopic(t *testing.T) {
 	}
 	defer store.Close()
 	cfg := changeprop.Config{Store: store, Purges: "purges"}
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -339,6 +344,7 @@ func TestMobilePurges(t *testing.T) {
 	defer store.Close()
 	own := propagate.Sites{"intranetwiki": {Server: "https://wiki.example.org", ArticlePath: "/view/$1"}}
 	cfg := changeprop.Config{Store: store, Purges: "purges", Sites: propagate.WikimediaSites().Merge(own), MobilePurges: true}
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -51,6 +51,7 @@ func TestCoalesceJobAndWindowAgree(t *testing.T) {
 			// the candidate first, an order neither promises.
 			window := 10*time.Second + time.Millisecond
 			cfg := changeprop.Config{Store: store, Purges: "purges", CoalesceWindow: window, Now: func() time.Time { return co.Now() }}
+			cfg = cfg.WithDefaults()
 			if err := cfg.Validate(); err != nil {
 				t.Fatal(err)
 			}

@@ -144,6 +144,7 @@ func newDgraphFaultOn(t *testing.T, dg *testenv.PrivateDgraph) *dgraphFault {
 		EntityChanges: processor.Stream(name + ".ec"), Purges: processor.Stream(name + ".purges"),
 		Rerenders: processor.Stream(name + ".rerenders"),
 	}}
+	f.cfg = f.cfg.WithDefaults()
 	if err := f.cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

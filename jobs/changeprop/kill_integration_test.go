@@ -108,6 +108,7 @@ func TestIntegrationKill9MidFanout(t *testing.T) {
 		}
 	}
 	cfg := killConfig(store)
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

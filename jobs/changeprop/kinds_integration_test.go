@@ -44,6 +44,7 @@ func everyKind(t *testing.T, store deps.Store) {
 		EntityChanges: processor.Stream(testenv.Name(t, "ec")), Purges: processor.Stream(testenv.Name(t, "purge")),
 		Rerenders: processor.Stream(testenv.Name(t, "rerender")),
 	}
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

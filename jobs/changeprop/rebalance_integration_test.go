@@ -68,6 +68,7 @@ func TestRebalanceChangeprop(t *testing.T) {
 		EntityChanges: processor.Stream(name + ".ec"), Purges: processor.Stream(name + ".purges"),
 		Rerenders: processor.Stream(name + ".rerenders"),
 	}
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -53,6 +53,7 @@ func TestEveryRecordValidates(t *testing.T) {
 	store := &flakyStore{Store: pebble}
 	store.failures.Store(2)
 	cfg := changeprop.Config{Name: "records", Store: store, Engine: propagate.Config{BatchSize: 1}, CoalesceWindow: -1}
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -36,6 +36,7 @@ func TestChangepropReadsAnItemPageChangeAsAPage(t *testing.T) {
 		}
 	}
 	cfg := changeprop.Config{Store: store, Purges: "purges"}
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

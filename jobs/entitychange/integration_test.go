@@ -73,6 +73,7 @@ func TestIntegrationEntityFanout(t *testing.T) {
 		EntityChanges: processor.Stream(testenv.Name(t, "ec")), Purges: processor.Stream(testenv.Name(t, "purge")),
 		Rerenders: processor.Stream(testenv.Name(t, "rerender")),
 	}
+	cp = cp.WithDefaults()
 	if err := cp.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -152,7 +152,7 @@ func runOnBroker(ctx context.Context, w *depsworkload.Workload, dir string, out 
 	// No coalescing window: it holds purges for seconds of processing
 	// time, longer than this run lasts. A purge is then dropped only when
 	// one of its URI was sent after its change was produced.
-	cp := changeprop.Config{Store: store, CoalesceWindow: -1, Purges: purgeStream}
+	cp := changeprop.Config{Store: store, CoalesceWindow: -1, Purges: purgeStream}.WithDefaults()
 	if err := cp.Validate(); err != nil {
 		return err
 	}
