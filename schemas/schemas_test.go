@@ -46,3 +46,21 @@ func TestFS(t *testing.T) {
 		t.Errorf("only %d schemas embedded", n)
 	}
 }
+
+// TestRepositoryPassesItsOwnCheck runs the check a schema repository's CI
+// runs (`ripple schema check schemas`) over ripple's own: conventions,
+// compatibility of versions, current.yaml materialized as released. The
+// checks .jsonschema-tools.yaml skips (with the reason beside each) are
+// the only ones allowed to be skipped.
+func TestRepositoryPassesItsOwnCheck(t *testing.T) {
+	report, err := event.CheckRepository(".", event.CheckOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range report.Problems {
+		t.Errorf("%+v", p)
+	}
+	if len(report.Skipped) != 6 {
+		t.Errorf("%d checks skipped, want the 6 .jsonschema-tools.yaml names: %+v", len(report.Skipped), report.Skipped)
+	}
+}
