@@ -229,7 +229,7 @@ func (p parser) setting(s *Stream, stream string, key, val *yaml.Node) error {
 			err = val.Decode(&s.Settings.Producers)
 		}
 	default:
-		err = p.errorf(key, "stream %s: unknown setting %q; want partitions, replication, retention, compact, schema "+
+		err = p.errorf(key, "stream %s: unknown key %q; want partitions, replication, retention, compact, schema "+
 			"(or schema_title), destination_event_service, canary_events_enabled, sample or producers", stream, key.Value)
 	}
 	return err
