@@ -65,6 +65,7 @@ func TestStreamSettingsErrorsWithPositions(t *testing.T) {
 	}{
 		{"rate above 1", "rate: 0.25", "rate: 1.5", "t.yaml:8:13: stream mediawiki.client.error: sample rate 1.5 is outside 0..1"},
 		{"rate below 0", "rate: 0.25", "rate: -0.1", "t.yaml:8:13: stream mediawiki.client.error: sample rate -0.1 is outside 0..1"},
+		{"rate not a number", "rate: 0.25", "rate: NaN", "t.yaml:8:13: stream mediawiki.client.error: sample rate NaN is outside 0..1"},
 		{"unknown unit", "unit: session", "unit: sesion", `t.yaml:9:13: stream mediawiki.client.error: unknown sample unit "sesion"; known: session, pageview, device`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -89,7 +89,7 @@ func (v *validator) streams() {
 			v.errorf(s.Pos, "stream %s: compact and retention both set; a compacted stream keeps the latest event per key", s.Name)
 		}
 		if sm := s.Settings.Sample; sm != nil {
-			if sm.Rate < 0 || sm.Rate > 1 {
+			if !(sm.Rate >= 0 && sm.Rate <= 1) { // NaN too
 				v.errorf(s.ratePos, "stream %s: sample rate %v is outside 0..1; write 0.1 to keep a tenth", s.Name, sm.Rate)
 			}
 			if sm.Unit != "" && !streamconfig.KnownUnit(sm.Unit) {

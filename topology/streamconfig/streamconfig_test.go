@@ -29,6 +29,7 @@ func TestSampledRate(t *testing.T) {
 				t.Fatalf("%s is in the sample at rate %v but not at %v", id, rate, rate+0.05)
 			}
 		}
+		t.Logf("rate %v kept %d of %d", rate, kept, n)
 		if got := float64(kept) / n; math.Abs(got-rate) > 0.01 {
 			t.Errorf("rate %v kept %.4f of %d units", rate, got, n)
 		}
@@ -94,4 +95,25 @@ func TestHandler(t *testing.T) {
 	if rec.Code != http.StatusMethodNotAllowed {
 		t.Errorf("POST: %d, want 405", rec.Code)
 	}
+}
+
+// BenchmarkSampled: the cost of one decision, paid per event by a
+// producer of a sampled stream.
+func BenchmarkSampled(b *testing.B) {
+	s := streamconfig.Sample{Rate: 0.1, Unit: "session"}
+	ids := make([]string, 1024)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("a3f9c2e1b4d8%08x", i)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		streamconfig.Sampled(s, ids[i%len(ids)])
+	}
+}
+
+func ExampleSampled() {
+	s := streamconfig.Sample{Rate: 0.5, Unit: "session"}
+	// The same session id gets the same answer in every process.
+	fmt.Println(streamconfig.Sampled(s, "a"), streamconfig.Sampled(s, "b"))
+	// Output: false true
 }
