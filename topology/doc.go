@@ -9,6 +9,12 @@
 // runs them with one Prometheus registry and /metrics, /healthz and /readyz
 // (processor/prommetrics).
 //
+// A stream may carry settings in the shape of Wikimedia's
+// EventStreamConfig (sample, destination_event_service, ...): the topology
+// parses and validates them; topology/streamconfig owns their meaning, the
+// sampling decision and the HTTP view that Running.Handler serves on
+// /v1/streams.
+//
 // Job kinds are registered by the packages under jobs/ (changeprop.Register,
 // entitychange.Register) into a Registry value: jobs import topology, which
 // imports processor, never the other way. It does not own the jobs' internal

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/processor/prommetrics"
+	"github.com/ripplestream/ripple/topology/streamconfig"
 )
 
 // RunConfig says how Run runs a topology.
@@ -38,6 +39,7 @@ type Running struct {
 	runners []Runnable
 	closers []func() error
 	reg     *prometheus.Registry
+	streams map[string]streamconfig.Settings
 	logger  *slog.Logger
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
@@ -83,7 +85,7 @@ func Start(ctx context.Context, t *Topology, cfg RunConfig) (*Running, error) {
 	}
 	base := cfg.Processor
 	base.Hooks = append(append([]processor.Hook(nil), base.Hooks...), m)
-	rn := &Running{reg: reg, logger: base.Logger, done: make(chan struct{})}
+	rn := &Running{reg: reg, streams: t.StreamConfigs(), logger: base.Logger, done: make(chan struct{})}
 	for _, j := range t.Jobs {
 		k, _ := cfg.Kinds.Kind(j.Kind) // Validate checked it
 		spec := Spec{Name: j.Name, Inputs: map[string]processor.Stream{}, Outputs: map[string]processor.Stream{},
@@ -159,13 +161,17 @@ func (rn *Running) Waiting() string {
 func (rn *Running) Done() <-chan struct{} { return rn.done }
 
 // Handler serves /metrics (every job's, and the Go runtime's), /healthz
-// and /readyz (each job a probe, so /readyz says which one waits).
+// and /readyz (each job a probe, so /readyz says which one waits), and
+// the streams' settings on streamconfig.Path (/v1/streams).
 func (rn *Running) Handler() http.Handler {
 	probes := make([]prommetrics.Probe, len(rn.runners))
 	for i, r := range rn.runners {
 		probes[i] = r
 	}
-	return prommetrics.Handler(rn.reg, probes...)
+	mux := http.NewServeMux()
+	mux.Handle(streamconfig.Path, streamconfig.Handler(rn.streams))
+	mux.Handle("/", prommetrics.Handler(rn.reg, probes...))
+	return mux
 }
 
 // Stop stops every job (in-flight events finish, offsets commit, state

@@ -10,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ripplestream/ripple/processor"
+	"github.com/ripplestream/ripple/topology/streamconfig"
 )
 
 // Pos is a position in a topology file.
@@ -47,7 +48,13 @@ type Stream struct {
 	// Schema is the title of the events' schema (mediawiki/page/change);
 	// "" accepts any.
 	Schema string
-	Pos    Pos
+	// Settings are the stream's settings in the shape of Wikimedia's
+	// EventStreamConfig (sample, destination_event_service, ...);
+	// Settings.SchemaTitle is unused: Schema is the schema title.
+	Settings streamconfig.Settings
+	Pos      Pos
+	// positions of settings that Validate checks
+	ratePos, unitPos Pos
 }
 
 // Job is one job of a topology: a kind registered in a Registry, its
@@ -157,14 +164,75 @@ func (p parser) stream(k, v *yaml.Node) (Stream, error) {
 			if err != nil {
 				err = p.errorf(val, "compact: want true or false")
 			}
-		case "schema":
+		case "schema", "schema_title": // schema_title as EventStreamConfig names it
+			if s.Schema != "" {
+				return p.errorf(key, "stream %s: schema given twice (schema and schema_title are one setting)", k.Value)
+			}
 			s.Schema = val.Value
 		default:
-			err = p.errorf(key, "stream %s: unknown key %q; want partitions, replication, retention, compact or schema", k.Value, key.Value)
+			err = p.setting(&s, k.Value, key, val)
 		}
 		return err
 	})
 	return s, err
+}
+
+// setting parses one of a stream's EventStreamConfig settings.
+func (p parser) setting(s *Stream, stream string, key, val *yaml.Node) error {
+	var err error
+	switch key.Value {
+	case "destination_event_service":
+		if val.Kind != yaml.ScalarNode || val.Value == "" {
+			return p.errorf(val, "stream %s: destination_event_service: want the name of an intake service (eventgate-analytics-external)", stream)
+		}
+		s.Settings.DestinationEventService = val.Value
+	case "canary_events_enabled":
+		b, perr := strconv.ParseBool(val.Value)
+		if perr != nil {
+			return p.errorf(val, "stream %s: canary_events_enabled: want true or false", stream)
+		}
+		s.Settings.CanaryEventsEnabled = &b
+	case "sample":
+		s.Settings.Sample = &streamconfig.Sample{}
+		s.ratePos, s.unitPos = p.pos(val), p.pos(val)
+		rate := false
+		err = p.mapping(val, "stream "+stream+" sample", func(k, v *yaml.Node) error {
+			switch k.Value {
+			case "rate":
+				r, perr := strconv.ParseFloat(v.Value, 64)
+				if v.Kind != yaml.ScalarNode || perr != nil {
+					return p.errorf(v, "stream %s: sample rate: want a number from 0 to 1, not %q", stream, v.Value)
+				}
+				s.Settings.Sample.Rate, s.ratePos, rate = r, p.pos(v), true
+			case "unit":
+				s.Settings.Sample.Unit, s.unitPos = v.Value, p.pos(v)
+			default:
+				return p.errorf(k, "stream %s: sample: unknown setting %q; want rate or unit", stream, k.Value)
+			}
+			return nil
+		})
+		if err == nil && !rate {
+			err = p.errorf(key, "stream %s: sample: rate is missing; want a number from 0 to 1", stream)
+		}
+	case "producers":
+		// Each producer's settings mean what that producer says
+		// (eventgate: enrich_fields_from_http_headers, use_edge_uniques;
+		// metrics_platform_client: events, provide_values); they are
+		// kept as declared and served to it.
+		err = p.mapping(val, "stream "+stream+" producers", func(k, v *yaml.Node) error {
+			if v.Kind != yaml.MappingNode {
+				return p.errorf(v, "stream %s: producers %s: want a mapping of settings", stream, k.Value)
+			}
+			return nil
+		})
+		if err == nil {
+			err = val.Decode(&s.Settings.Producers)
+		}
+	default:
+		err = p.errorf(key, "stream %s: unknown key %q; want partitions, replication, retention, compact, schema "+
+			"(or schema_title), destination_event_service, canary_events_enabled, sample or producers", stream, key.Value)
+	}
+	return err
 }
 
 func (p parser) int(n *yaml.Node) (int, error) {
@@ -208,6 +276,18 @@ func (p parser) job(k, v *yaml.Node) (Job, error) {
 		err = p.errorf(k, "job %s: kind is missing", k.Value)
 	}
 	return j, err
+}
+
+// StreamConfigs returns the settings of every stream, keyed by name,
+// with SchemaTitle the stream's Schema: what streamconfig.Handler serves.
+func (t *Topology) StreamConfigs() map[string]streamconfig.Settings {
+	out := make(map[string]streamconfig.Settings, len(t.Streams))
+	for _, s := range t.Streams {
+		c := s.Settings
+		c.SchemaTitle = s.Schema
+		out[string(s.Name)] = c
+	}
+	return out
 }
 
 // Stream returns the stream named s, or nil.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ripplestream/ripple/processor"
+	"github.com/ripplestream/ripple/topology/streamconfig"
 )
 
 // ErrInvalid is wrapped by every error Validate reports.
@@ -86,6 +87,14 @@ func (v *validator) streams() {
 		}
 		if s.Compact && s.Retention > 0 {
 			v.errorf(s.Pos, "stream %s: compact and retention both set; a compacted stream keeps the latest event per key", s.Name)
+		}
+		if sm := s.Settings.Sample; sm != nil {
+			if !(sm.Rate >= 0 && sm.Rate <= 1) { // NaN too
+				v.errorf(s.ratePos, "stream %s: sample rate %v is outside 0..1; write 0.1 to keep a tenth", s.Name, sm.Rate)
+			}
+			if sm.Unit != "" && !streamconfig.KnownUnit(sm.Unit) {
+				v.errorf(s.unitPos, "stream %s: unknown sample unit %q; known: %s", s.Name, sm.Unit, strings.Join(streamconfig.Units(), ", "))
+			}
 		}
 	}
 }

@@ -33,4 +33,8 @@ func TestWikimediaTopologyValidates(t *testing.T) {
 	if s := top.Stream("ripple.page_dependencies"); s == nil || !s.Compact {
 		t.Errorf("ripple.page_dependencies = %+v, want a compacted stream", s)
 	}
+	if c := top.StreamConfigs()["mediawiki.client.error"]; c.DestinationEventService != "eventgate-logging-external" ||
+		c.CanaryEventsEnabled == nil || !*c.CanaryEventsEnabled {
+		t.Errorf("mediawiki.client.error settings = %+v, want those of a client-side stream", c)
+	}
 }

@@ -21,7 +21,10 @@ import (
 	"github.com/ripplestream/ripple/event"
 	"github.com/ripplestream/ripple/internal/kafkaclient"
 	"github.com/ripplestream/ripple/internal/linereader"
+	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/schemas"
+	"github.com/ripplestream/ripple/topology"
+	"github.com/ripplestream/ripple/topology/streamconfig"
 )
 
 // kafkaFlags are the flags of the commands that talk to Kafka directly.
@@ -89,6 +92,7 @@ type produceFlags struct {
 	file, keyField       string
 	schema, topologyFile string
 	schemaDirs           []string
+	sampleField          string
 }
 
 func produceCmd() *cobra.Command {
@@ -111,7 +115,16 @@ A line that is not JSON, fails its schema, lacks the key field or is longer
 than 16 MiB is reported on stderr with its line number, skipped and
 counted; the lines around it are sent, and so is a line whose send fails
 (reported the same way). On a terminal a progress bar shows how far it
-got; at the end a summary, and an error if a line was bad.`,
+got; at the end a summary, and an error if a line was bad.
+
+When --topology gives the stream a sample (sample: {rate, unit}), only
+the events of the sampled units are sent, decided as every producer of
+the stream decides (streamconfig.Sampled, a hash of the unit id): the
+unit id is the field --sample-field names, by default
+performer.session_id for unit session and performer.pageview_id for
+pageview, as the Metrics Platform's events carry them. Events left out
+are counted in the summary, not reported; an event without the field is
+bad.`,
 		Example: "  " + example + "\n  ripple consume resource_change --from-beginning --brokers 127.0.0.1:19092 | ripple produce purges.copy --brokers 127.0.0.1:19092",
 		Args:    exactArgs(example, "the STREAM", "[FILE]"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -130,6 +143,7 @@ got; at the end a summary, and an error if a line was bad.`,
 	fs.StringVar(&f.keyField, "key-field", "", "dotted path of the field whose value keys each record, such as page.page_title; several, comma-separated, join their values with \":\" (wiki_id,page.page_title) (default: no key)")
 	fs.StringVar(&f.schema, "schema", "", "schema title every event must name, such as mediawiki/page/change (default: each event's $schema)")
 	fs.StringVar(&f.topologyFile, "topology", "", "topology file declaring STREAM: its schema title is the one every event must name")
+	fs.StringVar(&f.sampleField, "sample-field", "", "dotted path of the field holding the sampling unit's id, for a stream --topology samples (default: performer.session_id for unit session, performer.pageview_id for pageview)")
 	fs.StringSliceVar(&f.schemaDirs, "schemas", nil, "more schema repositories (jsonschema/<title>/<version>.yaml), beside ripple's")
 	return cmd
 }
@@ -137,6 +151,8 @@ got; at the end a summary, and an error if a line was bad.`,
 // produceSummary counts what produce did.
 type produceSummary struct {
 	lines, bad, blank int
+	sampling          bool // the stream is sampled
+	unsampled         int  // events of units not in the sample
 	sent, failed      atomic.Int64
 }
 
@@ -145,11 +161,23 @@ func (s *produceSummary) String() string {
 	if n := s.failed.Load(); n > 0 {
 		failed = fmt.Sprintf(", %d not sent", n)
 	}
-	return fmt.Sprintf("%d lines: %d sent%s, %d bad (skipped), %d blank", s.lines, s.sent.Load(), failed, s.bad, s.blank)
+	sampled := ""
+	if s.sampling {
+		sampled = fmt.Sprintf(", %d not in the sample (skipped)", s.unsampled)
+	}
+	return fmt.Sprintf("%d lines: %d sent%s, %d bad (skipped), %d blank%s", s.lines, s.sent.Load(), failed, s.bad, s.blank, sampled)
 }
 
 func produce(ctx context.Context, stderr io.Writer, stream string, f produceFlags) error {
-	check, err := f.validator(stream)
+	declared, err := f.declared(stream)
+	if err != nil {
+		return err
+	}
+	check, err := f.validator(stream, declared)
+	if err != nil {
+		return err
+	}
+	sample, err := f.sampler(stream, declared)
 	if err != nil {
 		return err
 	}
@@ -173,7 +201,7 @@ func produce(ctx context.Context, stderr io.Writer, stream string, f produceFlag
 	if err != nil {
 		return fmt.Errorf("producer: %w", err)
 	}
-	var sum produceSummary
+	sum := produceSummary{sampling: sample != nil}
 	var mu sync.Mutex // stderr, written by the loop and the error reader
 	report := func(format string, args ...any) {
 		mu.Lock()
@@ -197,7 +225,7 @@ func produce(ctx context.Context, stderr io.Writer, stream string, f produceFlag
 	}()
 
 	bar := progress.New(stderr, size, "produce "+stream, "bytes")
-	err = produceLines(ctx, producer.Input(), &countingReader{r: in}, bar, stream, f, check, &sum, report)
+	err = produceLines(ctx, producer.Input(), &countingReader{r: in}, bar, stream, f, lineChecks{check, sample}, &sum, report)
 	producer.AsyncClose() // sends what it holds, then closes Successes and Errors
 	wg.Wait()
 	bar.Done()
@@ -216,7 +244,7 @@ func produce(ctx context.Context, stderr io.Writer, stream string, f produceFlag
 // produceLines reads the lines of in and sends each good one to input,
 // until the end of in or ctx.
 func produceLines(ctx context.Context, input chan<- *sarama.ProducerMessage, in *countingReader, bar *progress.Bar, stream string,
-	f produceFlags, check func([]byte) error, sum *produceSummary, report func(string, ...any)) error {
+	f produceFlags, checks lineChecks, sum *produceSummary, report func(string, ...any)) error {
 	lines := linereader.New(in, 0)
 	for {
 		line, num, err := lines.Next()
@@ -233,11 +261,19 @@ func produceLines(ctx context.Context, input chan<- *sarama.ProducerMessage, in 
 				sum.blank++
 				continue
 			}
-			key, err = f.record(line, check)
+			key, err = f.record(line, checks.schema)
+		}
+		sampled := true
+		if err == nil && checks.sample != nil {
+			sampled, err = checks.sample(line)
 		}
 		if err != nil {
 			sum.bad++
 			report("line %d: %v (skipped)\n", num, err)
+			continue
+		}
+		if !sampled {
+			sum.unsampled++
 			continue
 		}
 		m := &sarama.ProducerMessage{Topic: stream, Key: key, Value: sarama.ByteEncoder(bytes.Clone(line)), Metadata: num}
@@ -258,31 +294,47 @@ func isTooLong(err error) bool {
 	return errors.As(err, &tl)
 }
 
-// validator returns the check of every event of stream.
-func (f produceFlags) validator(stream string) (func([]byte) error, error) {
+// lineChecks are what produce asks of each line: that it passes its
+// schema, and (when the stream is sampled) whether its unit is in the
+// sample.
+type lineChecks struct {
+	schema func([]byte) error
+	sample func([]byte) (bool, error) // nil: every event is sent
+}
+
+// declared returns the stream of --topology, or nil without --topology.
+func (f produceFlags) declared(stream string) (*topology.Stream, error) {
+	if f.topologyFile == "" {
+		if f.sampleField != "" {
+			return nil, errors.New("--sample-field needs --topology FILE, whose stream declares sample: {rate, unit}")
+		}
+		return nil, nil
+	}
+	t, err := loadTopology(f.topologyFile)
+	if err != nil {
+		return nil, err
+	}
+	s := t.Stream(processor.Stream(stream))
+	if s == nil {
+		return nil, fmt.Errorf("--topology %s declares no stream %q", f.topologyFile, stream)
+	}
+	return s, nil
+}
+
+// validator returns the check of every event of stream; declared is the
+// stream as --topology declares it, or nil.
+func (f produceFlags) validator(stream string, declared *topology.Stream) (func([]byte) error, error) {
 	repo, err := openSchemas(f.schemaDirs)
 	if err != nil {
 		return nil, err
 	}
 	title := f.schema
-	if f.topologyFile != "" {
-		t, err := loadTopology(f.topologyFile)
-		if err != nil {
-			return nil, err
-		}
-		declared, ok := "", false
-		for _, s := range t.Streams {
-			if string(s.Name) == stream {
-				declared, ok = s.Schema, true
-			}
-		}
+	if declared != nil {
 		switch {
-		case !ok:
-			return nil, fmt.Errorf("--topology %s declares no stream %q", f.topologyFile, stream)
-		case title != "" && declared != "" && title != declared:
-			return nil, fmt.Errorf("--schema %s, but --topology %s declares %s for %s", title, f.topologyFile, declared, stream)
-		case declared != "":
-			title = declared
+		case title != "" && declared.Schema != "" && title != declared.Schema:
+			return nil, fmt.Errorf("--schema %s, but --topology %s declares %s for %s", title, f.topologyFile, declared.Schema, stream)
+		case declared.Schema != "":
+			title = declared.Schema
 		}
 	}
 	if title == "" {
@@ -293,6 +345,36 @@ func (f produceFlags) validator(stream string) (func([]byte) error, error) {
 	}
 	v := event.Validated[json.RawMessage]{Schemas: repo, Title: title, What: "a " + title + " event"}
 	return v.Check, nil
+}
+
+// sampleFields are the fields that hold the id of a sampling unit in
+// the Metrics Platform's events (fragment/analytics/common's performer).
+var sampleFields = map[string]string{"session": "performer.session_id", "pageview": "performer.pageview_id"}
+
+// sampler returns whether an event of the stream is in its sample, or nil
+// when the stream (as declared, or nil) is not sampled.
+func (f produceFlags) sampler(stream string, declared *topology.Stream) (func([]byte) (bool, error), error) {
+	if declared == nil || declared.Settings.Sample == nil {
+		if f.sampleField != "" {
+			return nil, fmt.Errorf("--sample-field %s, but --topology %s declares no sample for %s", f.sampleField, f.topologyFile, stream)
+		}
+		return nil, nil
+	}
+	sample := *declared.Settings.Sample
+	field := f.sampleField
+	if field == "" {
+		field = sampleFields[sample.Unit]
+	}
+	if field == "" {
+		return nil, fmt.Errorf("stream %s is sampled by %q: give --sample-field, the dotted path of the field holding its id", stream, sample.Unit)
+	}
+	return func(line []byte) (bool, error) {
+		id, err := keyOf(line, field)
+		if err != nil {
+			return false, fmt.Errorf("sampling unit %s: %w", sample.Unit, err)
+		}
+		return streamconfig.Sampled(sample, id), nil
+	}, nil
 }
 
 // openSchemas opens ripple's schema repository with dirs laid over it:

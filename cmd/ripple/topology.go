@@ -140,7 +140,9 @@ func runCmd() *cobra.Command {
 		Long: `Runs every job of the topology FILE in this process until Ctrl-C (or
 SIGTERM), then stops cleanly: in-flight events finish, offsets commit, state
 closes. It serves /metrics (Prometheus), /healthz and /readyz (200 once every
-job has its partitions and its state recovered) on --metrics-addr.`,
+job has its partitions and its state recovered) on --metrics-addr, and the
+streams' settings on /v1/streams (?streams=a|b, ?all_settings), as
+MediaWiki's action=streamconfigs does.`,
 		Example: "  " + example,
 		Args:    exactArgs(example, "the topology FILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -151,7 +153,7 @@ job has its partitions and its state recovered) on --metrics-addr.`,
 	fs.StringVar(&f.brokers, "brokers", "", "Kafka bootstrap addresses, comma-separated (required)")
 	fs.StringVar(&f.version, "kafka-version", "", "Kafka protocol version (default 4.0.0)")
 	fs.StringVar(&f.stateDir, "state-dir", "ripple-state", "directory of the jobs' local state")
-	fs.StringVar(&f.metrics, "metrics-addr", prommetrics.DefaultAddr, "address of /metrics, /healthz and /readyz")
+	fs.StringVar(&f.metrics, "metrics-addr", prommetrics.DefaultAddr, "address of /metrics, /healthz, /readyz and /v1/streams")
 	fs.IntVar(&f.replication, "replication", 1, "replication of the topics created")
 	fs.StringVar(&f.instance, "instance-id", "", "static group member id of this process, such as its pod name")
 	fs.BoolVar(&f.apply, "apply", false, "create the topology's missing topics before starting")
