@@ -15,16 +15,23 @@ type Result struct {
 	// Errors counts, by kind, the events that produced an error record;
 	// Passed those that did not.
 	Errors, Passed map[Kind]int
+	// Emitted counts, by kind, the records the events wrote to the
+	// outputs given to Run; Silent lists the valid events (their index in
+	// the corpus) that wrote none.
+	Emitted map[Kind]int
+	Silent  []int
 }
 
-// Run sends events to stream through h, the harness of job, one at a time, and checks that each
-// error record it produces holds the event's bytes intact (as
-// processor.DecodeErrorRecord gives them back, which ripple errors replay
-// sends), a reason, and is valid against the schema it names, and that no valid event produced one. It returns
-// how many of each kind went to the error topic.
-func Run[S any](t testing.TB, h *processortest.Harness[S], job processor.Group, stream processor.Stream, events []Event) Result {
+// Run sends events to stream through h, the harness of job, one at a
+// time, and checks that each error record it produces holds the event's
+// bytes intact (as processor.DecodeErrorRecord gives them back, which
+// ripple errors replay sends), a reason, and is valid against the schema
+// it names, and that no valid event produced one. It returns how many of
+// each kind went to the error topic, and what each wrote to outputs
+// (streams of the job), for Result.WantEmitted.
+func Run[S any](t testing.TB, h *processortest.Harness[S], job processor.Group, stream processor.Stream, events []Event, outputs ...processor.Stream) Result {
 	t.Helper()
-	res := Result{Errors: map[Kind]int{}, Passed: map[Kind]int{}}
+	res := Result{Errors: map[Kind]int{}, Passed: map[Kind]int{}, Emitted: map[Kind]int{}}
 	repo, err := event.OpenRepositoryFS(schemas.FS())
 	if err != nil {
 		t.Fatal(err)
@@ -32,6 +39,14 @@ func Run[S any](t testing.TB, h *processortest.Harness[S], job processor.Group, 
 	errStream := processortest.ErrorStream(job)
 	for i, e := range events {
 		h.Send(stream, e.Key, e.Value)
+		var emitted int
+		for _, out := range outputs {
+			emitted += len(h.Output(out))
+		}
+		res.Emitted[e.Kind] += emitted
+		if e.Kind == Valid && emitted == 0 && len(outputs) > 0 {
+			res.Silent = append(res.Silent, i)
+		}
 		recs := h.Output(errStream)
 		if len(recs) == 0 {
 			res.Passed[e.Kind]++
@@ -76,7 +91,19 @@ func (r Result) Want(t testing.TB, rejected ...Kind) {
 			t.Errorf("%s: %d of %d in the error topic, want none", k, r.Errors[k], r.Passed[k]+r.Errors[k])
 		}
 	}
-	t.Logf("error topic: %v; passed: %v", r.Errors, r.Passed)
+	t.Logf("error topic: %v; passed: %v; emitted: %v", r.Errors, r.Passed, r.Emitted)
+}
+
+// WantEmitted checks that every valid event wrote at least one record to
+// the outputs given to Run: that it was processed, not only not rejected.
+func (r Result) WantEmitted(t testing.TB) {
+	t.Helper()
+	if r.Passed[Valid] == 0 {
+		t.Errorf("no valid event passed")
+	}
+	if len(r.Silent) > 0 {
+		t.Errorf("%d of %d valid events wrote nothing to the outputs (the first at index %d)", len(r.Silent), r.Passed[Valid]+r.Errors[Valid], r.Silent[0])
+	}
 }
 
 // CheckErrorTopic checks the records read from a job's error topic after it
