@@ -22,6 +22,9 @@ type Result struct {
 	// from a copy sent before it (a duplicate, or an event that passed).
 	Emitted map[Kind]int
 	Silent  []int
+	// Records are the records written to the outputs, in order, to feed
+	// a job that reads them.
+	Records []processortest.Message
 }
 
 // Run sends events to stream through h, the harness of job, one at a
@@ -44,7 +47,9 @@ func Run[S any](t testing.TB, h *processortest.Harness[S], job processor.Group, 
 		h.Send(stream, e.Key, e.Value)
 		var emitted int
 		for _, out := range outputs {
-			emitted += len(h.Output(out))
+			recs := h.Output(out)
+			emitted += len(recs)
+			res.Records = append(res.Records, recs...)
 		}
 		res.Emitted[e.Kind] += emitted
 		if e.Kind == Valid && emitted == 0 && len(outputs) > 0 && !keyEmitted[e.Key] {
