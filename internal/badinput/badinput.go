@@ -36,6 +36,10 @@ const (
 // through them.
 var BadKinds = []Kind{InvalidJSON, WrongTypes, MissingEnvelope, Huge, DeepNesting, InvalidUTF8, WrongSchema, DuplicateID}
 
+// Malformed are the bad kinds but DuplicateID: what a job that validates
+// its input's schema rejects, every one.
+var Malformed = []Kind{InvalidJSON, WrongTypes, MissingEnvelope, Huge, DeepNesting, InvalidUTF8, WrongSchema}
+
 // Event is one event of the corpus.
 type Event struct {
 	Kind  Kind
