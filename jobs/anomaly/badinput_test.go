@@ -18,15 +18,15 @@ import (
 // pageChangeDir holds real mediawiki.page_change.v1 events (testdata/SOURCES.md).
 const pageChangeDir = "testdata/wmf/wikidata-query-rdf/streaming-updater-producer/src/test/resources/page_change_events/wikibase"
 
-// TestBadInputCorpus sends 10,000 malformed page changes mixed among 1,000
-// real ones (ten captured events, each sent 100 times) through the edits
-// watch of the anomaly job on the in-memory harness: each malformed one it
-// rejects lands in the error topic with its bytes, every event that passes
-// is counted in its wiki and namespace's window, and the job goes on.
-// Without ValidateSchema the watch reads only wiki_id, page.namespace_id
-// and dt (and refuses invalid UTF-8), so an event with those but no
-// envelope, wrong envelope types or another $schema is counted; with it,
-// every malformed kind is rejected.
+// TestBadInputCorpus sends 10,000 bad (8,750 malformed, 1,250 duplicate
+// ids) page changes mixed among 1,000 real ones (ten captured events, each
+// sent 100 times) through the edits watch of the anomaly job on the
+// in-memory harness: each malformed one it rejects lands in the error
+// topic with its bytes, every event that passes is counted in its wiki and
+// namespace's window, and the job goes on. Without ValidateSchema the
+// watch reads only wiki_id, page.namespace_id and dt (and refuses invalid
+// UTF-8), so an event with those but no envelope, wrong envelope types or
+// another $schema is counted; with it, every malformed kind is rejected.
 func TestBadInputCorpus(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join(pageChangeDir, "*.json"))
 	if err != nil || len(files) != 10 {

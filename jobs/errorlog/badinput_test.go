@@ -10,14 +10,14 @@ import (
 	"github.com/ripplestream/ripple/processor/processortest"
 )
 
-// TestBadInputCorpus sends 10,000 malformed client errors mixed among
-// 1,000 valid ones, each of its own error, through the three jobs of an
-// error log on the in-memory harness, each job reading what the one before
-// wrote. The first job rejects every malformed event but one of another
-// $schema (there is no client error schema to validate against) with its
-// bytes intact; the later jobs reject nothing: dedupe drops the copies
-// that share a valid event's meta.id, and every valid error passes the
-// rate limit.
+// TestBadInputCorpus sends 10,000 bad (8,750 malformed, 1,250 duplicate
+// ids) client errors mixed among 1,000 valid ones, each of its own error,
+// through the three jobs of an error log on the in-memory harness, each
+// job reading what the one before wrote. The first job rejects every
+// malformed event but one of another $schema (there is no client error
+// schema to validate against) with its bytes intact; the later jobs reject
+// nothing: dedupe drops the copies that share a valid event's meta.id, and
+// every valid error passes the rate limit.
 func TestBadInputCorpus(t *testing.T) {
 	var valid []badinput.Event
 	for i := range 1_000 {
