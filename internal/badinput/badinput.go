@@ -36,6 +36,10 @@ const (
 // through them.
 var BadKinds = []Kind{InvalidJSON, WrongTypes, MissingEnvelope, Huge, DeepNesting, InvalidUTF8, WrongSchema, DuplicateID}
 
+// Malformed are the bad kinds but DuplicateID: what a job that validates
+// its input's schema rejects, every one.
+var Malformed = []Kind{InvalidJSON, WrongTypes, MissingEnvelope, Huge, DeepNesting, InvalidUTF8, WrongSchema}
+
 // Event is one event of the corpus.
 type Event struct {
 	Kind  Kind
@@ -133,7 +137,10 @@ func bad(k Kind, rng *rand.Rand, raw []byte, obj map[string]any, cfg Config) []b
 		if rng.IntN(4) == 0 {
 			return []byte(garbage[rng.IntN(len(garbage))])
 		}
-		return raw[:1+rng.IntN(len(raw)-1)] // a strict prefix of an object is never JSON
+		// A strict prefix of an object is never JSON; of the object, not
+		// of its bytes, which may end in white space (a file's newline).
+		raw = bytes.TrimRight(raw, " \t\r\n")
+		return raw[:1+rng.IntN(len(raw)-1)]
 	case WrongTypes:
 		return with(obj, map[string]any{"meta": "not an object", "$schema": 42})
 	case MissingEnvelope:

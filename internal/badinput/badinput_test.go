@@ -15,7 +15,9 @@ func TestGenerate(t *testing.T) {
 	valid := func() []Event {
 		var v []Event
 		for i := range 100 {
-			v = append(v, Event{Key: fmt.Sprint("k", i), Value: fmt.Appendf(nil, `{"$schema":"/a/1.0.0","meta":{"id":"id-%d","dt":"2026-01-01T00:00:00Z"},"n":%d}`, i, i)})
+			// Half end in a newline, as a file does: a prefix of the
+			// object without it is still no JSON.
+			v = append(v, Event{Key: fmt.Sprint("k", i), Value: fmt.Appendf(nil, `{"$schema":"/a/1.0.0","meta":{"id":"id-%d","dt":"2026-01-01T00:00:00Z"},"n":%d}%s`, i, i, "\n"[:i%2])})
 		}
 		return v
 	}

@@ -15,23 +15,47 @@ type Result struct {
 	// Errors counts, by kind, the events that produced an error record;
 	// Passed those that did not.
 	Errors, Passed map[Kind]int
+	// Emitted counts, by kind, the records the events wrote to the
+	// outputs given to Run; Silent lists the valid events (their index in
+	// the corpus) that wrote none while no earlier event of their key had
+	// written any: a stateful job may have had the same change already
+	// from a copy sent before it (a duplicate, or an event that passed).
+	Emitted map[Kind]int
+	Silent  []int
+	// Records are the records written to the outputs, in order, to feed
+	// a job that reads them.
+	Records []processortest.Message
 }
 
-// Run sends events to stream through h, the harness of job, one at a time, and checks that each
-// error record it produces holds the event's bytes intact (as
-// processor.DecodeErrorRecord gives them back, which ripple errors replay
-// sends), a reason, and is valid against the schema it names, and that no valid event produced one. It returns
-// how many of each kind went to the error topic.
-func Run[S any](t testing.TB, h *processortest.Harness[S], job processor.Group, stream processor.Stream, events []Event) Result {
+// Run sends events to stream through h, the harness of job, one at a
+// time, and checks that each error record it produces holds the event's
+// bytes intact (as processor.DecodeErrorRecord gives them back, which
+// ripple errors replay sends), a reason, and is valid against the schema
+// it names, and that no valid event produced one. It returns how many of
+// each kind went to the error topic, and what each wrote to outputs
+// (streams of the job), for Result.WantEmitted.
+func Run[S any](t testing.TB, h *processortest.Harness[S], job processor.Group, stream processor.Stream, events []Event, outputs ...processor.Stream) Result {
 	t.Helper()
-	res := Result{Errors: map[Kind]int{}, Passed: map[Kind]int{}}
+	res := Result{Errors: map[Kind]int{}, Passed: map[Kind]int{}, Emitted: map[Kind]int{}}
 	repo, err := event.OpenRepositoryFS(schemas.FS())
 	if err != nil {
 		t.Fatal(err)
 	}
 	errStream := processortest.ErrorStream(job)
+	keyEmitted := map[string]bool{}
 	for i, e := range events {
 		h.Send(stream, e.Key, e.Value)
+		var emitted int
+		for _, out := range outputs {
+			recs := h.Output(out)
+			emitted += len(recs)
+			res.Records = append(res.Records, recs...)
+		}
+		res.Emitted[e.Kind] += emitted
+		if e.Kind == Valid && emitted == 0 && len(outputs) > 0 && !keyEmitted[e.Key] {
+			res.Silent = append(res.Silent, i)
+		}
+		keyEmitted[e.Key] = keyEmitted[e.Key] || emitted > 0
 		recs := h.Output(errStream)
 		if len(recs) == 0 {
 			res.Passed[e.Kind]++
@@ -76,7 +100,20 @@ func (r Result) Want(t testing.TB, rejected ...Kind) {
 			t.Errorf("%s: %d of %d in the error topic, want none", k, r.Errors[k], r.Passed[k]+r.Errors[k])
 		}
 	}
-	t.Logf("error topic: %v; passed: %v", r.Errors, r.Passed)
+	t.Logf("error topic: %v; passed: %v; emitted: %v", r.Errors, r.Passed, r.Emitted)
+}
+
+// WantEmitted checks that every valid event wrote at least one record to
+// the outputs given to Run, or an earlier event of its key did: that it
+// was processed, not only not rejected.
+func (r Result) WantEmitted(t testing.TB) {
+	t.Helper()
+	if r.Passed[Valid] == 0 {
+		t.Errorf("no valid event passed")
+	}
+	if len(r.Silent) > 0 {
+		t.Errorf("%d of %d valid events wrote nothing to the outputs (the first at index %d)", len(r.Silent), r.Passed[Valid]+r.Errors[Valid], r.Silent[0])
+	}
 }
 
 // CheckErrorTopic checks the records read from a job's error topic after it

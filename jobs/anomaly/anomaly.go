@@ -67,6 +67,12 @@ type Config struct {
 	Labels map[string]string
 	// RunbookURL is where RUNBOOK.md is published. Default RunbookURL.
 	RunbookURL string
+	// InputOptions are passed to processor.On for every watched stream,
+	// such as processor.ValidateSchema (then processor.Config.Schemas
+	// must hold each watched stream's schema): without it an event is
+	// counted whatever its $schema and envelope, as long as it has its
+	// key and time.
+	InputOptions []processor.InputOption
 }
 
 // watch is one watched stream: what it counts and how to read an alert.
@@ -134,7 +140,8 @@ func Jobs(cfg Config) ([]processor.Job[detect.KeyState], error) {
 		job, err := detect.Job(detect.Config{
 			Name: cfg.Name + processor.Group(w.suffix), Input: w.input, Output: cfg.Alerts, Detector: cfg.Detector,
 			Key: w.key, AlertName: w.alert, KeyLabel: w.label, Labels: cfg.Labels, AlertmanagerURL: cfg.AlertmanagerURL,
-			Annotations: map[string]string{"runbook": runbook(w.alert), "runbook_url": cfg.RunbookURL + "#" + strings.ToLower(w.alert)},
+			Annotations:  map[string]string{"runbook": runbook(w.alert), "runbook_url": cfg.RunbookURL + "#" + strings.ToLower(w.alert)},
+			InputOptions: cfg.InputOptions,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("anomaly job %s: %w", w.alert, err)

@@ -10,7 +10,6 @@ import (
 
 	"github.com/ripplestream/ripple/deps/pebblestore"
 	"github.com/ripplestream/ripple/internal/badinput"
-	"github.com/ripplestream/ripple/internal/jobtest"
 	"github.com/ripplestream/ripple/internal/testenv"
 	"github.com/ripplestream/ripple/jobs/changeprop"
 	"github.com/ripplestream/ripple/processor"
@@ -64,33 +63,8 @@ func TestIntegrationBadInputCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs := make([]testenv.Record, len(events))
-	for i, e := range events {
-		recs[i] = testenv.Record{Key: []byte(e.Key), Value: e.Value, Timestamp: time.Now()}
-	}
-	testenv.Produce(t, kc, string(cfg.PageChanges), recs)
-
-	done := jobtest.Counter{Stream: cfg.PageChanges}
-	r := jobtest.Start(t, fan, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(),
-		MaxRecordBytes: 1 << 20, Hooks: []processor.Hook{&done}})
-	testenv.Eventually(t, 2*time.Minute, func() error {
-		if n := done.N.Load(); n < int64(len(events)) {
-			return fmt.Errorf("processed %d of %d events (job health: %v)", n, len(events), r.Healthy())
-		}
-		return nil
-	})
-	if err := r.Healthy(); err != nil {
-		t.Fatalf("job unhealthy after the corpus: %v", err)
-	}
-	if err := r.Stop(); err != nil {
-		t.Fatal(err)
-	}
-	var errs [][]byte
-	for _, m := range testenv.ReadAll(t, kc, string(cfg.Name)+".error") {
-		errs = append(errs, m.Value)
-	}
-	badinput.CheckErrorTopic(t, cfg.PageChanges, events, errs, badinput.InvalidJSON, badinput.WrongTypes,
-		badinput.MissingEnvelope, badinput.Huge, badinput.DeepNesting, badinput.InvalidUTF8, badinput.WrongSchema)
+	badinput.RunBroker(t, kc, fan, processor.Config{StateDir: t.TempDir(), MaxRecordBytes: 1 << 20}, cfg.PageChanges, events,
+		badinput.Malformed...)
 	var wellFormed int
 	for _, e := range events {
 		if !e.Bad() {

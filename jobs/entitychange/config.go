@@ -67,6 +67,10 @@ type Config struct {
 	Source Source
 	// Counters, if set, counts what the job did, for metrics.
 	Counters *Counters
+	// InputOptions are passed to processor.On for the input, such as
+	// processor.ValidateSchema: without it an event that decodes as a
+	// page change is read whatever its $schema and envelope.
+	InputOptions []processor.InputOption
 }
 
 // Counters count the page changes by what the job did with them. They are

@@ -20,7 +20,7 @@ func Job(cfg Config) (processor.Job[State], error) {
 	return processor.Job[State]{
 		Name:    d.cfg.Name,
 		State:   event.JSON[State]{},
-		Inputs:  []processor.Input[State]{processor.On(d.cfg.Input, event.JSON[PageChange]{}, d.handler(out))},
+		Inputs:  []processor.Input[State]{processor.On(d.cfg.Input, event.JSON[PageChange]{}, d.handler(out), d.cfg.InputOptions...)},
 		Outputs: []processor.Declared{out},
 	}, nil
 }

@@ -17,7 +17,8 @@
 //   - <Name>-fingerprint (stateless) computes the fingerprint (Fingerprint)
 //     and re-keys the event by it, adding it as the event's "fingerprint"
 //     field. An event that is not a JSON object with a non-empty "message"
-//     goes to the error topic with the reason.
+//     and a meta.id (what dedupe identifies it by), or is not UTF-8, goes
+//     to the error topic with the reason.
 //   - <Name>-dedupe drops copies of an event already seen (same meta.id)
 //     within DedupeTTL: processor/dedupe, keyed by fingerprint.
 //   - <Name>-ratelimit passes at most Limit per fingerprint, samples the

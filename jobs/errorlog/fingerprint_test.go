@@ -86,6 +86,10 @@ func TestFingerprinted(t *testing.T) {
 		{`null`, "not a JSON object"},
 		{`{"meta":{"id":"x"}}`, "no message"},
 		{`{"message":42}`, "message"},
+		{`{"message":"x"}`, "no meta.id"},
+		{`{"message":"x","meta":"x"}`, "no meta.id"},
+		{`{"message":"x","meta":{"id":7}}`, "no meta.id"},
+		{"{\"message\":\"x\xff\",\"meta\":{\"id\":\"x\"}}", "not UTF-8"},
 	} {
 		if _, _, err := fingerprinted([]byte(c.raw)); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("fingerprinted(%s) = %v, want an error saying %q", c.raw, err, c.want)

@@ -15,23 +15,6 @@ import (
 	"github.com/ripplestream/ripple/processor/ratelimit"
 )
 
-// clientError is a client error event as Wikimedia's
-// /mediawiki/client/error/2.0.0 schema has it (the schema is not among the
-// fixtures; its field names are those of the schemas-event-secondary
-// repository).
-func clientError(id, class, message, stack string) []byte {
-	v, _ := json.Marshal(map[string]any{
-		"$schema":     "/mediawiki/client/error/2.0.0",
-		"meta":        map[string]any{"stream": "mediawiki.client.error", "id": id, "dt": "2026-12-05T12:00:00Z", "domain": "en.wikipedia.org"},
-		"message":     message,
-		"error_class": class,
-		"stack_trace": stack,
-		"file_url":    "https://en.wikipedia.org/w/load.php",
-		"url":         "https://en.wikipedia.org/wiki/Special:Random",
-	})
-	return v
-}
-
 // TestIntegrationErrorLog runs the three jobs on the real broker over a
 // flood of one error (40 reports from two deploys, whose stacks differ in
 // line numbers and versions, plus 15 redelivered copies), a few reports of

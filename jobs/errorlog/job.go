@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ripplestream/ripple/event"
 	"github.com/ripplestream/ripple/internal/configerr"
@@ -161,12 +162,20 @@ func fingerprinted(raw []byte) (string, []byte, error) {
 	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
 		return "", nil, fmt.Errorf("errorlog: not a client error event: not a JSON object")
 	}
+	// What the dedupe job cannot identify is refused here, where the
+	// error record still holds the event as it came.
+	if !utf8.Valid(raw) {
+		return "", nil, errors.New("errorlog: not a client error event: not UTF-8")
+	}
 	var e clientError
 	if err := json.Unmarshal(raw, &e); err != nil {
 		return "", nil, fmt.Errorf("errorlog: not a client error event: %w", err)
 	}
 	if e.Message == "" {
 		return "", nil, errors.New("errorlog: not a client error event: no message")
+	}
+	if _, err := dedupe.MetaID(raw); err != nil {
+		return "", nil, errors.New("errorlog: not a client error event: no meta.id (a non-empty string), by which redelivered copies are dropped")
 	}
 	fp := Fingerprint(e.Class, e.Message, e.Stack)
 	fields["fingerprint"], _ = json.Marshal(fp)

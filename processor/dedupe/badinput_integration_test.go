@@ -5,11 +5,9 @@ package dedupe_test
 import (
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/ripplestream/ripple/event"
 	"github.com/ripplestream/ripple/internal/badinput"
-	"github.com/ripplestream/ripple/internal/jobtest"
 	"github.com/ripplestream/ripple/internal/testenv"
 	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/processor/dedupe"
@@ -38,12 +36,6 @@ func TestIntegrationBadInputCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs := make([]testenv.Record, len(events))
-	for i, e := range events {
-		recs[i] = testenv.Record{Key: []byte(e.Key), Value: e.Value, Timestamp: time.Now()}
-	}
-	testenv.Produce(t, kc, input, recs)
-
 	repo, err := event.OpenRepositoryFS(schemas.FS())
 	if err != nil {
 		t.Fatal(err)
@@ -53,27 +45,8 @@ func TestIntegrationBadInputCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	done := jobtest.Counter{Stream: processor.Stream(input)}
-	r := jobtest.Start(t, job, processor.Config{Brokers: kc.Brokers, StateDir: t.TempDir(), Schemas: repo,
-		MaxRecordBytes: 1 << 20, Hooks: []processor.Hook{&done}})
-	testenv.Eventually(t, 2*time.Minute, func() error {
-		if n := done.N.Load(); n < int64(len(events)) {
-			return fmt.Errorf("processed %d of %d events (job health: %v)", n, len(events), r.Healthy())
-		}
-		return nil
-	})
-	if err := r.Healthy(); err != nil {
-		t.Fatalf("job unhealthy after the corpus: %v", err)
-	}
-	if err := r.Stop(); err != nil {
-		t.Fatal(err)
-	}
-	var errs [][]byte
-	for _, m := range testenv.ReadAll(t, kc, string(name)+".error") {
-		errs = append(errs, m.Value)
-	}
-	badinput.CheckErrorTopic(t, processor.Stream(input), events, errs, badinput.InvalidJSON, badinput.WrongTypes,
-		badinput.MissingEnvelope, badinput.Huge, badinput.DeepNesting, badinput.InvalidUTF8, badinput.WrongSchema)
+	badinput.RunBroker(t, kc, job, processor.Config{StateDir: t.TempDir(), Schemas: repo, MaxRecordBytes: 1 << 20}, processor.Stream(input), events,
+		badinput.Malformed...)
 	if got := len(testenv.ReadAll(t, kc, output)); got != len(valid) {
 		t.Errorf("%d events emitted, want the %d valid ones (duplicates dropped)", got, len(valid))
 	}

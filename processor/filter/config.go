@@ -53,6 +53,11 @@ type Config struct {
 	MaxFileBytes int
 	// Logger receives reload messages. Default: discard.
 	Logger *slog.Logger
+	// InputOptions are passed to processor.On for the input, such as
+	// processor.ValidateSchema (the stage itself reads only Field, so
+	// without it an event with no envelope or of another $schema is
+	// matched like any other JSON object) or processor.KeepCanary.
+	InputOptions []processor.InputOption
 }
 
 // ErrInvalidConfig is wrapped by Validate's errors; it matches every

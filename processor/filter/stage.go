@@ -52,7 +52,7 @@ func (f *Filter) Job() processor.Job[State] {
 					return nil
 				}
 				return out.Emit(c, key, ev)
-			})},
+			}, f.cfg.InputOptions...)},
 		Outputs: []processor.Declared{out},
 	}
 }
