@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -53,6 +54,15 @@ type Running struct {
 	err  error
 }
 
+// DefaultInputWait is how long a job of a topology waits for an input
+// stream to exist, unless RunConfig.Processor.InputWait says otherwise.
+// In a validated topology every input is a declared stream or one a job of
+// it creates (changeprop's candidates, between its two jobs), so it does
+// appear: the wait is as long as the other jobs take to start on a loaded
+// machine (over processor.DefaultInputWait's 30 s once, in the platform
+// test), not a guard against a misspelt name.
+const DefaultInputWait = 5 * time.Minute
+
 // Start validates t, applies its plan if asked, builds its jobs and runs
 // them in the background until Stop or ctx ends.
 func Start(ctx context.Context, t *Topology, cfg RunConfig) (*Running, error) {
@@ -61,6 +71,9 @@ func Start(ctx context.Context, t *Topology, cfg RunConfig) (*Running, error) {
 	}
 	if err := t.Validate(cfg.Kinds); err != nil {
 		return nil, err
+	}
+	if cfg.Processor.InputWait == 0 {
+		cfg.Processor.InputWait = DefaultInputWait
 	}
 	cfg.Processor = cfg.Processor.WithDefaults() // StateDir and the other defaults the kinds see
 	if err := cfg.Processor.Validate(); err != nil {
