@@ -39,7 +39,7 @@ func TestFaultDgraphGroupAlphaKilled(t *testing.T) {
 
 	// The fault-free reference: the template and every page using it.
 	f.editHub(t)
-	testenv.Eventually(t, 30*time.Second, func() error {
+	testenv.Eventually(t, 2*time.Minute, func() error {
 		f.alive(t, "before the fault")
 		if n := len(f.purged()); n < faultPages+1 {
 			return fmt.Errorf("%d of %d reference purges", n, faultPages+1)
@@ -58,7 +58,7 @@ func TestFaultDgraphGroupAlphaKilled(t *testing.T) {
 	// The leader dies once the second edit's walk has begun.
 	candBefore := f.candidates()
 	f.editHub(t)
-	testenv.Eventually(t, 30*time.Second, func() error {
+	testenv.Eventually(t, 2*time.Minute, func() error {
 		if n := f.candidates() - candBefore; n < 2*faultBatch {
 			return fmt.Errorf("%d candidates of the second walk so far", n)
 		}
@@ -80,7 +80,7 @@ func TestFaultDgraphGroupAlphaKilled(t *testing.T) {
 	// stored and an edit of the template only it uses purges it.
 	f.purgedSince(t, reference, before, 45*time.Second)
 	walked := time.Since(killed)
-	testenv.Eventually(t, 30*time.Second, func() error {
+	testenv.Eventually(t, 2*time.Minute, func() error {
 		if f.depsOK.N.Load() < 1 {
 			return fmt.Errorf("the dependency set sent after the kill is not stored yet (fan-out waits for: %q)", f.fan.Waiting())
 		}
@@ -111,7 +111,7 @@ func TestFaultDgraphGroupAlphaKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer one.Close()
-	testenv.Eventually(t, 30*time.Second, func() error {
+	testenv.Eventually(t, 2*time.Minute, func() error {
 		got, err := dependentTitles(ctx, one, "Template:Hub")
 		if err != nil {
 			return err
