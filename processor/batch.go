@@ -42,9 +42,13 @@ func (w *worker[S]) send(m *sarama.ProducerMessage, meta *produced) {
 
 // flush ends the current batch: one changelog record per key it changed
 // (coalesced: the last value only), after the records its handlers
-// emitted. The batch completes when all are acknowledged and, for a
+// emitted, once the job's Flush wrote what its handlers buffered. The
+// batch completes when all are acknowledged and, for a
 // stateful job, then its marker (see mark).
 func (w *worker[S]) flush() error {
+	if err := w.beforeFlush(); err != nil {
+		return err
+	}
 	b := w.cur
 	if len(b.marks) == 0 && len(w.dirty) == 0 && b.pending.Load() == 1 {
 		return nil

@@ -50,6 +50,9 @@ type Job[S any] struct {
 	// <name>.timer.ready, so they survive a restart. Nil: the job sets no
 	// timers.
 	Timer *Input[S]
+	// Flush, if set, is called before the records the job handled are
+	// committed, to write out what its handlers buffered (see FlushFunc).
+	Flush FlushFunc
 }
 
 // Input is one consumed stream of a Job with state S. Build it with On.

@@ -46,16 +46,6 @@ type record interface {
 // one of its partition before it.
 type callback func(g record, raw []byte) bool
 
-// gokaCallback adapts a callback to goka. goka commits a record whose
-// callback returned, so a record given up at shutdown is not handled again
-// under EngineGoka.
-func gokaCallback(cb callback) goka.ProcessCallback {
-	return func(g goka.Context, msg any) {
-		raw, _ := msg.([]byte)
-		cb(g, raw)
-	}
-}
-
 // consume returns the callback of a job input.
 func (r *Runner[S]) consume(in Input[S]) callback {
 	return func(g record, raw []byte) bool {

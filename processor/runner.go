@@ -245,16 +245,16 @@ func (r *Runner[S]) mainGraph() *goka.GroupGraph {
 	var edges []goka.Edge
 	for _, in := range r.handled() {
 		if in.stream == r.job.loopStream() {
-			edges = append(edges, goka.Loop(new(codec.Bytes), gokaCallback(r.consume(in))))
+			edges = append(edges, goka.Loop(new(codec.Bytes), r.gokaCallback(r.consume(in))))
 		} else {
-			edges = append(edges, goka.Input(goka.Stream(r.topic(in)), new(codec.Bytes), gokaCallback(r.consume(in))))
+			edges = append(edges, goka.Input(goka.Stream(r.topic(in)), new(codec.Bytes), r.gokaCallback(r.consume(in))))
 		}
 		if in.stream == TimerStream(r.job.Name) {
 			edges = append(edges, goka.Output(goka.Stream(in.stream), new(codec.Bytes)))
 		}
 		if r.cfg.MaxRetries > 0 {
 			edges = append(edges,
-				goka.Input(goka.Stream(r.job.retryReadyStream(in.stream)), new(codec.Bytes), gokaCallback(r.consumeRetry(in))),
+				goka.Input(goka.Stream(r.job.retryReadyStream(in.stream)), new(codec.Bytes), r.gokaCallback(r.consumeRetry(in))),
 				goka.Output(goka.Stream(r.job.retryStream(in.stream)), new(codec.Bytes)))
 		}
 	}

@@ -253,6 +253,7 @@ type Continue struct {
 type fanout struct {
 	cfg        Config
 	engine     *propagate.Engine
+	deps       *depBuffer // dependency sets not yet stored
 	candidates processor.Output[Candidate]
 }
 
@@ -274,7 +275,7 @@ func Jobs(cfg Config) (processor.Job[State], processor.Job[Coalesced], error) {
 	if err != nil {
 		return processor.Job[State]{}, processor.Job[Coalesced]{}, err
 	}
-	f := &fanout{cfg: cfg, engine: engine,
+	f := &fanout{cfg: cfg, engine: engine, deps: newDepBuffer(cfg.Store),
 		candidates: processor.NewOutput[Candidate](cfg.CandidatesStream(), event.JSON[Candidate]{})}
 	fan := processor.Job[State]{
 		Name:  cfg.Name,
@@ -286,6 +287,9 @@ func Jobs(cfg Config) (processor.Job[State], processor.Job[Coalesced], error) {
 		},
 		Loop:    processor.OnLoop(event.JSON[Continue]{}, f.onContinue),
 		Outputs: []processor.Declared{f.candidates},
+	}
+	if f.deps != nil {
+		fan.Flush = f.deps.flush
 	}
 	return fan, coalesceJob(cfg), nil
 }
@@ -311,15 +315,21 @@ func inputCodec[T any](cfg Config, schema, what string) event.Codec[T] {
 // older one still walking); entity changes are keyed by entity id.
 func PageKey(wiki, title string) string { return wiki + ":" + title }
 
-// onDependencies stores a page's dependency set. A page on a wiki the
-// site table lacks is refused, so that no stored page has purges that
-// cannot be built.
+// onDependencies stores a page's dependency set: it validates it and
+// keeps it with the others of its partition, which are written in one
+// batch before the partition reads the graph or commits (see depBuffer;
+// a store without batch writes gets it at once).
+// A page on a wiki the site table lacks is refused, so that no stored page
+// has purges that cannot be built.
 func (f *fanout) onDependencies(c *processor.Context[State], key string, ev deps.PageDependencies) error {
 	if _, err := f.cfg.Sites.Site(ev.WikiID); err != nil {
 		return processor.Permanent(err)
 	}
-	_, err := f.engine.ApplyDependencies(c.Context(), ev.PageDeps())
-	return classify(err)
+	if f.deps == nil {
+		_, err := f.engine.ApplyDependencies(c.Context(), ev.PageDeps())
+		return classify(err)
+	}
+	return classify(f.deps.add(c.Context(), c.Partition(), ev.PageDeps(), c.Logger()))
 }
 
 // onPageChange starts the walk of a page change. A change on a wiki the
@@ -352,6 +362,9 @@ func (f *fanout) onEntityChange(c *processor.Context[State], key string, ev deps
 // the walk in progress if it covers it, and waits behind it otherwise (see
 // State).
 func (f *fanout) begin(c *processor.Context[State], key string, ch propagate.Change) error {
+	if err := f.deps.flush(c.Context(), c.Partition()); err != nil {
+		return err
+	}
 	st, _, err := c.State()
 	if err != nil {
 		return err
@@ -391,6 +404,9 @@ func (f *fanout) begin(c *processor.Context[State], key string, ch propagate.Cha
 }
 
 func (f *fanout) onContinue(c *processor.Context[State], key string, next Continue) error {
+	if err := f.deps.flush(c.Context(), c.Partition()); err != nil {
+		return err
+	}
 	st, ok, err := c.State()
 	if err != nil {
 		return err
