@@ -1,12 +1,11 @@
 package dgraphstore
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"fmt"
-	"os"
 
 	"google.golang.org/grpc/credentials"
+
+	"github.com/ripplestream/ripple/internal/tlsfiles"
 )
 
 // TLSConfig connects the store to alphas that serve TLS (Dgraph's --tls
@@ -41,24 +40,9 @@ func (c TLSConfig) validate() error {
 // credentials reads the files into gRPC transport credentials. Its errors
 // name the files, never their contents.
 func (c TLSConfig) credentials() (credentials.TransportCredentials, error) {
-	conf := &tls.Config{ServerName: c.ServerName, MinVersion: tls.VersionTLS12}
-	if c.CAFile != "" {
-		pem, err := os.ReadFile(c.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("%w: TLS.CAFile: %v", ErrInvalidConfig, err)
-		}
-		conf.RootCAs = x509.NewCertPool()
-		if !conf.RootCAs.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("%w: TLS.CAFile %s holds no PEM certificate", ErrInvalidConfig, c.CAFile)
-		}
-	}
-	if c.CertFile != "" {
-		cert, err := tls.LoadX509KeyPair(c.CertFile, c.KeyFile)
-		if err != nil {
-			// LoadX509KeyPair's errors name what is wrong, not the key.
-			return nil, fmt.Errorf("%w: TLS.CertFile %s and TLS.KeyFile %s: %v", ErrInvalidConfig, c.CertFile, c.KeyFile, err)
-		}
-		conf.Certificates = []tls.Certificate{cert}
+	conf, err := tlsfiles.Files{CAFile: c.CAFile, CertFile: c.CertFile, KeyFile: c.KeyFile, ServerName: c.ServerName}.Client()
+	if err != nil {
+		return nil, fmt.Errorf("%w: dgraphstore.Config.TLS: %v", ErrInvalidConfig, err)
 	}
 	return credentials.NewTLS(conf), nil
 }

@@ -2,14 +2,14 @@ package kafkaclient
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 
 	"github.com/IBM/sarama"
+
+	"github.com/ripplestream/ripple/internal/tlsfiles"
 )
 
 // SASL mechanisms Security accepts.
@@ -171,32 +171,9 @@ func (t TLS) config() (*tls.Config, error) {
 	if !t.Enable {
 		return nil, nil
 	}
-	tc := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: t.ServerName}
-	if t.CAFile != "" {
-		pem, err := os.ReadFile(t.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("%w: TLS CA file: %v", ErrInvalidConfig, err)
-		}
-		tc.RootCAs = x509.NewCertPool()
-		if !tc.RootCAs.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("%w: TLS CA file %s holds no PEM certificate: give the CA that signed the brokers' certificates", ErrInvalidConfig, t.CAFile)
-		}
-	}
-	if t.CertFile != "" {
-		certPEM, err := os.ReadFile(t.CertFile)
-		if err != nil {
-			return nil, fmt.Errorf("%w: TLS client certificate: %v", ErrInvalidConfig, err)
-		}
-		keyPEM, err := os.ReadFile(t.KeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("%w: TLS client key: %v", ErrInvalidConfig, err)
-		}
-		// X509KeyPair's errors describe the PEM blocks, never their bytes.
-		cert, err := tls.X509KeyPair(certPEM, keyPEM)
-		if err != nil {
-			return nil, fmt.Errorf("%w: TLS client certificate %s with key %s: %v", ErrInvalidConfig, t.CertFile, t.KeyFile, err)
-		}
-		tc.Certificates = []tls.Certificate{cert}
+	tc, err := tlsfiles.Files{CAFile: t.CAFile, CertFile: t.CertFile, KeyFile: t.KeyFile, ServerName: t.ServerName}.Client()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidConfig, err)
 	}
 	return tc, nil
 }
