@@ -98,7 +98,7 @@ func (gt *groupTest) queue(first int, ctxs ...context.Context) {
 // queued waits until the group holds n queued calls.
 func (gt *groupTest) queued(n int) {
 	gt.t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
 		gt.g.mu.Lock()
 		got := len(gt.g.queue)
 		gt.g.mu.Unlock()

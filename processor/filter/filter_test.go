@@ -3,10 +3,13 @@ package filter
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/ripplestream/ripple/internal/testenv"
 )
 
 func TestReload(t *testing.T) {
@@ -32,14 +35,16 @@ func TestReload(t *testing.T) {
 	}
 }
 
-// eventually polls cond every 5 ms for up to 10 s.
+// eventually waits until cond holds (testenv.Eventually, bounded at a
+// minute for a loaded machine).
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
+	testenv.Eventually(t, time.Minute, func() error {
+		if cond() {
+			return nil
 		}
-	}
+		return fmt.Errorf("waiting for %s", what)
+	})
 }
 
 func TestWatch(t *testing.T) {

@@ -208,5 +208,5 @@ func (f *feeder) check() error {
 // clientOf is the configuration of the demo's own clients of b (its
 // producer and purge consumer), at the protocol version b speaks.
 func clientOf(b *embedded.Broker) kafkaclient.Config {
-	return kafkaclient.Config{Brokers: b.Addrs(), Version: sarama.V2_3_0_0}.WithDefaults()
+	return processor.Config{Brokers: b.Addrs(), KafkaVersion: embedded.KafkaVersion}.KafkaClient("ripple-demo")
 }
