@@ -148,6 +148,17 @@ func kafkaTransient(err error) bool {
 		}
 		return false
 	}
+	// A syscall.Errno is a net.Error too, whatever it says: only the
+	// network's own count (a full disk, EIO, is no outage of Kafka).
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		switch errno {
+		case syscall.ECONNREFUSED, syscall.ECONNRESET, syscall.ECONNABORTED, syscall.EPIPE, syscall.ETIMEDOUT,
+			syscall.EHOSTUNREACH, syscall.ENETUNREACH, syscall.ENETDOWN, syscall.EADDRNOTAVAIL:
+			return true
+		}
+		return false
+	}
 	var nerr net.Error
 	switch {
 	case errors.Is(err, sarama.ErrOutOfBrokers), errors.Is(err, sarama.ErrNotConnected),

@@ -4,6 +4,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
+	"os"
 	"syscall"
 	"testing"
 
@@ -18,6 +20,10 @@ func TestKafkaTransient(t *testing.T) {
 		{nil, false},
 		{sarama.ErrOutOfBrokers, true},
 		{fmt.Errorf("consuming: %w", syscall.ECONNREFUSED), true},
+		{&net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}, true},
+		// An errno is a net.Error too; a disk's is no outage of Kafka.
+		{fmt.Errorf("writing state: %w", syscall.ENOSPC), false},
+		{&os.PathError{Op: "write", Path: "state/000001.log", Err: syscall.EIO}, false},
 		{sarama.ErrNotLeaderForPartition, true},
 		{sarama.ErrMessageSizeTooLarge, false},
 		{sarama.ErrTopicAuthorizationFailed, false},
