@@ -127,8 +127,8 @@ func check[C config[C]](t *testing.T, name string, sentinel error, ok, wrong C) 
 	})
 }
 
-// snapshot prints v with what its pointers, maps and slices hold, and
-// funcs as set or not, so two snapshots differ when anything reachable
+// snapshot prints v with what its pointers, maps and slices hold, the
+// pointers in its interfaces by identity, and funcs as set or not, so two snapshots differ when anything reachable
 // from v changed.
 func snapshot(v any) string {
 	var b strings.Builder
@@ -144,7 +144,21 @@ func write(b *strings.Builder, v reflect.Value, depth int) {
 	switch v.Kind() {
 	case reflect.Invalid:
 		b.WriteString("<nil>")
-	case reflect.Pointer, reflect.Interface:
+	case reflect.Interface:
+		// An interface holds a dependency (a store, a logger, a
+		// registry): a live object other goroutines change, so it is
+		// printed by identity, not walked.
+		if v.IsNil() {
+			b.WriteString("nil")
+			return
+		}
+		e := v.Elem()
+		if e.Kind() == reflect.Pointer {
+			fmt.Fprintf(b, "%s@%#x", e.Type(), e.Pointer())
+			return
+		}
+		write(b, e, depth+1)
+	case reflect.Pointer:
 		if v.IsNil() {
 			b.WriteString("nil")
 			return
