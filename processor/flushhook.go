@@ -57,7 +57,7 @@ func (r *Runner[S]) callFlush(ctx context.Context, p int32) error {
 			break
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), flushGrace)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.flushGrace)
 	defer cancel()
 	b.reset()
 	for {

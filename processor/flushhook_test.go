@@ -5,6 +5,9 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
 
 	"github.com/ripplestream/ripple/event"
 	"github.com/ripplestream/ripple/state"
@@ -18,6 +21,9 @@ type flushJob struct {
 	calls             int
 	storedAtFlush     []byte // the batch marker stored when Flush ran
 	st                func() []byte
+	handled           chan struct{} // if set, told of each handled event
+	released          []int32       // the partitions Release was called for
+	bufferedAtRelease []string
 }
 
 func (f *flushJob) job() Job[[]byte] {
@@ -26,6 +32,9 @@ func (f *flushJob) job() Job[[]byte] {
 		State: event.Raw{},
 		Inputs: []Input[[]byte]{On("in", event.Raw{}, func(c *Context[[]byte], key string, raw []byte) error {
 			f.buffered = append(f.buffered, key)
+			if f.handled != nil {
+				f.handled <- struct{}{}
+			}
 			return c.SetState(raw)
 		})},
 		Flush: func(ctx context.Context, p int32) error {
@@ -43,6 +52,11 @@ func (f *flushJob) job() Job[[]byte] {
 			f.written = append(f.written, f.buffered...)
 			f.buffered = nil
 			return nil
+		},
+		Release: func(p int32) {
+			f.released = append(f.released, p)
+			f.bufferedAtRelease = append(f.bufferedAtRelease, f.buffered...)
+			f.buffered = nil
 		},
 	}
 }
@@ -84,5 +98,35 @@ func TestFlushOfAStoppedPartitionGetsALiveContext(t *testing.T) {
 	}
 	if f.calls != 2 || !slices.Equal(f.written, []string{"a"}) {
 		t.Errorf("Flush called %d times and wrote %v, want 2 (the stopped context, then a live one) and [a]", f.calls, f.written)
+	}
+}
+
+func TestReleaseAfterTheLastFlushOfAStoppingPartition(t *testing.T) {
+	for _, failing := range []int{0, 1 << 30} {
+		f := &flushJob{failing: failing, handled: make(chan struct{}, 1)}
+		tw := newTestWorker(t, f.job(), nil)
+		tw.e.r.flushGrace = 10 * time.Millisecond
+		tw.e.failed = make(chan struct{})
+		claim, endClaim := context.WithCancel(context.Background())
+		tw.sess = &fakeSession{ctx: claim}
+		tw.in <- &sarama.ConsumerMessage{Topic: "in", Key: []byte("a"), Value: []byte("1"), Offset: 1}
+		tw.start()
+		<-f.handled
+		endClaim() // as a rebalance ends the claim, then stops its worker
+		err := tw.stop()
+		if !slices.Equal(f.released, []int32{0}) {
+			t.Errorf("Flush failing %d times: Release called for partitions %v, want [0]", failing, f.released)
+		}
+		if failing == 0 {
+			if err != nil || !slices.Equal(f.written, []string{"a"}) || len(f.bufferedAtRelease) != 0 {
+				t.Errorf("a Flush that succeeds at stop: err %v, wrote %v, left %v to Release; want nil, [a], []",
+					err, f.written, f.bufferedAtRelease)
+			}
+			continue
+		}
+		if err == nil || len(f.written) != 0 || !slices.Equal(f.bufferedAtRelease, []string{"a"}) {
+			t.Errorf("a Flush that fails at stop: err %v, wrote %v, left %v to Release; want an error, [], [a]",
+				err, f.written, f.bufferedAtRelease)
+		}
 	}
 }

@@ -53,6 +53,14 @@ type Job[S any] struct {
 	// Flush, if set, is called before the records the job handled are
 	// committed, to write out what its handlers buffered (see FlushFunc).
 	Flush FlushFunc
+	// Release, if set, is called when a partition of the job stops on
+	// this process (a rebalance, a stop), after its last Flush, whether
+	// that succeeded or not: it drops what the handlers buffered for the
+	// partition, whose records not committed are handled again by its
+	// next owner (kept, a buffered write could land after the next
+	// owner's newer one). Under EngineGoka, which commits a record
+	// whatever its Flush returned, it is not called.
+	Release func(partition int32)
 }
 
 // Input is one consumed stream of a Job with state S. Build it with On.

@@ -33,6 +33,9 @@ type Runner[S any] struct {
 	stores  *storeRegistry
 	waits   *waits
 	timers  Stream // TimerStream of the job, "" without a Timer handler
+	// flushGrace bounds the calls of the job's Flush once its partition
+	// stops (flushGrace, a field so that tests can shorten it).
+	flushGrace time.Duration
 
 	started atomic.Bool
 	ready   atomic.Bool
@@ -58,7 +61,7 @@ func NewRunner[S any](job Job[S], cfg Config) (*Runner[S], error) {
 			return nil, fmt.Errorf("processor: job %s: input %s validates schemas but Config.Schemas is nil", job.Name, in.stream)
 		}
 	}
-	r := &Runner[S]{job: job, cfg: cfg, outputs: map[Stream]struct{}{}, stores: &storeRegistry{},
+	r := &Runner[S]{job: job, cfg: cfg, flushGrace: flushGrace, outputs: map[Stream]struct{}{}, stores: &storeRegistry{},
 		waits: newWaits(cfg.Logger, job.Name)}
 	r.stores.m = map[int32]*state.Store{}
 	if job.Timer != nil {

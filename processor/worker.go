@@ -200,6 +200,9 @@ func (w *worker[S]) run() (err error) {
 		if err != nil {
 			w.e.abort(fmt.Errorf("partition %d: %w", w.p, err))
 		}
+		if release := w.e.r.job.Release; release != nil {
+			release(w.p)
+		}
 	}()
 	// Under ExactlyOnce, batches end at commits (see commit) and the run
 	// ends with the last one, not with the context.

@@ -290,6 +290,7 @@ func Jobs(cfg Config) (processor.Job[State], processor.Job[Coalesced], error) {
 	}
 	if f.deps != nil {
 		fan.Flush = f.deps.flush
+		fan.Release = f.deps.drop
 	}
 	return fan, coalesceJob(cfg), nil
 }

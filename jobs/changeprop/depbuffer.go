@@ -119,6 +119,21 @@ func (b *depBuffer) putEach(ctx context.Context, p int32, sets []buffered) error
 	return nil
 }
 
+// drop forgets what partition p keeps, when p stops on this process
+// (processor.Job.Release): its records not committed are handled again by
+// its next owner, and a set kept here, written should p come back, could
+// undo that owner's newer write (a page deleted there, say).
+func (b *depBuffer) drop(p int32) {
+	b.mu.Lock()
+	n := len(b.mu.parts[p])
+	delete(b.mu.parts, p)
+	b.mu.Unlock()
+	if n > 0 {
+		slog.Warn("a stopped partition's dependency sets were not written; its next owner handles their events again",
+			"partition", p, "sets", n)
+	}
+}
+
 // written forgets the first n sets of partition p.
 func (b *depBuffer) written(p int32, n int) {
 	b.mu.Lock()

@@ -108,3 +108,34 @@ func TestNoBufferForAStoreWithoutBatchWrites(t *testing.T) {
 		t.Error("a buffer for a store without PutPages")
 	}
 }
+
+func TestDepBufferDropsTheSetsOfAReleasedPartition(t *testing.T) {
+	ctx := context.Background()
+	pebble, err := pebblestore.Open(pebblestore.Config{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pebble.Close() })
+	store := &downStore{Store: pebble, down: true}
+	b := newDepBuffer(store)
+	for i := range 2 {
+		if err := b.add(ctx, int32(i), bufferPage(i), slog.New(slog.DiscardHandler)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.flush(ctx, 0); err == nil {
+		t.Fatal("flush with the store down succeeded")
+	}
+	b.drop(0) // partition 0 stopped with its last flush failed
+	store.down = false
+	for p := range int32(2) {
+		if err := b.flush(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, want := range []bool{false, true} {
+		if _, ok, _ := pebble.Page(ctx, "enwiki", fmt.Sprintf("P%d", i)); ok != want {
+			t.Errorf("P%d stored: %v, want %v (partition 0 released, 1 kept)", i, ok, want)
+		}
+	}
+}
