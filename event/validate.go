@@ -47,6 +47,17 @@ func (s *Schema) Validate(ev []byte) error {
 	return s.validateValue(doc)
 }
 
+// ValidateValue checks one event decoded by DecodeValue against s, for a
+// caller that reads or changes the event before it validates it (the
+// intake fills meta.id and meta.dt) and so decodes it once. Errors are
+// as Validate's.
+func (s *Schema) ValidateValue(doc any) error { return s.validateValue(doc) }
+
+// DecodeValue parses exactly one JSON value as Validate does: objects as
+// map[string]any, numbers as json.Number. Input that is not one JSON
+// value is a *DecodeError.
+func DecodeValue(data []byte) (any, error) { return decodeJSONValue(data) }
+
 // validateValue checks a decoded JSON value (json.Number numbers).
 func (s *Schema) validateValue(doc any) error {
 	err := s.compiled.Validate(doc)
