@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -58,7 +60,10 @@ The answer is EventGate's:
 It also serves /metrics (ripple_intake_*), /healthz, /readyz, the streams'
 settings on /v1/streams, and a page on /client/ that posts events with
 navigator.sendBeacon (/client/?stream=S&n=3 sends three resource_change
-events to S). Create the topics first: ripple topology plan --apply TOPOLOGY.`,
+events to S). Create the topics first: ripple topology plan --apply TOPOLOGY.
+
+It runs the garbage collector at GOGC=400 unless GOGC is set: a quarter
+less CPU per event for a few MB more heap.`,
 		Example: "  " + example + "\n" +
 			"  curl -i -d @event.json http://127.0.0.1:8192/v1/events\n" +
 			"  ripple intake my.yaml --brokers 127.0.0.1:19092 --addr 0.0.0.0:8192 --sample-field device=performer.device_id",
@@ -105,6 +110,13 @@ func runIntake(ctx context.Context, stderr io.Writer, file string, f intakeFlags
 	}
 	if err := cfg.WithDefaults().Validate(); err != nil {
 		return err
+	}
+	if _, set := os.LookupEnv("GOGC"); !set {
+		// Every event is decoded into maps and validated: the garbage
+		// collector ran a quarter of the CPU at Go's default of 100. The
+		// heap stays small (the requests in flight), so trade a few MB
+		// for it; GOGC=100 restores the default.
+		debug.SetGCPercent(400)
 	}
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
