@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"os"
 	"runtime/debug"
@@ -97,11 +96,7 @@ func runIntake(ctx context.Context, stderr io.Writer, file string, f intakeFlags
 	if err != nil {
 		return err
 	}
-	level := slog.LevelInfo
-	if f.verbose {
-		level = slog.LevelDebug
-	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	logger := serviceLogger(stderr, f.verbose)
 	cfg := intake.Config{
 		Brokers: strings.Split(f.brokers, ","), Security: f.sec.security(),
 		Schemas: repo, Streams: t.StreamConfigs(), SampleFields: f.sampleFields,

@@ -7,13 +7,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -38,27 +36,13 @@ func startIntake(t *testing.T, streams map[string]streamconfig.Settings) string 
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- intake.Run(ctx, intake.Config{Brokers: kafka.Brokers, Security: kafka.Security, Schemas: repo, Streams: streams}, ln)
-	}()
+	base, stop := serve(t, intake.Config{Brokers: kafka.Brokers, Security: kafka.Security, Schemas: repo, Streams: streams})
 	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("intake stopped with %v", err)
-			}
-		case <-time.After(time.Minute):
-			t.Errorf("intake still running a minute after its context ended")
+		if err := stop(); err != nil {
+			t.Errorf("intake stopped with %v", err)
 		}
 	})
-	return "http://" + ln.Addr().String()
+	return base
 }
 
 // TestEventsLandInTheTopic posts Wikimedia's page change example as a
@@ -119,7 +103,7 @@ func TestBeaconFromChromium(t *testing.T) {
 	script := filepath.Join(testenv.RepoRoot(t), "deploy/local/chromium")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	out := &lockedBuffer{}
+	out := &testenv.Buffer{}
 	cmd := exec.CommandContext(ctx, script, page)
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
@@ -148,7 +132,7 @@ func TestBeaconFromChromium(t *testing.T) {
 
 // readUntil reads n records of stream, waiting up to 90 s, and fails at
 // once if Chromium exits first.
-func readUntil(t *testing.T, stream string, n int, exited chan error, out *lockedBuffer) []testenv.Record {
+func readUntil(t *testing.T, stream string, n int, exited chan error, out *testenv.Buffer) []testenv.Record {
 	t.Helper()
 	kafka := testenv.Kafka(t)
 	var recs []testenv.Record
@@ -164,23 +148,4 @@ func readUntil(t *testing.T, stream string, n int, exited chan error, out *locke
 		return nil
 	})
 	return recs
-}
-
-// lockedBuffer is Chromium's output, written by exec's copier and read
-// by the test.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -322,5 +324,59 @@ func TestOtherEndpoints(t *testing.T) {
 	f.svc.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, intake.EventsPath, nil))
 	if rec.Code != http.StatusMethodNotAllowed {
 		t.Errorf("GET %s: %d, want 405", intake.EventsPath, rec.Code)
+	}
+}
+
+// TestRunShutsDownGracefully: Run serves on the listener given, and when
+// its context ends it finishes the hasty events in flight before it
+// returns: they are all in the topic.
+func TestRunShutsDownGracefully(t *testing.T) {
+	f := newFixture(t, nil) // for its broker; Run makes its own service
+	repo, err := event.OpenRepositoryFS(schemas.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, stop := serve(t, intake.Config{Brokers: f.cluster.ListenAddrs(), Schemas: repo,
+		Streams: map[string]streamconfig.Settings{purges: {SchemaTitle: "resource_change"}}})
+	var evs []json.RawMessage
+	for i := range 20 {
+		evs = append(evs, purge(purges, fmt.Sprintf("https://x.org/%d", i), nil))
+	}
+	body, _ := json.Marshal(evs)
+	resp, err := http.Post(base+intake.EventsPath+"?hasty=1", "text/plain", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("POST hasty: %s", resp.Status)
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("Run after its context ended: %v", err)
+	}
+	f.read(purges, 20)
+}
+
+// serve runs intake.Run with cfg on a loopback port of its own and
+// returns its base URL and stop, which ends Run's context and returns
+// its error (or fails the test if Run is still running 30 s later).
+func serve(t *testing.T, cfg intake.Config) (base string, stop func() error) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- intake.Run(ctx, cfg, ln) }()
+	return "http://" + ln.Addr().String(), func() error {
+		cancel()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(30 * time.Second):
+			t.Fatal("intake.Run still running 30 s after its context ended")
+			return nil
+		}
 	}
 }
