@@ -17,11 +17,16 @@ import (
 	"time"
 
 	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/internal/kafkaclient"
 	"github.com/ripplestream/ripple/internal/testenv"
 	"github.com/ripplestream/ripple/schemas"
 	"github.com/ripplestream/ripple/topology/intake"
 	"github.com/ripplestream/ripple/topology/streamconfig"
 )
+
+// saslPort is the port of this package's own broker when the shared one
+// has no SASL_SSL listener (see testenv.KafkaSASL).
+const saslPort = 19792
 
 // startIntake runs an intake on the real broker, on a loopback port, for
 // the streams given (each a topic created for the test), and returns its
@@ -29,8 +34,15 @@ import (
 func startIntake(t *testing.T, streams map[string]streamconfig.Settings) string {
 	t.Helper()
 	kafka := testenv.Kafka(t)
+	return startIntakeOn(t, kafka, kafka, streams)
+}
+
+// startIntakeOn is startIntake with the intake's client configuration
+// (kafka) apart from the one that creates the topics (admin).
+func startIntakeOn(t *testing.T, admin, kafka kafkaclient.Config, streams map[string]streamconfig.Settings) string {
+	t.Helper()
 	for s := range streams {
-		testenv.CreateTopic(t, kafka, s, 2)
+		testenv.CreateTopic(t, admin, s, 2)
 	}
 	repo, err := event.OpenRepositoryFS(schemas.FS())
 	if err != nil {
@@ -89,6 +101,27 @@ func TestEventsLandInTheTopic(t *testing.T) {
 	}
 	if len(ids) != 50 {
 		t.Errorf("read %d distinct pages of 50", len(ids))
+	}
+}
+
+// TestOverSASLSSL: the intake's producer (franz-go, configured by
+// kafkaclient.Config.Kgo) reaches the broker over its SASL_SSL listener
+// (SCRAM-SHA-512, TLS with a client certificate) with nothing but
+// Config.Security, as --kafka-user and the other flags set it.
+func TestOverSASLSSL(t *testing.T) {
+	secure, plain := testenv.KafkaSASL(t, saslPort)
+	stream := testenv.Name(t, "intake.sasl")
+	base := startIntakeOn(t, plain, secure, map[string]streamconfig.Settings{stream: {SchemaTitle: "resource_change"}})
+	resp, err := http.Post(base+intake.EventsPath, "application/json", bytes.NewReader(purge(stream, "https://x.org/sasl", nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("POST over SASL_SSL: %s, want 201", resp.Status)
+	}
+	if recs := testenv.ReadTopic(t, plain, stream, 1, 30*time.Second); !bytes.Contains(recs[0].Value, []byte("https://x.org/sasl")) {
+		t.Errorf("read %s", recs[0].Value)
 	}
 }
 
