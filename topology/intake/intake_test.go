@@ -11,11 +11,13 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/ripplestream/ripple/event"
 	"github.com/ripplestream/ripple/schemas"
@@ -377,6 +379,44 @@ func serve(t *testing.T, cfg intake.Config) (base string, stop func() error) {
 		case <-time.After(30 * time.Second):
 			t.Fatal("intake.Run still running 30 s after its context ended")
 			return nil
+		}
+	}
+}
+
+// TestProducerIsIdempotent: the intake's producer asks the broker for a
+// producer id and sends its batches with acks from all in-sync replicas,
+// so that a retried batch is written once and an acknowledged one is on
+// every replica.
+func TestProducerIsIdempotent(t *testing.T) {
+	f := newFixture(t, nil)
+	var mu sync.Mutex
+	var producerIDs int
+	var acks []int16
+	f.cluster.ControlKey(int16(kmsg.InitProducerID), func(kmsg.Request) (kmsg.Response, error, bool) {
+		f.cluster.KeepControl()
+		mu.Lock()
+		producerIDs++
+		mu.Unlock()
+		return nil, nil, false
+	})
+	f.cluster.ControlKey(int16(kmsg.Produce), func(req kmsg.Request) (kmsg.Response, error, bool) {
+		f.cluster.KeepControl()
+		mu.Lock()
+		acks = append(acks, req.(*kmsg.ProduceRequest).Acks)
+		mu.Unlock()
+		return nil, nil, false
+	})
+	if code, resp := f.post(intake.EventsPath, "application/json", purge(purges, "https://x.org/", nil)); code != http.StatusCreated {
+		t.Fatalf("POST: %d %s", code, resp)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if producerIDs == 0 || len(acks) == 0 {
+		t.Fatalf("the producer sent %d InitProducerID and %d Produce requests, want both", producerIDs, len(acks))
+	}
+	for _, a := range acks {
+		if a != -1 {
+			t.Errorf("a Produce request with acks %d, want -1 (all in-sync replicas)", a)
 		}
 	}
 }
