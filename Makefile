@@ -5,6 +5,7 @@
 #               -race, stop them, exit with the tests' status
 #   make bench  the benchmarks against the real services
 #   make bench-peers  ripple against goka-LevelDB and Kafka Streams (issue 14)
+#   make bench-intake  load test of `ripple intake` with wrk (issue 15)
 #   make lint   gofmt and go vet
 #   make fuzz   each fuzz target for FUZZTIME (make test runs their seeds)
 
@@ -15,7 +16,7 @@ BENCHFLAGS ?= -run '^$$' -bench '$(BENCH)' -benchmem -count=1 -timeout 30m
 
 FUZZTIME  ?= 5s
 
-.PHONY: demo test unit lint fuzz bench bench-peers services-up services-down
+.PHONY: demo test unit lint fuzz bench bench-peers bench-intake services-up services-down
 
 demo:
 	$(GO) run ./cmd/ripple demo
@@ -56,6 +57,13 @@ PEERSFLAGS ?=
 PEERS_OUT  ?= /tmp/ripple-bench-peers.md
 bench-peers:
 	GO=$(GO) bench/run-peers -out $(PEERS_OUT) $(PEERSFLAGS)
+
+# Load test of `ripple intake` on loopback: wrk POSTs batches of Wikimedia
+# page change events, validated and produced to the real broker (started
+# unless it runs); prints events/s and events per CPU-second of the intake.
+# BATCH, CONNS, DURATION and INTAKE_CPUS tune it (see bench/intake/run).
+bench-intake:
+	GO=$(GO) bench/intake/run
 
 services-up:
 	deploy/local/kafka up

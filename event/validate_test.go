@@ -1,9 +1,12 @@
 package event
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -193,4 +196,51 @@ func isValidation(path, rule string) func(error) bool {
 		var ve *ValidationError
 		return errors.As(err, &ve) && ve.Path == path && ve.Rule == rule
 	}
+}
+
+// TestDecodeKeepsNumbersExact: numbers decode as json.Number, so an id
+// beyond 2^53 keeps its digits (and goccy's flag behind useNumber has
+// not moved).
+func TestDecodeKeepsNumbersExact(t *testing.T) {
+	for _, in := range []string{`{"n": 12345678901234567891}`, ` {"n": 12345678901234567891} `} {
+		v, err := DecodeValue([]byte(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, ok := v.(map[string]any)["n"].(json.Number); !ok || n != "12345678901234567891" {
+			t.Errorf("DecodeValue(%s) n = %#v, want json.Number 12345678901234567891", in, v.(map[string]any)["n"])
+		}
+	}
+	for _, in := range []string{`{"n": 1} x`, `{"n": 1}{}`, `{"n": 1`, ``} {
+		if _, err := DecodeValue([]byte(in)); err == nil {
+			t.Errorf("DecodeValue(%q) = nil error, want a DecodeError", in)
+		}
+	}
+}
+
+// FuzzDecodeValueMatchesEncodingJSON: DecodeValue accepts what
+// encoding/json accepts, and decodes it to the same value.
+func FuzzDecodeValueMatchesEncodingJSON(f *testing.F) {
+	for _, s := range []string{`{"a": [1, 2.5e3, -0, "x\u00e9"], "b": {"c": null, "d": true}}`, ` 12345678901234567891 `,
+		`"\ud800"`, "\"\xff\"", `{"a":1,"a":2}`, `[1,]`, `{"a":1} {}`, `01`, `1.`, `"\u12"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, err := DecodeValue(data)
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		var want any
+		werr := dec.Decode(&want)
+		if werr == nil {
+			if _, terr := dec.Token(); terr != io.EOF {
+				werr = errors.New("data after the value")
+			}
+		}
+		if (err == nil) != (werr == nil) {
+			t.Fatalf("DecodeValue(%q) error %v, encoding/json's %v", data, err, werr)
+		}
+		if err == nil && !reflect.DeepEqual(got, want) {
+			t.Fatalf("DecodeValue(%q) = %#v, encoding/json decodes %#v", data, got, want)
+		}
+	})
 }

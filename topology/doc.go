@@ -13,7 +13,8 @@
 // EventStreamConfig (sample, destination_event_service, ...): the topology
 // parses and validates them; topology/streamconfig owns their meaning, the
 // sampling decision and the HTTP view that Running.Handler serves on
-// /v1/streams.
+// /v1/streams. Package topology/intake takes events in over HTTP
+// (EventGate's API) into the streams a topology declares.
 //
 // Job kinds are registered by the packages under jobs/ (changeprop.Register,
 // entitychange.Register) into a Registry value: jobs import topology, which

@@ -67,7 +67,7 @@ Any flag may also be set as RIPPLE_<FLAG> (RIPPLE_BROKERS for --brokers) or in a
 	})
 	root.PersistentFlags().String("config", "", "YAML file of flag values (keys are flag names, such as brokers: 127.0.0.1:19092)")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return applySettings(cmd) }
-	root.AddCommand(demoCmd(), depsCmd(), errorsCmd(), runCmd(), topologyCmd(), produceCmd(), consumeCmd(), benchCmd(), schemaCmd(), versionCmd())
+	root.AddCommand(demoCmd(), depsCmd(), errorsCmd(), runCmd(), topologyCmd(), produceCmd(), consumeCmd(), benchCmd(), schemaCmd(), intakeCmd(), versionCmd())
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
 	for _, c := range root.Commands() {

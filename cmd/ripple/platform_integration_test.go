@@ -82,7 +82,7 @@ func TestIntegrationPlatform(t *testing.T) {
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	logs := &syncBuffer{}
+	logs := &testenv.Buffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"run", file, "--brokers", brokers, "--state-dir", t.TempDir(), "--metrics-addr", addr}, io.Discard, logs)

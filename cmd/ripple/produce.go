@@ -347,10 +347,6 @@ func (f produceFlags) validator(stream string, declared *topology.Stream) (func(
 	return v.Check, nil
 }
 
-// sampleFields are the fields that hold the id of a sampling unit in
-// the Metrics Platform's events (fragment/analytics/common's performer).
-var sampleFields = map[string]string{"session": "performer.session_id", "pageview": "performer.pageview_id"}
-
 // sampler returns whether an event of the stream is in its sample, or nil
 // when the stream (as declared, or nil) is not sampled.
 func (f produceFlags) sampler(stream string, declared *topology.Stream) (func([]byte) (bool, error), error) {
@@ -363,17 +359,19 @@ func (f produceFlags) sampler(stream string, declared *topology.Stream) (func([]
 	sample := *declared.Settings.Sample
 	field := f.sampleField
 	if field == "" {
-		field = sampleFields[sample.Unit]
+		field = streamconfig.UnitField(sample.Unit)
 	}
 	if field == "" {
 		return nil, fmt.Errorf("stream %s is sampled by %q: give --sample-field, the dotted path of the field holding its id", stream, sample.Unit)
 	}
 	return func(line []byte) (bool, error) {
-		id, err := keyOf(line, field)
-		if err != nil {
-			return false, fmt.Errorf("sampling unit %s: %w", sample.Unit, err)
+		d := json.NewDecoder(bytes.NewReader(line))
+		d.UseNumber()
+		var doc any
+		if err := d.Decode(&doc); err != nil {
+			return false, err
 		}
-		return streamconfig.Sampled(sample, id), nil
+		return streamconfig.SampledEvent(sample, field, doc)
 	}, nil
 }
 

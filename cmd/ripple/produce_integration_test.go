@@ -46,7 +46,7 @@ func TestIntegrationProduceConsume(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	out := &syncBuffer{}
+	out := &testenv.Buffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, append([]string{"consume", stream, "--from-beginning", "--follow", "--max", "3", "--timeout", "50s"}, brokers...), out, io.Discard)

@@ -79,7 +79,7 @@ func TestProduceSamples(t *testing.T) {
 	if sent < 60 || sent > 140 { // 2 × 200 × 0.25 = 100
 		t.Fatalf("Sampled keeps %d of 400 events at rate 0.25", sent)
 	}
-	for _, w := range []string{"line 401: sampling unit session: no key field performer.session_id (skipped)",
+	for _, w := range []string{"line 401: sampling unit session: no field performer.session_id (skipped)",
 		fmt.Sprintf("401 lines: %d sent, 1 bad (skipped), 0 blank, %d not in the sample (skipped)", sent, 400-sent)} {
 		if !strings.Contains(errOut.String(), w) {
 			t.Errorf("produce did not say %q:\n%s", w, errOut.String())

@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,24 +24,6 @@ import (
 	"github.com/ripplestream/ripple/event/mediawiki"
 	"github.com/ripplestream/ripple/internal/testenv"
 )
-
-// syncBuffer is a bytes.Buffer the command's logger and the test share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // `ripple topology plan --apply` then `ripple run` on a changeprop
 // topology: /readyz turns ready, a template edit purges the page that
@@ -85,7 +66,7 @@ jobs:
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	logs := &syncBuffer{}
+	logs := &testenv.Buffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"run", file, "--brokers", brokers, "--state-dir", t.TempDir(), "--metrics-addr", addr}, io.Discard, logs)
@@ -227,7 +208,7 @@ func deleteTopicsWithPrefix(t *testing.T, brokers []string, prefix string) {
 
 // stopRun cancels a `ripple run` started in a goroutine (what Ctrl-C does
 // in main) and fails the test unless it stops cleanly within d.
-func stopRun(t *testing.T, cancel context.CancelFunc, done <-chan error, logs *syncBuffer, d time.Duration) {
+func stopRun(t *testing.T, cancel context.CancelFunc, done <-chan error, logs *testenv.Buffer, d time.Duration) {
 	t.Helper()
 	cancel()
 	select {

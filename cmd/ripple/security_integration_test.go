@@ -78,7 +78,7 @@ jobs:
 	t.Cleanup(func() { deleteTopicsWithPrefix(t, plain.Brokers, job) })
 	brokers := strings.Join(secure.Brokers, ",")
 	ripple := func(ctx context.Context, stdout io.Writer, args ...string) error {
-		logs := &syncBuffer{}
+		logs := &testenv.Buffer{}
 		err := run(ctx, append(args, "--brokers", brokers, "--config", settings), stdout, logs)
 		fmt.Fprintf(&seen, "%s\n%v\n", logs.String(), err)
 		return err
@@ -95,13 +95,13 @@ jobs:
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	logs := &syncBuffer{}
+	logs := &testenv.Buffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"run", topo, "--brokers", brokers, "--config", settings, "--state-dir", t.TempDir(),
 			"--metrics-addr", freeAddr(t), "--verbose"}, io.Discard, logs)
 	}()
-	out := &syncBuffer{}
+	out := &testenv.Buffer{}
 	err = ripple(context.Background(), out, "consume", purgeTopic, "--from-beginning", "--follow", "--max", "1", "--timeout", "90s")
 	stopRun(t, cancel, done, logs, time.Minute)
 	seen.WriteString(logs.String())

@@ -170,11 +170,7 @@ func runTopology(ctx context.Context, stderr io.Writer, file string, f runFlags)
 	if f.brokers == "" {
 		return errors.New("--brokers is required (or RIPPLE_BROKERS), such as --brokers 127.0.0.1:19092")
 	}
-	level := slog.LevelInfo
-	if f.verbose {
-		level = slog.LevelDebug
-	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	logger := serviceLogger(stderr, f.verbose)
 	sec := f.sec.security()
 	logger.Info("running topology", "file", file, "jobs", len(t.Jobs), "metrics", f.metrics, "kafka", sec)
 	err = topology.Run(ctx, t, topology.RunConfig{
@@ -188,4 +184,14 @@ func runTopology(ctx context.Context, stderr io.Writer, file string, f runFlags)
 		logger.Info("stopped cleanly")
 	}
 	return err
+}
+
+// serviceLogger is the logger of a command that runs until stopped (run,
+// intake): text on stderr, debug messages with --verbose.
+func serviceLogger(stderr io.Writer, verbose bool) *slog.Logger {
+	level := slog.LevelInfo
+	if verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/ripplestream/ripple/deps/pebblestore"
 	"github.com/ripplestream/ripple/deps/propagate"
 	"github.com/ripplestream/ripple/deps/workload"
+	"github.com/ripplestream/ripple/event"
 	"github.com/ripplestream/ripple/internal/kafkaclient"
 	jobanomaly "github.com/ripplestream/ripple/jobs/anomaly"
 	"github.com/ripplestream/ripple/jobs/changeprop"
@@ -28,7 +29,10 @@ import (
 	"github.com/ripplestream/ripple/processor/ratelimit"
 	"github.com/ripplestream/ripple/processor/tokens"
 	"github.com/ripplestream/ripple/processor/window"
+	"github.com/ripplestream/ripple/schemas"
 	"github.com/ripplestream/ripple/state"
+	"github.com/ripplestream/ripple/topology/intake"
+	"github.com/ripplestream/ripple/topology/streamconfig"
 )
 
 // config is what the convention asks of every Config: a pure Validate and
@@ -97,6 +101,14 @@ func TestConfigConvention(t *testing.T) {
 		errorlog.Config{Name: "e", Input: "in", Output: "out", Summaries: "sum", MaxIDs: -1})
 	check(t, "jobs/anomaly", jobanomaly.ErrInvalidConfig,
 		jobanomaly.Config{Name: "a", Alerts: "alerts", PageChanges: "pc"}, jobanomaly.Config{Name: "a", Alerts: "alerts"})
+	repo, err := event.OpenRepositoryFS(schemas.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	streams := map[string]streamconfig.Settings{"resource_change": {SchemaTitle: "resource_change"}}
+	check(t, "intake", intake.ErrInvalidConfig,
+		intake.Config{Brokers: []string{"b:1"}, Schemas: repo, Streams: streams},
+		intake.Config{Brokers: []string{"b:1"}, Schemas: repo, Streams: streams, MaxBodyBytes: -1})
 }
 
 func check[C config[C]](t *testing.T, name string, sentinel error, ok, wrong C) {
