@@ -4,6 +4,7 @@
 package sinkprom
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -53,12 +54,41 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 			Help: "Records of a partition after a sink's stored offset, as of its last fetch.",
 		}, []string{"sink", "stream", "partition"}),
 	}
-	for _, c := range []prometheus.Collector{m.written, m.rejected, m.batches, m.storeErrors, m.duration, m.lag} {
-		if err := reg.Register(c); err != nil {
+	// A registry that has them already (another sink of the process
+	// registered them) gives them back: every sink shares them.
+	for _, c := range []any{&m.written, &m.rejected, &m.batches, &m.storeErrors, &m.duration, &m.lag} {
+		if err := register(reg, c); err != nil {
 			return nil, fmt.Errorf("sinkprom: registering: %w", err)
 		}
 	}
 	return m, nil
+}
+
+// register registers *c with reg, or sets *c to the collector reg has.
+func register(reg prometheus.Registerer, c any) error {
+	var col prometheus.Collector
+	switch v := c.(type) {
+	case **prometheus.CounterVec:
+		col = *v
+	case **prometheus.HistogramVec:
+		col = *v
+	case **prometheus.GaugeVec:
+		col = *v
+	}
+	err := reg.Register(col)
+	var are prometheus.AlreadyRegisteredError
+	if !errors.As(err, &are) {
+		return err
+	}
+	switch v := c.(type) {
+	case **prometheus.CounterVec:
+		*v, _ = are.ExistingCollector.(*prometheus.CounterVec)
+	case **prometheus.HistogramVec:
+		*v, _ = are.ExistingCollector.(*prometheus.HistogramVec)
+	case **prometheus.GaugeVec:
+		*v, _ = are.ExistingCollector.(*prometheus.GaugeVec)
+	}
+	return nil
 }
 
 // Wrote counts a batch.
