@@ -125,8 +125,6 @@ func TestIntegrationExactlyOnceAcrossRestarts(t *testing.T) {
 
 	// Stop after the third batch is committed, then in the middle of the
 	// second batch of the next run, then run to the end.
-	// Stop after the 3th batch is committed, then in the middle of the
-	// second batch of the next run, then run to the end.
 	sinktest.RunWithStops(t, scfg, store, int64(len(recs)), &sinktest.Stopper{N: 3}, &sinktest.Stopper{N: 2, Before: true})
 
 	var read []sink.Record

@@ -59,7 +59,7 @@ func TestIntegrationLatestPageWithTTL(t *testing.T) {
 	})
 
 	scfg := sink.Config{Name: name, Input: processor.Stream(topic), Brokers: kc.Brokers, BatchSize: 30, BatchWait: 20 * time.Millisecond}
-	// Stop after the 2th batch is committed, then in the middle of the
+	// Stop after the second batch is committed, then in the middle of the
 	// second batch of the next run, then run to the end.
 	sinktest.RunWithStops(t, scfg, store, int64(len(recs)), &sinktest.Stopper{N: 2}, &sinktest.Stopper{N: 2, Before: true})
 
