@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -106,6 +107,33 @@ func (s *Store) create(ctx context.Context) error {
 		if _, err := s.pool.Exec(ctx, q); err != nil && !duplicate(err) {
 			return fmt.Errorf("sink/postgres: sink %s: %s: %w", s.cfg.Name, firstLine(q), err)
 		}
+	}
+	return s.checkColumns(ctx)
+}
+
+// checkColumns fails, naming them, when the table lacks columns the sink
+// writes, which every batch would otherwise fail on.
+func (s *Store) checkColumns(ctx context.Context) error {
+	rows, err := s.pool.Query(ctx, "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped", s.table)
+	if err != nil {
+		return fmt.Errorf("sink/postgres: sink %s: reading the columns of %s: %w", s.cfg.Name, s.cfg.Table, err)
+	}
+	have, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("sink/postgres: sink %s: reading the columns of %s: %w", s.cfg.Name, s.cfg.Table, err)
+	}
+	if len(have) == 0 {
+		return fmt.Errorf("%w: sink %s: table %s does not exist: create it, or set CreateTable", ErrInvalidConfig, s.cfg.Name, s.cfg.Table)
+	}
+	var missing []string
+	for _, c := range s.columns {
+		if !slices.Contains(have, c) {
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%w: sink %s: table %s lacks the columns %s (the sink writes %s; see the package doc)",
+			ErrInvalidConfig, s.cfg.Name, s.cfg.Table, strings.Join(missing, ", "), strings.Join(s.columns, ", "))
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -103,4 +104,30 @@ jobs:
 		}
 		return nil
 	})
+}
+
+// TestIntegrationOpenNamesMissingColumns checks that Open refuses a table
+// that lacks columns the sink writes, naming them, and one that does not
+// exist.
+func TestIntegrationOpenNamesMissingColumns(t *testing.T) {
+	url := testenv.Postgres(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	table := strings.ToLower(strings.NewReplacer(".", "_", "-", "_").Replace(testenv.Name(t, "t")))
+	if _, err := conn.Exec(ctx, "CREATE TABLE "+table+" (key text PRIMARY KEY, event jsonb)"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = conn.Exec(context.Background(), "DROP TABLE "+table) })
+	_, err = postgres.Open(ctx, postgres.Config{Name: "s", URL: url, Table: table})
+	if !errors.Is(err, postgres.ErrInvalidConfig) || !strings.Contains(err.Error(), "lacks the columns kafka_partition, kafka_offset, kafka_time") {
+		t.Errorf("Open of a table without the offset columns: %v", err)
+	}
+	_, err = postgres.Open(ctx, postgres.Config{Name: "s", URL: url, Table: table + "_none"})
+	if !errors.Is(err, postgres.ErrInvalidConfig) || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("Open of a missing table: %v", err)
+	}
 }
