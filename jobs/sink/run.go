@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -115,7 +116,7 @@ func (r *Runner) Run(ctx context.Context) (err error) {
 		}
 		r.ready.Store(false)
 	}()
-	r.producer, err = kgo.NewClient(append(r.opts, kgo.ProducerLinger(0))...)
+	r.producer, err = kgo.NewClient(slices.Concat(r.opts, []kgo.Opt{kgo.ProducerLinger(0)})...)
 	if err != nil {
 		return fmt.Errorf("sink %s: Kafka client: %w", r.cfg.Name, err)
 	}
@@ -131,10 +132,13 @@ func (r *Runner) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return nil // cancelled while the store was down
 	}
-	r.consumer, err = kgo.NewClient(append(r.opts,
+	r.consumer, err = kgo.NewClient(slices.Concat(r.opts, []kgo.Opt{
 		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{string(r.cfg.Input): start}),
+		// An offset the topic no longer has (retention deleted it while
+		// the sink was stopped) resumes at the oldest record it has.
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
-		kgo.FetchIsolationLevel(kgo.ReadCommitted()))...)
+		// Outputs of exactly-once jobs count once they are committed.
+		kgo.FetchIsolationLevel(kgo.ReadCommitted())})...)
 	if err != nil {
 		return fmt.Errorf("sink %s: Kafka client: %w", r.cfg.Name, err)
 	}
