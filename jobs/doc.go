@@ -1,4 +1,6 @@
 // Package jobs owns ripple's ready-made jobs, built only from the public
 // API of event, state, processor and deps: changeprop, entitychange,
-// errorlog, anomaly and searchindex; trending is to come.
+// errorlog, anomaly and searchindex, and the sinks (sink: the runner;
+// sink/postgres and sink/redis: the stores), which move a stream into a
+// store; trending is to come.
 package jobs

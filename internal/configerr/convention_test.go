@@ -20,6 +20,9 @@ import (
 	"github.com/ripplestream/ripple/jobs/changeprop"
 	"github.com/ripplestream/ripple/jobs/errorlog"
 	"github.com/ripplestream/ripple/jobs/searchindex"
+	"github.com/ripplestream/ripple/jobs/sink"
+	sinkpostgres "github.com/ripplestream/ripple/jobs/sink/postgres"
+	sinkredis "github.com/ripplestream/ripple/jobs/sink/redis"
 	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/processor/anomaly"
 	"github.com/ripplestream/ripple/processor/dedupe"
@@ -99,6 +102,13 @@ func TestConfigConvention(t *testing.T) {
 	check(t, "errorlog", errorlog.ErrInvalidConfig,
 		errorlog.Config{Name: "e", Input: "in", Output: "out", Summaries: "sum"},
 		errorlog.Config{Name: "e", Input: "in", Output: "out", Summaries: "sum", MaxIDs: -1})
+	check(t, "sink", sink.ErrInvalidConfig,
+		sink.Config{Name: "s", Input: "in", Brokers: []string{"b:1"}}, sink.Config{Name: "s", Input: "in", Brokers: []string{"b:1"}, Errors: "in"})
+	check(t, "sink/postgres", sinkpostgres.ErrInvalidConfig,
+		sinkpostgres.Config{Name: "s", URL: "postgres://h/db", Table: "t", Columns: []sinkpostgres.Column{{Name: "c", Pointer: "/c"}}},
+		sinkpostgres.Config{Name: "s", URL: "postgres://h/db", Table: "t", Columns: []sinkpostgres.Column{{Name: "kafka_offset", Pointer: "/c"}}})
+	check(t, "sink/redis", sinkredis.ErrInvalidConfig,
+		sinkredis.Config{Name: "s", Addr: "127.0.0.1:16379"}, sinkredis.Config{Name: "s", Addr: "127.0.0.1:16379", TTL: -time.Second})
 	check(t, "jobs/anomaly", jobanomaly.ErrInvalidConfig,
 		jobanomaly.Config{Name: "a", Alerts: "alerts", PageChanges: "pc"}, jobanomaly.Config{Name: "a", Alerts: "alerts"})
 	repo, err := event.OpenRepositoryFS(schemas.FS())

@@ -1,0 +1,41 @@
+package redis
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ripplestream/ripple/jobs/sink"
+)
+
+// TestEntry checks how a record becomes a key and value, and the reasons
+// of the records that cannot.
+func TestEntry(t *testing.T) {
+	for _, c := range []struct {
+		cfg        Config
+		key, value string // the record's
+		wantKey    string
+		wantValue  string
+		err        string
+	}{
+		{cfg: Config{}, key: "k", value: "not json at all", wantKey: "k", wantValue: "not json at all"},
+		{cfg: Config{KeyPrefix: "p:"}, key: "k", value: "{}", wantKey: "p:k", wantValue: "{}"},
+		{cfg: Config{KeyPointer: "/meta/id"}, key: "k", value: `{"meta":{"id":"e1"}}`, wantKey: "e1", wantValue: `{"meta":{"id":"e1"}}`},
+		{cfg: Config{KeyPointer: "/page/page_id"}, value: `{"page":{"page_id":330275}}`, wantKey: "330275", wantValue: `{"page":{"page_id":330275}}`},
+		{cfg: Config{ValuePointer: "/page/page_title"}, key: "k", value: `{"page":{"page_title":"Q1"}}`, wantKey: "k", wantValue: "Q1"},
+		{cfg: Config{ValuePointer: "/page"}, key: "k", value: `{"page":{"page_id":1.50}}`, wantKey: "k", wantValue: `{"page_id":1.50}`},
+		{cfg: Config{}, key: "", value: "{}", err: "empty key"},
+		{cfg: Config{KeyPointer: "/meta/id"}, key: "k", value: `{"meta":{}}`, err: "no key at /meta/id"},
+		{cfg: Config{KeyPointer: "/meta"}, key: "k", value: `{"meta":{}}`, err: "not a string or number"},
+		{cfg: Config{ValuePointer: "/page"}, key: "k", value: `{`, err: "not JSON"},
+		{cfg: Config{ValuePointer: "/page"}, key: "k", value: `{}`, err: "no value at /page"},
+	} {
+		s := &Store{cfg: c.cfg}
+		k, v, inv := s.entry(sink.Record{Key: []byte(c.key), Value: []byte(c.value)})
+		switch {
+		case c.err != "" && (inv == nil || !strings.Contains(inv.Error(), c.err)):
+			t.Errorf("%+v %q: %v, want a rejection saying %q", c.cfg, c.value, inv, c.err)
+		case c.err == "" && (inv != nil || k != c.wantKey || v != c.wantValue):
+			t.Errorf("%+v %q: %q = %q (%v), want %q = %q", c.cfg, c.value, k, v, inv, c.wantKey, c.wantValue)
+		}
+	}
+}
