@@ -276,13 +276,7 @@ func (r *Runner[S]) toError(g record, stream Stream, raw []byte, cause error, at
 		Offset:            from.offset,
 		Attempts:          attempts,
 	}
-	rec.setRaw(raw, r.cfg.MaxRecordBytes)
-	var env struct {
-		Schema string `json:"$schema"`
-	}
-	if json.Unmarshal(raw, &env) == nil { // only the schema: other fields may be what is wrong
-		rec.ErroredSchemaURI = env.Schema
-	}
+	rec.SetRaw(raw, r.cfg.MaxRecordBytes)
 	if p, ok := asPanic(cause); ok {
 		rec.Stack = p.Stack
 	}

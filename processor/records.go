@@ -21,6 +21,10 @@ const (
 	errorSchema = "/ripple/error/1.1.0"
 )
 
+// ErrorSchema is the $schema of ErrorRecord, for ready jobs that write
+// their error topics themselves (package jobs/sink).
+const ErrorSchema = errorSchema
+
 // RetryRecord is an event waiting in <job>.retry.<stream>, of schema
 // ripple/retry. The fields beyond Wikimedia's change-prop/retry carry what
 // is needed to process the original event again exactly: its key,
@@ -75,13 +79,20 @@ type ErrorRecord struct {
 	Attempts  int    `json:"attempts"`
 }
 
-// setRaw puts raw, the failed event, in the record: as raw_event, its
+// SetRaw puts raw, the failed event, in the record: as raw_event, its
 // first maxBytes bytes, and, when it is whole but not valid UTF-8, also as
-// raw_event_base64, since raw_event, a JSON string, keeps only valid UTF-8.
-func (rec *ErrorRecord) setRaw(raw []byte, maxBytes int) {
+// raw_event_base64, since raw_event, a JSON string, keeps only valid UTF-8;
+// and its $schema, when it has one, as errored_schema_uri.
+func (rec *ErrorRecord) SetRaw(raw []byte, maxBytes int) {
 	rec.RawEvent = string(truncate(raw, maxBytes))
 	if len(raw) <= maxBytes && !utf8.Valid(raw) {
 		rec.RawEventBase64 = raw
+	}
+	var env struct {
+		Schema string `json:"$schema"`
+	}
+	if json.Unmarshal(raw, &env) == nil { // only the schema: other fields may be what is wrong
+		rec.ErroredSchemaURI = env.Schema
 	}
 }
 

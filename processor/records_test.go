@@ -15,7 +15,7 @@ func TestDecodeErrorRecordGivesTheEventBack(t *testing.T) {
 	const maxBytes = 64
 	record := func(raw []byte, reason string) []byte {
 		rec := ErrorRecord{Schema: errorSchema, Message: reason, ErroredStreamName: "edits", Key: "k", Offset: 7}
-		rec.setRaw(raw, maxBytes)
+		rec.SetRaw(raw, maxBytes)
 		b, err := json.Marshal(rec)
 		if err != nil {
 			t.Fatal(err)

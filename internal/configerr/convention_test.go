@@ -19,6 +19,7 @@ import (
 	"github.com/ripplestream/ripple/jobs/changeprop"
 	"github.com/ripplestream/ripple/jobs/errorlog"
 	"github.com/ripplestream/ripple/jobs/searchindex"
+	"github.com/ripplestream/ripple/jobs/sink"
 	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/processor/anomaly"
 	"github.com/ripplestream/ripple/processor/dedupe"
@@ -95,6 +96,8 @@ func TestConfigConvention(t *testing.T) {
 	check(t, "errorlog", errorlog.ErrInvalidConfig,
 		errorlog.Config{Name: "e", Input: "in", Output: "out", Summaries: "sum"},
 		errorlog.Config{Name: "e", Input: "in", Output: "out", Summaries: "sum", MaxIDs: -1})
+	check(t, "sink", sink.ErrInvalidConfig,
+		sink.Config{Name: "s", Input: "in", Brokers: []string{"b:1"}}, sink.Config{Name: "s", Input: "in", Brokers: []string{"b:1"}, Errors: "in"})
 	check(t, "jobs/anomaly", jobanomaly.ErrInvalidConfig,
 		jobanomaly.Config{Name: "a", Alerts: "alerts", PageChanges: "pc"}, jobanomaly.Config{Name: "a", Alerts: "alerts"})
 }
