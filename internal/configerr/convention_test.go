@@ -14,12 +14,14 @@ import (
 	"github.com/ripplestream/ripple/deps/pebblestore"
 	"github.com/ripplestream/ripple/deps/propagate"
 	"github.com/ripplestream/ripple/deps/workload"
+	"github.com/ripplestream/ripple/event"
 	"github.com/ripplestream/ripple/internal/kafkaclient"
 	jobanomaly "github.com/ripplestream/ripple/jobs/anomaly"
 	"github.com/ripplestream/ripple/jobs/changeprop"
 	"github.com/ripplestream/ripple/jobs/errorlog"
 	"github.com/ripplestream/ripple/jobs/searchindex"
 	"github.com/ripplestream/ripple/jobs/sink"
+	"github.com/ripplestream/ripple/jobs/sink/parquet"
 	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/processor/anomaly"
 	"github.com/ripplestream/ripple/processor/dedupe"
@@ -29,6 +31,7 @@ import (
 	"github.com/ripplestream/ripple/processor/ratelimit"
 	"github.com/ripplestream/ripple/processor/tokens"
 	"github.com/ripplestream/ripple/processor/window"
+	"github.com/ripplestream/ripple/schemas"
 	"github.com/ripplestream/ripple/state"
 )
 
@@ -98,6 +101,13 @@ func TestConfigConvention(t *testing.T) {
 		errorlog.Config{Name: "e", Input: "in", Output: "out", Summaries: "sum", MaxIDs: -1})
 	check(t, "sink", sink.ErrInvalidConfig,
 		sink.Config{Name: "s", Input: "in", Brokers: []string{"b:1"}}, sink.Config{Name: "s", Input: "in", Brokers: []string{"b:1"}, Errors: "in"})
+	repo, err := event.OpenRepositoryFS(schemas.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, "jobs/sink/parquet", parquet.ErrInvalidConfig,
+		parquet.Config{Dir: "d", Repository: repo, Schema: "/resource_change/1.0.0"},
+		parquet.Config{Dir: "d", Repository: repo, Schema: "/resource_change/1.0.0", Compression: "lz5"})
 	check(t, "jobs/anomaly", jobanomaly.ErrInvalidConfig,
 		jobanomaly.Config{Name: "a", Alerts: "alerts", PageChanges: "pc"}, jobanomaly.Config{Name: "a", Alerts: "alerts"})
 }
