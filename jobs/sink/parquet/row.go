@@ -50,7 +50,7 @@ func decodeEvent(data []byte) (map[string]any, error) {
 // schema does not name are left out.
 func (s *Schema) Row(doc map[string]any) (pq.Row, error) {
 	b := rowBuilder{cols: make([][]pq.Value, len(s.schema.Columns()))}
-	if err := b.group(s.root, doc, 0, 0, ""); err != nil {
+	if err := b.group(s.root, doc, 0, 0); err != nil {
 		return nil, err
 	}
 	row := make(pq.Row, 0, len(b.cols)+8)
@@ -64,21 +64,31 @@ func (s *Schema) Row(doc map[string]any) (pq.Row, error) {
 // repetition and definition levels of Parquet's nested encoding.
 type rowBuilder struct{ cols [][]pq.Value }
 
-func (b *rowBuilder) group(f *field, obj map[string]any, rep, def int, at string) error {
+func (b *rowBuilder) group(f *field, obj map[string]any, rep, def int) error {
 	for _, c := range f.fields {
-		if err := b.put(c, obj[c.name], rep, def, at+"/"+escapePointer(c.name)); err != nil {
-			return err
+		if err := b.put(c, obj[c.name], rep, def); err != nil {
+			return under(c.name, err)
 		}
 	}
 	return nil
 }
 
+// under prefixes the path of a *FieldError with name: paths are made
+// while an error unwinds, so that a valid event costs no path.
+func under(name string, err error) error {
+	if fe, ok := err.(*FieldError); ok {
+		fe.Path = "/" + escapePointer(name) + fe.Path
+	}
+	return err
+}
+
 // put adds the value v of field f. rep is the repetition level of its first
-// value, def the definition level of its parent.
-func (b *rowBuilder) put(f *field, v any, rep, def int, at string) error {
+// value, def the definition level of its parent. A *FieldError's path is
+// relative to f.
+func (b *rowBuilder) put(f *field, v any, rep, def int) error {
 	if v == nil {
 		if !f.optional {
-			return &FieldError{Path: at, Reason: "required, but missing or null"}
+			return &FieldError{Reason: "required, but missing or null"}
 		}
 		b.nulls(f, rep, def)
 		return nil
@@ -90,26 +100,26 @@ func (b *rowBuilder) put(f *field, v any, rep, def int, at string) error {
 	case kindGroup:
 		obj, ok := v.(map[string]any)
 		if !ok {
-			return &FieldError{Path: at, Reason: "want an object, have " + jsonKind(v)}
+			return &FieldError{Reason: "want an object, have " + jsonKind(v)}
 		}
-		return b.group(f, obj, rep, def, at)
+		return b.group(f, obj, rep, def)
 	case kindList:
-		return b.list(f, v, rep, def, at)
+		return b.list(f, v, rep, def)
 	case kindMap:
-		return b.mapEntries(f, v, rep, def, at)
+		return b.mapEntries(f, v, rep, def)
 	}
 	val, err := leafValue(f.kind, v)
 	if err != nil {
-		return &FieldError{Path: at, Reason: err.Error()}
+		return &FieldError{Reason: err.Error()}
 	}
 	b.cols[f.column] = append(b.cols[f.column], val.Level(rep, def, f.column))
 	return nil
 }
 
-func (b *rowBuilder) list(f *field, v any, rep, def int, at string) error {
+func (b *rowBuilder) list(f *field, v any, rep, def int) error {
 	arr, ok := v.([]any)
 	if !ok {
-		return &FieldError{Path: at, Reason: "want an array, have " + jsonKind(v)}
+		return &FieldError{Reason: "want an array, have " + jsonKind(v)}
 	}
 	if len(arr) == 0 {
 		b.nulls(f.elem, rep, def)
@@ -119,17 +129,17 @@ func (b *rowBuilder) list(f *field, v any, rep, def int, at string) error {
 		if i > 0 {
 			rep = f.repLevel
 		}
-		if err := b.put(f.elem, e, rep, def+1, at+"/"+strconv.Itoa(i)); err != nil {
-			return err
+		if err := b.put(f.elem, e, rep, def+1); err != nil {
+			return under(strconv.Itoa(i), err)
 		}
 	}
 	return nil
 }
 
-func (b *rowBuilder) mapEntries(f *field, v any, rep, def int, at string) error {
+func (b *rowBuilder) mapEntries(f *field, v any, rep, def int) error {
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return &FieldError{Path: at, Reason: "want an object, have " + jsonKind(v)}
+		return &FieldError{Reason: "want an object, have " + jsonKind(v)}
 	}
 	if len(obj) == 0 {
 		b.cols[f.column] = append(b.cols[f.column], pq.NullValue().Level(rep, def, f.column))
@@ -141,8 +151,8 @@ func (b *rowBuilder) mapEntries(f *field, v any, rep, def int, at string) error 
 			rep = f.repLevel
 		}
 		b.cols[f.column] = append(b.cols[f.column], pq.ByteArrayValue([]byte(k)).Level(rep, def+1, f.column))
-		if err := b.put(f.elem, obj[k], rep, def+1, at+"/"+escapePointer(k)); err != nil {
-			return err
+		if err := b.put(f.elem, obj[k], rep, def+1); err != nil {
+			return under(k, err)
 		}
 	}
 	return nil

@@ -181,18 +181,15 @@ func (s *Store) convert(recs []sink.Record) ([]converted, error) {
 }
 
 func (s *Store) convertOne(rec sink.Record) (converted, error) {
-	env, err := event.PeekEnvelope(rec.Value)
-	if err != nil {
-		return converted{}, err
-	}
-	if env.SchemaTitle() != s.title {
-		return converted{}, fmt.Errorf("$schema %q is not of title %s, whose events this sink writes", env.Schema, s.title)
-	}
-	if err := s.cfg.Repository.Validate(rec.Value); err != nil {
-		return converted{}, err
-	}
 	doc, err := decodeEvent(rec.Value)
 	if err != nil {
+		return converted{}, err
+	}
+	uri, _ := doc["$schema"].(string)
+	if title, _, err := event.ParseSchemaURI(uri); err != nil || title != s.title {
+		return converted{}, fmt.Errorf("$schema %q is not of title %s, whose events this sink writes", uri, s.title)
+	}
+	if err := s.cfg.Repository.Validate(rec.Value); err != nil {
 		return converted{}, err
 	}
 	t, err := s.eventTime(doc)
@@ -274,7 +271,7 @@ func (s *Store) writeFile(dir, name string, rows []pq.Row, meta []string) (pendi
 		return pendingFile{}, err
 	}
 	pf := pendingFile{temp: file.Name(), final: filepath.Join(dir, name)}
-	buf := bufio.NewWriterSize(file, 1<<20)
+	buf := bufio.NewWriterSize(file, 256<<10)
 	opts := []pq.WriterOption{s.schema.Parquet(), pq.Compression(s.codec)}
 	for i := 0; i < len(meta); i += 2 {
 		opts = append(opts, pq.KeyValueMetadata(meta[i], meta[i+1]))

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,13 +21,20 @@ import (
 
 const revisionCreate = "/mediawiki/revision/create/2.0.0"
 
+// The examples of revisionCreate, read once: the YAML is slow to parse.
+var (
+	examplesOnce sync.Once
+	examples     [][]byte
+	examplesErr  error
+)
+
 // revisionEvent returns the first revision/create example with rev_id id
 // and event time dt.
 func revisionEvent(t testing.TB, repo *event.Repository, id int64, dt time.Time) []byte {
 	t.Helper()
-	examples, err := repo.Examples(revisionCreate)
-	if err != nil {
-		t.Fatal(err)
+	examplesOnce.Do(func() { examples, examplesErr = repo.Examples(revisionCreate) })
+	if examplesErr != nil {
+		t.Fatal(examplesErr)
 	}
 	var m map[string]any
 	if err := json.Unmarshal(examples[0], &m); err != nil {
@@ -222,4 +230,32 @@ func TestClosed(t *testing.T) {
 	if _, err := s.Offsets(context.Background(), "rc"); !errors.Is(err, ErrClosed) {
 		t.Errorf("Offsets after Close = %v, want ErrClosed", err)
 	}
+}
+
+// BenchmarkWrite measures Write of 1,000-event batches of revision-create
+// events over three partitions and two hours, to local disk.
+func BenchmarkWrite(b *testing.B) {
+	repo := testRepository(b)
+	s := openTestStore(b, b.TempDir())
+	var recs [][3]int64
+	for i := range int64(1000) {
+		recs = append(recs, [3]int64{i % 3, i, i / 500})
+	}
+	base := batch(b, repo, "rc", recs...)
+	var bytes int64
+	for _, r := range base.Records {
+		bytes += int64(len(r.Value))
+	}
+	b.SetBytes(bytes)
+	b.ResetTimer()
+	for i := range b.N {
+		bt := sink.Batch{Topic: "rc", Records: base.Records, Next: map[int32]int64{}}
+		for p := range int32(3) {
+			bt.Next[p] = int64(i+1) * 1000 // a new batch each time
+		}
+		if err := s.Write(context.Background(), bt); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*len(base.Records))/b.Elapsed().Seconds(), "events/s")
 }
