@@ -133,6 +133,9 @@ func (s *Store) Write(ctx context.Context, b sink.Batch) error {
 	}
 	byPartition := map[int32][]converted{}
 	for _, c := range rows {
+		if _, ok := b.Next[c.rec.Partition]; !ok {
+			return fmt.Errorf("parquet: batch of %s has a record of partition %d but no Next offset for it", b.Topic, c.rec.Partition)
+		}
 		byPartition[c.rec.Partition] = append(byPartition[c.rec.Partition], c)
 	}
 	var files []pendingFile
