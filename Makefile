@@ -62,9 +62,13 @@ services-up:
 	deploy/local/dgraph up
 	deploy/local/alertmanager up
 	deploy/local/prometheus up
+	deploy/local/postgres up
+	deploy/local/redis up
 
 services-down:
 	deploy/local/kafka down
 	deploy/local/dgraph down
 	deploy/local/alertmanager down
 	deploy/local/prometheus down
+	deploy/local/postgres down
+	deploy/local/redis down

@@ -65,7 +65,7 @@ func (d *dereferencer) inline(obj map[string]any, ref, docURL string, depth int)
 	if err != nil {
 		return nil, err
 	}
-	val, err := followPointer(doc, pointer)
+	val, err := FollowPointer(doc, pointer)
 	if err != nil {
 		return nil, fmt.Errorf("%w: $ref %q: %w", ErrBadSchema, ref, err)
 	}
@@ -127,8 +127,9 @@ func resolveRef(docURL, ref string) (resource, pointer string, err error) {
 	return u.String(), pointer, nil
 }
 
-// followPointer returns the value at a JSON pointer (RFC 6901) in doc.
-func followPointer(doc any, pointer string) (any, error) {
+// FollowPointer returns the value at a JSON pointer (RFC 6901) in doc, a
+// decoded JSON value (maps, slices, scalars); "" is doc itself.
+func FollowPointer(doc any, pointer string) (any, error) {
 	if pointer == "" {
 		return doc, nil
 	}

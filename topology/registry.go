@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ripplestream/ripple/processor"
@@ -33,7 +34,11 @@ type Spec struct {
 	// Processor is the configuration to make runners with (brokers, state
 	// directory, metrics hooks, logger).
 	Processor processor.Config
-	config    *yaml.Node
+	// Metrics is the registry /metrics serves, for kinds whose runners
+	// are not processor jobs (the sinks) and keep metrics of their own.
+	// Nil outside Run.
+	Metrics prometheus.Registerer
+	config  *yaml.Node
 }
 
 // Decode decodes the job's config: section into v, refusing unknown keys.

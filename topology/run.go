@@ -102,7 +102,7 @@ func Start(ctx context.Context, t *Topology, cfg RunConfig) (*Running, error) {
 	for _, j := range t.Jobs {
 		k, _ := cfg.Kinds.Kind(j.Kind) // Validate checked it
 		spec := Spec{Name: j.Name, Inputs: map[string]processor.Stream{}, Outputs: map[string]processor.Stream{},
-			Processor: base, config: j.Config}
+			Processor: base, Metrics: reg, config: j.Config}
 		for _, b := range j.Inputs {
 			spec.Inputs[b.Role] = b.Stream
 		}

@@ -15,6 +15,8 @@ import (
 	"github.com/ripplestream/ripple/jobs/entitychange"
 	"github.com/ripplestream/ripple/jobs/errorlog"
 	"github.com/ripplestream/ripple/jobs/searchindex"
+	sinkpostgres "github.com/ripplestream/ripple/jobs/sink/postgres"
+	sinkredis "github.com/ripplestream/ripple/jobs/sink/redis"
 	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/processor/prommetrics"
 	"github.com/ripplestream/ripple/topology"
@@ -28,6 +30,8 @@ func kinds() *topology.Registry {
 	errorlog.Register(r)
 	anomaly.Register(r)
 	searchindex.Register(r)
+	sinkpostgres.Register(r)
+	sinkredis.Register(r)
 	return r
 }
 

@@ -21,7 +21,9 @@ import (
 	"github.com/ripplestream/ripple/jobs/errorlog"
 	"github.com/ripplestream/ripple/jobs/searchindex"
 	"github.com/ripplestream/ripple/jobs/sink"
-	"github.com/ripplestream/ripple/jobs/sink/parquet"
+	sinkparquet "github.com/ripplestream/ripple/jobs/sink/parquet"
+	sinkpostgres "github.com/ripplestream/ripple/jobs/sink/postgres"
+	sinkredis "github.com/ripplestream/ripple/jobs/sink/redis"
 	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/processor/anomaly"
 	"github.com/ripplestream/ripple/processor/dedupe"
@@ -101,13 +103,18 @@ func TestConfigConvention(t *testing.T) {
 		errorlog.Config{Name: "e", Input: "in", Output: "out", Summaries: "sum", MaxIDs: -1})
 	check(t, "sink", sink.ErrInvalidConfig,
 		sink.Config{Name: "s", Input: "in", Brokers: []string{"b:1"}}, sink.Config{Name: "s", Input: "in", Brokers: []string{"b:1"}, Errors: "in"})
+	check(t, "sink/postgres", sinkpostgres.ErrInvalidConfig,
+		sinkpostgres.Config{Name: "s", URL: "postgres://h/db", Table: "t", Columns: []sinkpostgres.Column{{Name: "c", Pointer: "/c"}}},
+		sinkpostgres.Config{Name: "s", URL: "postgres://h/db", Table: "t", Columns: []sinkpostgres.Column{{Name: "kafka_offset", Pointer: "/c"}}})
+	check(t, "sink/redis", sinkredis.ErrInvalidConfig,
+		sinkredis.Config{Name: "s", Addr: "127.0.0.1:16379"}, sinkredis.Config{Name: "s", Addr: "127.0.0.1:16379", TTL: -time.Second})
 	repo, err := event.OpenRepositoryFS(schemas.FS())
 	if err != nil {
 		t.Fatal(err)
 	}
-	check(t, "jobs/sink/parquet", parquet.ErrInvalidConfig,
-		parquet.Config{Dir: "d", Repository: repo, Schema: "/resource_change/1.0.0"},
-		parquet.Config{Dir: "d", Repository: repo, Schema: "/resource_change/1.0.0", Compression: "lz5"})
+	check(t, "sink/parquet", sinkparquet.ErrInvalidConfig,
+		sinkparquet.Config{Dir: "d", Repository: repo, Schema: "/resource_change/1.0.0"},
+		sinkparquet.Config{Dir: "d", Repository: repo, Schema: "/resource_change/1.0.0", Compression: "lz5"})
 	check(t, "jobs/anomaly", jobanomaly.ErrInvalidConfig,
 		jobanomaly.Config{Name: "a", Alerts: "alerts", PageChanges: "pc"}, jobanomaly.Config{Name: "a", Alerts: "alerts"})
 }

@@ -32,6 +32,10 @@ const (
 	// EnvPrometheusTargets holds the directory of the Prometheus server's
 	// file_sd target files.
 	EnvPrometheusTargets = "RIPPLE_PROMETHEUS_TARGETS"
+	// EnvPostgres holds the connection URL of the PostgreSQL server.
+	EnvPostgres = "RIPPLE_POSTGRES_URL"
+	// EnvRedis holds the host:port of the Redis server.
+	EnvRedis = "RIPPLE_REDIS_ADDR"
 )
 
 const (
@@ -40,6 +44,8 @@ const (
 	startAlertmanager = "deploy/local/alertmanager up && export " + EnvAlertmanager + "=http://127.0.0.1:19193"
 	startPrometheus   = "deploy/local/prometheus up && export " + EnvPrometheus + "=http://127.0.0.1:19090 " +
 		EnvPrometheusTargets + "=$HOME/.cache/ripple/run/prometheus-19090/targets"
+	startPostgres = "deploy/local/postgres up && export " + EnvPostgres + "='postgres://ripple@127.0.0.1:15432/ripple?sslmode=disable'"
+	startRedis    = "deploy/local/redis up && export " + EnvRedis + "=127.0.0.1:16379"
 )
 
 // Kafka returns the client configuration for the real broker named by
@@ -65,6 +71,30 @@ func Dgraph(t testing.TB) string {
 	t.Helper()
 	addr := lookup(t, EnvDgraph, "Dgraph", startDgraph)
 	reachable(t, addr, "Dgraph", startDgraph)
+	return addr
+}
+
+// Postgres returns the connection URL of the real PostgreSQL server named
+// by RIPPLE_POSTGRES_URL, failing the test with the command that starts it
+// when the variable is unset or nothing answers at its host and port.
+func Postgres(t testing.TB) string {
+	t.Helper()
+	v := lookup(t, EnvPostgres, "PostgreSQL", startPostgres)
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
+		t.Fatalf("%s=%q is not a postgres:// URL with a host and port. Start PostgreSQL from the repository root: %s", EnvPostgres, v, startPostgres)
+	}
+	reachable(t, u.Host, "PostgreSQL", startPostgres)
+	return v
+}
+
+// Redis returns the host:port of the real Redis server named by
+// RIPPLE_REDIS_ADDR, failing the test with the command that starts it when
+// the variable is unset or nothing answers there.
+func Redis(t testing.TB) string {
+	t.Helper()
+	addr := lookup(t, EnvRedis, "Redis", startRedis)
+	reachable(t, addr, "Redis", startRedis)
 	return addr
 }
 

@@ -5,14 +5,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/ripplestream/ripple/internal/testenv"
 	"github.com/ripplestream/ripple/jobs/sink"
+	"github.com/ripplestream/ripple/jobs/sink/sinkprom"
 	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/processor/embedded"
 )
@@ -268,7 +272,14 @@ func TestInvalidRecordsGoToTheErrorTopic(t *testing.T) {
 	vals[39] = `{"bad":true}` // the last record: offsets must still move past it
 	b.produce(topic, 40, vals...)
 	store := newMemStore()
-	start(t, b.config("mem", topic), store)
+	reg := prometheus.NewRegistry()
+	m, err := sinkprom.New(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := b.config("mem", topic)
+	cfg.Hook = m
+	start(t, cfg, store)
 	testenv.Eventually(t, time.Minute, func() error {
 		store.mu.Lock()
 		defer store.mu.Unlock()
@@ -284,6 +295,22 @@ func TestInvalidRecordsGoToTheErrorTopic(t *testing.T) {
 	if n, most := store.count(); n != 38 || most != 1 {
 		t.Errorf("%d records written (most %d times), want 38 once", n, most)
 	}
+	const want = `
+# HELP ripple_sink_records_rejected_total Records a sink's store rejected as invalid, sent to the sink's error topic.
+# TYPE ripple_sink_records_rejected_total counter
+ripple_sink_records_rejected_total{sink="mem",stream="edits"} 2
+# HELP ripple_sink_records_written_total Records a sink wrote to its store.
+# TYPE ripple_sink_records_written_total counter
+ripple_sink_records_written_total{sink="mem",stream="edits"} 38
+# HELP ripple_sink_lag_records Records of a partition after a sink's stored offset, as of its last fetch.
+# TYPE ripple_sink_lag_records gauge
+ripple_sink_lag_records{partition="0",sink="mem",stream="edits"} 0
+ripple_sink_lag_records{partition="1",sink="mem",stream="edits"} 0
+`
+	testenv.Eventually(t, time.Minute, func() error { // the hook runs after the offsets are stored
+		return testutil.GatherAndCompare(reg, strings.NewReader(want),
+			"ripple_sink_records_written_total", "ripple_sink_records_rejected_total", "ripple_sink_lag_records")
+	})
 	got := map[string]processor.ErrorRecord{}
 	for _, r := range b.read("mem.error", 2) {
 		rec, raw, err := processor.DecodeErrorRecord(r.Value)

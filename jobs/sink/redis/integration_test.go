@@ -1,0 +1,153 @@
+//go:build integration
+
+package redis_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ripplestream/ripple/internal/testenv"
+	"github.com/ripplestream/ripple/jobs/sink"
+	"github.com/ripplestream/ripple/jobs/sink/redis"
+	"github.com/ripplestream/ripple/jobs/sink/sinktest"
+	"github.com/ripplestream/ripple/processor"
+)
+
+// TestIntegrationLatestPageWithTTL sends real page_change events, several
+// versions of each key, through a sink into a real Redis that keeps each
+// key's latest page object with a TTL, stopping the sink once after a
+// committed batch and once in the middle of one, and checks the values,
+// their TTLs, the offsets, and the error topic.
+func TestIntegrationLatestPageWithTTL(t *testing.T) {
+	kc := testenv.Kafka(t)
+	addr := testenv.Redis(t)
+	topic := testenv.Name(t, "page-change")
+	testenv.CreateTopic(t, kc, topic, 3)
+	name := testenv.Name(t, "redissink")
+	t.Cleanup(func() { testenv.DeleteTopics(t, kc, name+".error") })
+
+	events := sinktest.PageChanges(t, "../testdata/page_change_events")
+	recs := sinktest.Versions(t, events, 20, 3)
+	bad := []sink.Record{
+		{Key: []byte("bad:1"), Value: []byte("not json")},
+		{Key: []byte("bad:2"), Value: []byte(`{"meta": {"stream": "no page"}}`)},
+	}
+	recs = append(recs[:100:100], append(bad, recs[100:]...)...)
+	var produce []testenv.Record
+	for _, r := range recs {
+		produce = append(produce, testenv.Record{Key: r.Key, Value: r.Value})
+	}
+	testenv.Produce(t, kc, topic, produce)
+
+	ctx := context.Background()
+	const ttl = 10 * time.Minute
+	prefix := name + ":"
+	store, err := redis.Open(ctx, redis.Config{Name: name, Addr: addr, KeyPrefix: prefix, ValuePointer: "/page", TTL: ttl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	rc := store.Client()
+	t.Cleanup(func() {
+		keys, _ := rc.Keys(context.Background(), prefix+"*").Result()
+		rc.Del(context.Background(), append(keys, redis.OffsetsKey(name))...)
+	})
+
+	scfg := sink.Config{Name: name, Input: processor.Stream(topic), Brokers: kc.Brokers, BatchSize: 30, BatchWait: 20 * time.Millisecond}
+	for _, stop := range []*sinktest.Stopper{{N: 2}, {N: 2, Before: true}} {
+		rctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		stop.Store, stop.Cancel = store, cancel
+		if err := sink.Run(rctx, scfg, stop); err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		if n := offsetSum(t, store, topic); n == 0 || n >= int64(len(recs)) {
+			t.Fatalf("after a stop the offsets add up to %d of %d records", n, len(recs))
+		}
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- sink.Run(rctx, scfg, store) }()
+	testenv.Eventually(t, time.Minute, func() error {
+		if n := offsetSum(t, store, topic); n != int64(len(recs)) {
+			return fmt.Errorf("the offsets add up to %d of %d records", n, len(recs))
+		}
+		return nil
+	})
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+
+	var read []sink.Record
+	for _, r := range testenv.ReadAll(t, kc, topic) {
+		read = append(read, sink.Record{Partition: r.Partition, Offset: r.Offset, Key: r.Key, Value: r.Value})
+	}
+	want := sinktest.LatestByKey(read, func(k string) bool { return strings.HasPrefix(k, "bad:") })
+	keys, err := rc.Keys(ctx, prefix+"*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != len(want) {
+		t.Errorf("%d keys, want %d", len(keys), len(want))
+	}
+	for k, w := range want {
+		got, err := rc.Get(ctx, prefix+k).Result()
+		if err != nil {
+			t.Errorf("key %s: %v", k, err)
+			continue
+		}
+		var e struct {
+			Page any `json:"page"`
+		}
+		var page any
+		_ = json.Unmarshal(w.Value, &e)
+		if err := json.Unmarshal([]byte(got), &page); err != nil || !reflect.DeepEqual(page, e.Page) {
+			t.Errorf("key %s holds %s, want the page of the latest version, at %d/%d", k, got, w.Partition, w.Offset)
+		}
+		left, err := rc.PTTL(ctx, prefix+k).Result()
+		if err != nil || left <= 0 || left > ttl {
+			t.Errorf("key %s: TTL %v (%v), want in (0, %v]", k, left, err, ttl)
+		}
+	}
+
+	found := map[string]string{}
+	testenv.Eventually(t, time.Minute, func() error {
+		for _, r := range testenv.ReadAll(t, kc, name+".error") {
+			rec, raw, err := processor.DecodeErrorRecord(r.Value)
+			if err != nil {
+				return err
+			}
+			for _, b := range bad {
+				if string(b.Value) == string(raw) && rec.Key == string(b.Key) {
+					found[rec.Key] = rec.Message
+				}
+			}
+		}
+		if len(found) != len(bad) {
+			return fmt.Errorf("%d of %d invalid events in the error topic", len(found), len(bad))
+		}
+		return nil
+	})
+	if !strings.Contains(found["bad:1"], "not JSON") || !strings.Contains(found["bad:2"], "no value at /page") {
+		t.Errorf("reasons %q", found)
+	}
+}
+
+func offsetSum(t *testing.T, s *redis.Store, topic string) int64 {
+	t.Helper()
+	offs, err := s.Offsets(context.Background(), topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	for _, o := range offs {
+		n += o
+	}
+	return n
+}

@@ -1,0 +1,67 @@
+package redis
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"github.com/ripplestream/ripple/internal/kafkaclient"
+	"github.com/ripplestream/ripple/jobs/sink"
+	"github.com/ripplestream/ripple/jobs/sink/sinkprom"
+	"github.com/ripplestream/ripple/topology"
+)
+
+// Kind is the name of the job kind Register adds.
+const Kind = "sink-redis"
+
+// TopologyConfig is the config: section of a sink-redis job in a topology
+// file; unset fields take the defaults of Config and sink.Config. $VAR and
+// ${VAR} in addr and password are replaced by the environment's, so the
+// file need not hold a password.
+type TopologyConfig struct {
+	sink.TopologyConfig `yaml:",inline"`
+	Addr                string        `yaml:"addr"`
+	Username            string        `yaml:"username"`
+	Password            string        `yaml:"password"`
+	DB                  int           `yaml:"db"`
+	KeyPointer          string        `yaml:"key_pointer"`
+	KeyPrefix           string        `yaml:"key_prefix"`
+	ValuePointer        string        `yaml:"value_pointer"`
+	TTL                 time.Duration `yaml:"ttl"`
+}
+
+// Register adds the sink-redis job kind to r: input role events, whose
+// latest value per key it keeps in Redis (see the package doc).
+func Register(r *topology.Registry) {
+	r.Add(topology.Kind{Name: Kind, Inputs: map[string]string{sink.InputRole: ""}, Build: build})
+}
+
+func build(ctx context.Context, spec topology.Spec) (topology.Built, error) {
+	var tc TopologyConfig
+	if err := spec.Decode(&tc); err != nil {
+		return topology.Built{}, err
+	}
+	scfg := sink.FromSpec(spec, tc.TopologyConfig)
+	if spec.Metrics != nil {
+		m, err := sinkprom.New(spec.Metrics)
+		if err != nil {
+			return topology.Built{}, err
+		}
+		scfg.Hook = m
+	}
+	if err := scfg.Validate(); err != nil {
+		return topology.Built{}, err
+	}
+	store, err := Open(ctx, Config{Name: scfg.Name, Addr: os.ExpandEnv(tc.Addr), Username: tc.Username,
+		Password: kafkaclient.Secret(os.ExpandEnv(tc.Password)), DB: tc.DB, KeyPointer: tc.KeyPointer,
+		KeyPrefix: tc.KeyPrefix, ValuePointer: tc.ValuePointer, TTL: tc.TTL})
+	if err != nil {
+		return topology.Built{}, err
+	}
+	r, err := sink.New(scfg, store)
+	if err != nil {
+		store.Close()
+		return topology.Built{}, err
+	}
+	return topology.Built{Runners: []topology.Runnable{r}, Close: store.Close}, nil
+}
