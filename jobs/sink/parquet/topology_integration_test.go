@@ -87,4 +87,3 @@ jobs:
 		t.Errorf("DuckDB read %s, want %d URIs in hour 07", got, n)
 	}
 }
-
