@@ -3,6 +3,14 @@
 // (DuckDB, Spark, Trino read them with Hive partitioning), with the
 // event's JSON Schema mapped to Parquet types.
 //
+// In a topology file, a job of kind sink-parquet (Register) runs one:
+//
+//	jobs:
+//	  purges-to-parquet:
+//	    kind: sink-parquet
+//	    inputs: {events: resource_change}
+//	    config: {dir: /srv/analytics, schema: /resource_change/1.0.0}
+//
 // # Layout
 //
 // Under Config.Dir, a topic's files are
