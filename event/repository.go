@@ -308,6 +308,23 @@ func compileError(root string, err error) error {
 	return fmt.Errorf("%w: loading %s: %w", ErrBadSchema, strings.TrimPrefix(le.URL, resourceBase), le.Err)
 }
 
+// Document returns the schema at uri as a JSON value, as it is compiled: a
+// versioned file as written, a current.yaml materialized (refs inlined,
+// allOf merged), without $id. It is for readers that map a schema to
+// another type system (a table's columns); each call returns a fresh copy.
+// Errors are *SchemaError.
+func (r *Repository) Document(uri string) (map[string]any, error) {
+	canonical, file, err := r.locate(uri)
+	if err != nil {
+		return nil, &SchemaError{URI: uri, Err: err}
+	}
+	doc, err := r.readDoc(file, resourceURL(canonical))
+	if err != nil {
+		return nil, &SchemaError{URI: uri, Err: err}
+	}
+	return doc.(map[string]any), nil
+}
+
 // Examples returns the examples: array of the schema at uri, each as one
 // JSON document. Materialized Wikimedia schemas carry examples that must
 // validate against them.

@@ -15,6 +15,7 @@ import (
 	"github.com/ripplestream/ripple/jobs/entitychange"
 	"github.com/ripplestream/ripple/jobs/errorlog"
 	"github.com/ripplestream/ripple/jobs/searchindex"
+	sinkparquet "github.com/ripplestream/ripple/jobs/sink/parquet"
 	sinkpostgres "github.com/ripplestream/ripple/jobs/sink/postgres"
 	sinkredis "github.com/ripplestream/ripple/jobs/sink/redis"
 	"github.com/ripplestream/ripple/processor"
@@ -30,6 +31,7 @@ func kinds() *topology.Registry {
 	errorlog.Register(r)
 	anomaly.Register(r)
 	searchindex.Register(r)
+	sinkparquet.Register(r)
 	sinkpostgres.Register(r)
 	sinkredis.Register(r)
 	return r

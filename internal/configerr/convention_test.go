@@ -21,6 +21,7 @@ import (
 	"github.com/ripplestream/ripple/jobs/errorlog"
 	"github.com/ripplestream/ripple/jobs/searchindex"
 	"github.com/ripplestream/ripple/jobs/sink"
+	sinkparquet "github.com/ripplestream/ripple/jobs/sink/parquet"
 	sinkpostgres "github.com/ripplestream/ripple/jobs/sink/postgres"
 	sinkredis "github.com/ripplestream/ripple/jobs/sink/redis"
 	"github.com/ripplestream/ripple/processor"
@@ -109,12 +110,15 @@ func TestConfigConvention(t *testing.T) {
 		sinkpostgres.Config{Name: "s", URL: "postgres://h/db", Table: "t", Columns: []sinkpostgres.Column{{Name: "kafka_offset", Pointer: "/c"}}})
 	check(t, "sink/redis", sinkredis.ErrInvalidConfig,
 		sinkredis.Config{Name: "s", Addr: "127.0.0.1:16379"}, sinkredis.Config{Name: "s", Addr: "127.0.0.1:16379", TTL: -time.Second})
-	check(t, "jobs/anomaly", jobanomaly.ErrInvalidConfig,
-		jobanomaly.Config{Name: "a", Alerts: "alerts", PageChanges: "pc"}, jobanomaly.Config{Name: "a", Alerts: "alerts"})
 	repo, err := event.OpenRepositoryFS(schemas.FS())
 	if err != nil {
 		t.Fatal(err)
 	}
+	check(t, "sink/parquet", sinkparquet.ErrInvalidConfig,
+		sinkparquet.Config{Dir: "d", Repository: repo, Schema: "/resource_change/1.0.0"},
+		sinkparquet.Config{Dir: "d", Repository: repo, Schema: "/resource_change/1.0.0", Compression: "lz5"})
+	check(t, "jobs/anomaly", jobanomaly.ErrInvalidConfig,
+		jobanomaly.Config{Name: "a", Alerts: "alerts", PageChanges: "pc"}, jobanomaly.Config{Name: "a", Alerts: "alerts"})
 	streams := map[string]streamconfig.Settings{"resource_change": {SchemaTitle: "resource_change"}}
 	check(t, "intake", intake.ErrInvalidConfig,
 		intake.Config{Brokers: []string{"b:1"}, Schemas: repo, Streams: streams},

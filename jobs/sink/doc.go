@@ -26,6 +26,6 @@
 //
 // Run's metrics go to a Hook; package sinkprom adapts it to Prometheus.
 //
-// The stores live in subpackages (postgres, redis); the package owns
+// The stores live in subpackages (postgres, redis, parquet); the package owns
 // neither their formats nor the topology's job kinds.
 package sink

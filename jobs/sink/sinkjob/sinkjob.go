@@ -1,5 +1,5 @@
 // Package sinkjob makes the sinks' job kinds of a topology (package
-// postgres's sink-postgres, redis's sink-redis): what their config:
+// postgres's sink-postgres, redis's sink-redis, parquet's sink-parquet): what their config:
 // sections share, and the runner of one sink job with its Prometheus
 // metrics on the registry ripple run serves.
 //
