@@ -311,7 +311,6 @@ func clientErrorReport(id, class string, dt time.Time) []byte {
 	v, _ := json.Marshal(map[string]any{
 		"$schema": "/mediawiki/client/error/2.0.0",
 		"meta":    map[string]any{"stream": "mediawiki.client.error", "id": id, "dt": dt.Format(time.RFC3339Nano), "domain": "en.wikipedia.org"},
-		"dt":      dt.Format(time.RFC3339Nano),
 		"message": message, "error_class": class, "stack_trace": stack,
 		"file_url": "https://en.wikipedia.org/w/load.php", "url": "https://en.wikipedia.org/wiki/Special:Random",
 	})

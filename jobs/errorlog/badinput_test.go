@@ -14,8 +14,8 @@ import (
 // ids) client errors mixed among 1,000 valid ones, each of its own error,
 // through the three jobs of an error log on the in-memory harness, each
 // job reading what the one before wrote. The first job rejects every
-// malformed event but one of another $schema (there is no client error
-// schema to validate against) with its bytes intact; the later jobs reject
+// malformed event but one of another $schema (it does not validate its
+// input against a schema) with its bytes intact; the later jobs reject
 // nothing: dedupe drops the copies that share a valid event's meta.id, and
 // every valid error passes the rate limit.
 func TestBadInputCorpus(t *testing.T) {

@@ -3,9 +3,7 @@ package errorlog_test
 import "encoding/json"
 
 // clientError is a client error event as Wikimedia's
-// /mediawiki/client/error/2.0.0 schema has it (the schema is not among the
-// fixtures; its field names are those of the schemas-event-secondary
-// repository).
+// /mediawiki/client/error/2.0.0 schema has it (schemas/ holds a copy).
 func clientError(id, class, message, stack string) []byte {
 	v, _ := json.Marshal(map[string]any{
 		"$schema":     "/mediawiki/client/error/2.0.0",
