@@ -36,5 +36,47 @@ var rippleBeacon = (function () {
     out.textContent = (ok ? "queued " : "refused ") + n + " events to " + stream;
   }
 
-  return { send: send, sendFromQuery: sendFromQuery };
+  // reportErrors makes every uncaught error of the page a
+  // /mediawiki/client/error/2.0.0 event of stream, beaconed as
+  // Wikimedia's client error logging does (only the schema's fields:
+  // it allows no others).
+  function reportErrors(stream, url) {
+    window.addEventListener("error", function (e) {
+      var err = e.error || {};
+      send({
+        $schema: "/mediawiki/client/error/2.0.0",
+        meta: { stream: stream, domain: location.hostname },
+        message: String(e.message || err.message || "error"),
+        error_class: String(err.name || ""),
+        stack_trace: String(err.stack || ""),
+        file_url: String(e.filename || ""),
+        url: location.href
+      }, url);
+    });
+  }
+
+  // throwFromQuery, for ?errors=N&stream=S, reports the page's errors to
+  // S and throws N uncaught errors, of two kinds taking turns (a
+  // TypeError and a ReferenceError), each from a task of its own, as a
+  // broken gadget would; it writes what it did into out.
+  function throwFromQuery(search, out) {
+    var q = new URLSearchParams(search);
+    var stream = q.get("stream");
+    var n = parseInt(q.get("errors") || "0", 10);
+    if (!stream || !n) {
+      return;
+    }
+    reportErrors(stream);
+    for (var i = 0; i < n; i++) {
+      setTimeout(i % 2 === 0 ? function () {
+        var gadget;
+        return gadget.render();
+      } : function () {
+        return undefinedModule.init();
+      }, 0);
+    }
+    out.textContent = "threw " + n + " errors, reported to " + stream;
+  }
+
+  return { send: send, sendFromQuery: sendFromQuery, reportErrors: reportErrors, throwFromQuery: throwFromQuery };
 })();
