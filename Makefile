@@ -1,7 +1,7 @@
 # ripple's entry points. See README.md.
 #   make demo   change propagation on the embedded default (nothing installed):
 #               purges counted per change, setup, processing and latency measured
-#   make test   lint, start Kafka and Dgraph on loopback, run every test with
+#   make test   lint, start the real services on loopback, run every test with
 #               -race, stop them, exit with the tests' status
 #   make bench  the benchmarks against the real services
 #   make bench-peers  ripple against goka-LevelDB and Kafka Streams (issue 14)
