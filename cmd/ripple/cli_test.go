@@ -91,9 +91,9 @@ func TestPositionalArgumentsUsedOrRefused(t *testing.T) {
 		{[]string{"deps", "dependents", "--store", "pebble:x"}, "give TARGET, such as: ripple deps dependents"},
 		{[]string{"deps", "replay", "a.jsonl", "b.jsonl", "--store", "pebble:x"}, `unexpected argument "b.jsonl"`},
 		{[]string{"deps", "replay", "a.jsonl", "--in", "b.jsonl", "--store", "pebble:x"}, "not both"},
-		{[]string{"demo", "now"}, `unexpected argument "now"`},
+		{[]string{"demo", "now"}, `unexpected argument "now": ripple demo takes no arguments`},
 		{[]string{"run"}, "give the topology FILE, such as: RIPPLE_BROKERS="},
-		{[]string{"topology", "graph", "a.yaml", "b.yaml"}, `unexpected argument "b.yaml"`},
+		{[]string{"topology", "graph", "a.yaml", "b.yaml"}, `unexpected argument "b.yaml": ripple topology graph takes the topology FILE;`},
 		{[]string{"deps", "explaim"}, `did you mean "explain"?`},
 		{[]string{"deps", "gen", "--chnages", "3"}, "unknown flag: --chnages; run `ripple deps gen --help` for its flags"},
 	} {

@@ -68,6 +68,17 @@ func TestReadOnlyCommandsCreateNoStore(t *testing.T) {
 			t.Fatalf("%q created %s", args, dir)
 		}
 	}
+	// An empty directory stays empty: no LOCK file left behind.
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	err := run(context.Background(), []string{"deps", "explain", "--store", "pebble:" + dir, "--page", "A"}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "holds no database") {
+		t.Errorf("explain of an empty directory: %v", err)
+	}
+	if names, _ := os.ReadDir(dir); len(names) != 0 {
+		t.Errorf("explain of an empty directory left %v in it", names)
+	}
 }
 
 // TestDepsGenScoreRefusesAStoreInUse: a second --score into the same

@@ -120,9 +120,12 @@ func exactArgs(example string, names ...string) cobra.PositionalArgs {
 		switch {
 		case len(args) < required:
 			return fmt.Errorf("give %s, such as: %s", names[len(args)], example)
+		case len(args) > len(names) && len(names) == 0:
+			return fmt.Errorf("unexpected argument %q: %s takes no arguments, only flags; see `%s --help`",
+				args[0], cmd.CommandPath(), cmd.CommandPath())
 		case len(args) > len(names):
-			return fmt.Errorf("unexpected argument %q: %s takes %d argument(s) (%s); flags go before or after them",
-				args[len(names)], cmd.CommandPath(), len(names), strings.Join(names, " "))
+			return fmt.Errorf("unexpected argument %q: %s takes %s; flags go before or after them",
+				args[len(names)], cmd.CommandPath(), strings.Join(names, " "))
 		}
 		return nil
 	}

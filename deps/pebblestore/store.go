@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io/fs"
+	"slices"
 	"sync"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -50,6 +51,12 @@ func Open(cfg Config) (*Store, error) {
 	if cfg.ReadOnly {
 		if _, err := cfg.FS.Stat(cfg.Dir); errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("pebblestore: open %s: %w (the directory does not exist)", cfg.Dir, ErrNotExist)
+		}
+		// Pebble takes its LOCK file before it finds no database: a
+		// directory with nothing else in it is refused before that, so
+		// a read leaves it as it was.
+		if names, err := cfg.FS.List(cfg.Dir); err == nil && !slices.ContainsFunc(names, func(n string) bool { return n != "LOCK" }) {
+			return nil, fmt.Errorf("pebblestore: open %s: %w (the directory holds no database)", cfg.Dir, ErrNotExist)
 		}
 	}
 	cache := pebble.NewCache(cfg.BlockCacheBytes)

@@ -115,8 +115,9 @@ func summariseRun(out io.Writer, r ChangepropResult) {
 	fmt.Fprintf(out, "  processing  %8s changes produced at %d/s with their re-parses, until the last purge arrived\n", ms(m.Processing), rate)
 	fmt.Fprintf(out, "  latency     p50 %s, p99 %s, max %s from a change's production to its purge's arrival (%d purges)\n",
 		ms(l.P50), ms(l.P99), ms(l.Max), l.N)
-	fmt.Fprintf(out, "  purges      %8d sent of %d candidates (no window: one is dropped when its page was purged after its change)\n",
+	fmt.Fprintf(out, "  purges      %8d sent by the jobs of %d candidates: no window here, a candidate is dropped when its page was\n",
 		m.Purges, m.Candidates)
+	fmt.Fprintf(out, "              already purged after its change, so the count depends on arrival order (not comparable with coalesced above)\n")
 	if m.Missed == 0 && m.Extra == 0 {
 		fmt.Fprintf(out, "              against the oracle: every page a change needs purged by it or a later change, nothing else\n")
 	} else {
