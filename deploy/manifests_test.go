@@ -13,8 +13,6 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/ripplestream/ripple/jobs/changeprop"
-	"github.com/ripplestream/ripple/jobs/entitychange"
 	"github.com/ripplestream/ripple/topology"
 )
 
@@ -249,11 +247,20 @@ func TestKustomizationListsEveryManifest(t *testing.T) {
 	}
 }
 
+// TestStatefulSets checks that every job of the sample topology runs as a
+// StatefulSet of its own, with its state on a volume, probes on its metrics
+// port, its topology and a headless and a metrics Service;
+// TestPodMonitorScrapesEveryJob checks that the PodMonitor scrapes them.
 func TestStatefulSets(t *testing.T) {
 	objs := byKind(readManifests(t, "kubernetes"))
 	sets := objs["StatefulSet"]
-	if got := slices.Sorted(maps.Keys(sets)); !slices.Equal(got, []string{"ripple-changeprop", "ripple-entitychange"}) {
-		t.Fatalf("StatefulSets %q, want ripple-changeprop and ripple-entitychange", got)
+	var want []string
+	for _, j := range sampleTopology(t).Jobs {
+		want = append(want, "ripple-"+string(j.Name))
+	}
+	slices.Sort(want)
+	if got := slices.Sorted(maps.Keys(sets)); !slices.Equal(got, want) {
+		t.Fatalf("StatefulSets %q, want one per job of the sample topology: %q", got, want)
 	}
 	topology := objs["ConfigMap"]["ripple-topology"]
 	for name, ss := range sets {
@@ -306,34 +313,10 @@ func TestStatefulSets(t *testing.T) {
 			}
 
 			// The topology: this job's key of the ConfigMap, as topology.yaml.
-			if c.mount("topology") != "/etc/ripple" {
-				t.Errorf("topology volume mounted at %q, want /etc/ripple", c.mount("topology"))
-			}
 			component := pod["app.kubernetes.io/component"]
-			found := false
-			for _, v := range ss.Spec.Template.Spec.Volumes {
-				if v.Name != "topology" || v.ConfigMap == nil {
-					continue
-				}
-				found = v.ConfigMap.Name == "ripple-topology" && len(v.ConfigMap.Items) == 1 &&
-					v.ConfigMap.Items[0].Key == component+".yaml" && v.ConfigMap.Items[0].Path == "topology.yaml"
-			}
-			if !found {
-				t.Errorf("no topology volume projecting ripple-topology's %s.yaml as topology.yaml", component)
-			}
+			checkTopologyVolume(t, ss.Spec.Template, component+".yaml")
 			checkTopology(t, topology.Data[component+".yaml"], component)
-
-			// Brokers from the config map, by a key it has.
-			brokers := false
-			for _, e := range c.Env {
-				if e.Name == "RIPPLE_BROKERS" && e.ValueFrom != nil && e.ValueFrom.ConfigMapKeyRef != nil {
-					ref := e.ValueFrom.ConfigMapKeyRef
-					brokers = objs["ConfigMap"][ref.Name].Data[ref.Key] != ""
-				}
-			}
-			if !brokers {
-				t.Error("RIPPLE_BROKERS does not come from a key the manifests' ConfigMaps set")
-			}
+			checkBrokers(t, c, objs)
 
 			// The governing Service is headless and selects the pods.
 			gov, ok := objs["Service"][ss.Spec.ServiceName]
@@ -350,6 +333,42 @@ func TestStatefulSets(t *testing.T) {
 	}
 }
 
+// checkTopologyVolume checks that the pod's container finds key of the
+// ConfigMap ripple-topology as /etc/ripple/topology.yaml.
+func checkTopologyVolume(t *testing.T, pod podTemplate, key string) {
+	t.Helper()
+	if m := pod.Spec.Containers[0].mount("topology"); m != "/etc/ripple" {
+		t.Errorf("topology volume mounted at %q, want /etc/ripple", m)
+	}
+	found := false
+	for _, v := range pod.Spec.Volumes {
+		if v.Name != "topology" || v.ConfigMap == nil {
+			continue
+		}
+		found = v.ConfigMap.Name == "ripple-topology" && len(v.ConfigMap.Items) == 1 &&
+			v.ConfigMap.Items[0].Key == key && v.ConfigMap.Items[0].Path == "topology.yaml"
+	}
+	if !found {
+		t.Errorf("no topology volume projecting ripple-topology's %s as topology.yaml", key)
+	}
+}
+
+// checkBrokers checks that the container's RIPPLE_BROKERS comes from a key
+// the manifests' ConfigMaps set.
+func checkBrokers(t *testing.T, c container, objs map[string]map[string]object) {
+	t.Helper()
+	brokers := false
+	for _, e := range c.Env {
+		if e.Name == "RIPPLE_BROKERS" && e.ValueFrom != nil && e.ValueFrom.ConfigMapKeyRef != nil {
+			ref := e.ValueFrom.ConfigMapKeyRef
+			brokers = objs["ConfigMap"][ref.Name].Data[ref.Key] != ""
+		}
+	}
+	if !brokers {
+		t.Error("RIPPLE_BROKERS does not come from a key the manifests' ConfigMaps set")
+	}
+}
+
 // checkTopology checks that a topology file parses, validates against
 // ripple's job kinds (those `ripple run` knows) and declares job alone.
 func checkTopology(t *testing.T, text, job string) {
@@ -358,10 +377,7 @@ func checkTopology(t *testing.T, text, job string) {
 	if err != nil {
 		t.Fatalf("topology of %s: %v", job, err)
 	}
-	r := topology.NewRegistry()
-	changeprop.Register(r)
-	entitychange.Register(r)
-	if err := topo.Validate(r); err != nil {
+	if err := topo.Validate(jobKinds()); err != nil {
 		t.Errorf("topology of %s: %v", job, err)
 	}
 	if len(topo.Streams) == 0 || len(topo.Jobs) != 1 || string(topo.Jobs[0].Name) != job {
@@ -375,30 +391,55 @@ func TestPodMonitorScrapesEveryJob(t *testing.T) {
 	if len(pms) != 1 {
 		t.Fatalf("%d PodMonitors, want 1", len(pms))
 	}
+	// What it must scrape: each job's pods, with the Service in front of
+	// their metrics, and the intake's.
+	type workload struct {
+		kind, name, service string
+		ss                  object
+	}
+	var workloads []workload
+	for name, ss := range objs["StatefulSet"] {
+		workloads = append(workloads, workload{"StatefulSet", name, name + "-metrics", ss})
+	}
+	for name, d := range objs["Deployment"] {
+		workloads = append(workloads, workload{"Deployment", name, name, d})
+	}
 	for _, pm := range pms {
 		if pm.APIVersion != "monitoring.coreos.com/v1" {
 			t.Errorf("PodMonitor apiVersion %q", pm.APIVersion)
 		}
 		eps := pm.Spec.PodMetricsEndpoints
-		if len(eps) != 1 || eps[0].Port != "metrics" || eps[0].Path != "/metrics" || !eps[0].HonorLabels {
-			t.Errorf("podMetricsEndpoints %+v, want /metrics on port metrics with honorLabels (ripple's job label)", eps)
-		}
-		for name, ss := range objs["StatefulSet"] {
-			pod := ss.Spec.Template.Metadata.Labels
-			if !subset(pm.Spec.Selector, pod) {
-				t.Errorf("PodMonitor selector %v misses %s's pods %v", pm.Spec.Selector, name, pod)
+		var ports []string
+		for _, ep := range eps {
+			if ep.Path != "/metrics" || !ep.HonorLabels {
+				t.Errorf("podMetricsEndpoint %+v, want /metrics with honorLabels (ripple's job label)", ep)
 			}
-			if ss.Spec.Template.Spec.Containers[0].port("metrics") == 0 {
-				t.Errorf("%s's pods have no port named metrics to scrape", name)
+			ports = append(ports, ep.Port)
+		}
+		if !slices.Contains(ports, "metrics") {
+			t.Errorf("podMetricsEndpoints %+v, want one on port metrics, the jobs'", eps)
+		}
+		for _, w := range workloads {
+			pod := w.ss.Spec.Template.Metadata.Labels
+			if !subset(pm.Spec.Selector, pod) {
+				t.Errorf("PodMonitor selector %v misses %s %s's pods %v", pm.Spec.Selector, w.kind, w.name, pod)
+			}
+			scraped := false
+			for _, p := range ports {
+				scraped = scraped || w.ss.Spec.Template.Spec.Containers[0].port(p) != 0
+			}
+			if !scraped {
+				t.Errorf("%s's pods have no port the PodMonitor scrapes (%q)", w.name, ports)
 			}
 			for _, l := range append([]string{pm.Spec.JobLabel}, pm.Spec.PodTargetLabels...) {
 				if pod[l] == "" {
-					t.Errorf("PodMonitor takes label %q from %s's pods, which lack it", l, name)
+					t.Errorf("PodMonitor takes label %q from %s's pods, which lack it", l, w.name)
 				}
 			}
-			// The metrics Service selects what the PodMonitor scrapes.
-			if ms := objs["Service"][name+"-metrics"]; !subset(pm.Spec.Selector, ms.Metadata.Labels) {
-				t.Errorf("the metrics Service %s-metrics lacks the PodMonitor's labels %v", name, pm.Spec.Selector)
+			// The Service in front of the pods' metrics selects what the
+			// PodMonitor scrapes.
+			if ms, ok := objs["Service"][w.service]; !ok || !subset(pm.Spec.Selector, ms.Metadata.Labels) {
+				t.Errorf("the Service %s lacks the PodMonitor's labels %v", w.service, pm.Spec.Selector)
 			}
 		}
 		// The rules select ripple's targets by the label podTargetLabels adds.

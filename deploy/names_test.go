@@ -21,7 +21,9 @@ func TestNamesAreTheJobsDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	cfg := changeprop.Config{Store: store}.WithDefaults()
+	// Purges as the sample topology binds them: all to resource_change
+	// (unbound, they would go to Wikimedia's four purge streams).
+	cfg := changeprop.Config{Store: store, Purges: "resource_change"}.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,70 @@
+package deploy
+
+import (
+	"net"
+	"strconv"
+	"testing"
+
+	"github.com/ripplestream/ripple/topology"
+)
+
+// TestIntakeDeployment checks the intake service: a Deployment of several
+// pods listening beyond loopback on the port they declare, probed on its
+// /readyz and /healthz, with the intake's topology and the brokers, behind
+// a Service. TestPodMonitorScrapesEveryJob checks its scrape.
+func TestIntakeDeployment(t *testing.T) {
+	objs := byKind(readManifests(t, "kubernetes"))
+	d, ok := objs["Deployment"]["ripple-intake"]
+	if !ok {
+		t.Fatal("no Deployment ripple-intake")
+	}
+	pod := d.Spec.Template.Metadata.Labels
+	if !subset(d.Spec.Selector, pod) {
+		t.Errorf("selector %v does not select the pod template's labels %v", d.Spec.Selector, pod)
+	}
+	if d.Spec.Replicas < 2 {
+		t.Errorf("replicas %d, want 2 or more: producers lose events while the one pod restarts", d.Spec.Replicas)
+	}
+	cs := d.Spec.Template.Spec.Containers
+	if len(cs) != 1 {
+		t.Fatalf("%d containers, want one running ripple intake", len(cs))
+	}
+	c := cs[0]
+	if len(c.Args) < 2 || c.Args[0] != "intake" || c.Args[1] != "/etc/ripple/topology.yaml" {
+		t.Errorf("args %q, want ripple intake /etc/ripple/topology.yaml ...", c.Args)
+	}
+
+	// --addr defaults to loopback, which nothing outside the pod reaches
+	// (the kubelet's probes included).
+	host, port, err := net.SplitHostPort(c.flag("addr"))
+	if err != nil || (host != "0.0.0.0" && host != "" && host != "::") {
+		t.Errorf("--addr %q, want all interfaces, such as 0.0.0.0:8192", c.flag("addr"))
+	}
+	if p := c.port("http"); p == 0 || port != strconv.Itoa(p) {
+		t.Errorf("container port http %d, --addr %q: they must agree", p, c.flag("addr"))
+	}
+	for _, p := range []struct {
+		what  string
+		probe *probe
+		path  string
+	}{{"readiness", c.ReadinessProbe, "/readyz"}, {"liveness", c.LivenessProbe, "/healthz"}} {
+		if p.probe == nil || p.probe.HTTPGet == nil || p.probe.HTTPGet.Path != p.path || p.probe.HTTPGet.Port != "http" {
+			t.Errorf("%s probe %s, want GET %s on port http", p.what, p.probe, p.path)
+		}
+	}
+
+	checkTopologyVolume(t, d.Spec.Template, "intake.yaml")
+	top, err := topology.Parse("intake.yaml", []byte(objs["ConfigMap"]["ripple-topology"].Data["intake.yaml"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := top.Validate(jobKinds()); err != nil {
+		t.Error(err)
+	}
+	checkBrokers(t, c, objs)
+
+	svc, ok := objs["Service"]["ripple-intake"]
+	if !ok || !subset(svc.Spec.Selector, pod) || len(svc.Spec.Ports) != 1 || svc.Spec.Ports[0].TargetPort != "http" {
+		t.Errorf("Service ripple-intake: want it to select the pods on port http, got %+v", svc.Spec)
+	}
+}
