@@ -109,6 +109,9 @@ type container struct {
 				Name string `yaml:"name"`
 				Key  string `yaml:"key"`
 			} `yaml:"configMapKeyRef"`
+			FieldRef *struct {
+				FieldPath string `yaml:"fieldPath"`
+			} `yaml:"fieldRef"`
 		} `yaml:"valueFrom"`
 	} `yaml:"env"`
 	Ports []struct {
@@ -145,6 +148,17 @@ func (c container) flag(name string) string {
 		}
 	}
 	return ""
+}
+
+// envFromField says whether the env var name comes from the pod field
+// path.
+func (c container) envFromField(name, path string) bool {
+	for _, e := range c.Env {
+		if e.Name == name && e.ValueFrom != nil && e.ValueFrom.FieldRef != nil {
+			return e.ValueFrom.FieldRef.FieldPath == path
+		}
+	}
+	return false
 }
 
 func (c container) port(name string) int {
@@ -279,6 +293,12 @@ func TestStatefulSets(t *testing.T) {
 			c := cs[0]
 			if len(c.Args) < 2 || c.Args[0] != "run" || c.Args[1] != "/etc/ripple/topology.yaml" {
 				t.Errorf("args %q, want ripple run /etc/ripple/topology.yaml ...", c.Args)
+			}
+
+			// Static membership: the instance id is the pod's name, stable
+			// across restarts of a StatefulSet's pod.
+			if id, ok := strings.CutPrefix(c.flag("instance-id"), "$("); !ok || !c.envFromField(strings.TrimSuffix(id, ")"), "metadata.name") {
+				t.Errorf("--instance-id %q, want $(VAR) of an env var from the pod's metadata.name", c.flag("instance-id"))
 			}
 
 			// Pebble state: a claim per pod, mounted where --state-dir says.
