@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -32,6 +34,55 @@ func runSchema(args ...string) (string, string, error) {
 	var stdout, stderr bytes.Buffer
 	err := run(context.Background(), append([]string{"schema"}, args...), &stdout, &stderr)
 	return stdout.String(), stderr.String(), err
+}
+
+// knownUpstreamSkips are the checks schemas-event-primary's
+// .jsonschema-tools.yaml skips, and the only ones: page change 1.2.0 made
+// performer optional, a break Wikimedia released knowingly
+// (https://phabricator.wikimedia.org/T367923).
+var knownUpstreamSkips = []string{
+	"/fragment/mediawiki/state/change/page/1.2.0 " + event.CheckCompatibility,
+	"/mediawiki/page/change/1.2.0 " + event.CheckCompatibility,
+}
+
+// TestSchemaCheckPrimary runs ripple schema check on Wikimedia's
+// schemas-event-primary as its CI would: it exits 0 with no problem, having
+// compared version pairs and read every current.yaml (page_rerender's
+// among them, which $refs fragment/cirrussearch/index); the checks it
+// skips are exactly knownUpstreamSkips.
+func TestSchemaCheckPrimary(t *testing.T) {
+	primary, _ := wmfSchemas(t)
+	stdout, stderr, err := runSchema("check", primary)
+	if err != nil || !strings.Contains(stderr, fmt.Sprintf(", %d checks skipped by %s, 0 problems\n", len(knownUpstreamSkips), event.RepoConfigFile)) {
+		t.Fatalf("check of the primary repository: %v\n%s%s", err, stdout, stderr)
+	}
+
+	stdout, _, err = runSchema("check", primary, "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep event.CheckReport
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Problems) != 0 {
+		t.Errorf("problems: %v", rep.Problems)
+	}
+	if len(rep.Compared) == 0 {
+		t.Error("no version pairs compared")
+	}
+	if !slices.Contains(rep.Schemas, "/mediawiki/cirrussearch/page_rerender/current") {
+		t.Errorf("page_rerender's current.yaml not checked: %v", rep.Schemas)
+	}
+	var skipped []string
+	for _, s := range rep.Skipped {
+		skipped = append(skipped, s.URI+" "+s.Check)
+	}
+	slices.Sort(skipped)
+	if !slices.Equal(skipped, knownUpstreamSkips) {
+		t.Errorf("skipped %v, want only %v", skipped, knownUpstreamSkips)
+	}
+	t.Logf("%d schema files, %d version pairs compared, %d checks skipped", len(rep.Schemas), len(rep.Compared), len(rep.Skipped))
 }
 
 // TestSchemaCheck runs ripple schema check as a CI step would: the
