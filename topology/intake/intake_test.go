@@ -20,6 +20,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/internal/testenv"
 	"github.com/ripplestream/ripple/schemas"
 	"github.com/ripplestream/ripple/topology/intake"
 	"github.com/ripplestream/ripple/topology/streamconfig"
@@ -418,5 +419,98 @@ func TestProducerIsIdempotent(t *testing.T) {
 		if a != -1 {
 			t.Errorf("a Produce request with acks %d, want -1 (all in-sync replicas)", a)
 		}
+	}
+}
+
+// get answers GET path.
+func (f *fixture) get(path string) (int, string) {
+	f.t.Helper()
+	rec := httptest.NewRecorder()
+	f.svc.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	return rec.Code, rec.Body.String()
+}
+
+// TestHastyAfterClose: a closed service refuses posts, hasty or not, with
+// 503 rather than accepting events it can no longer produce, and is not
+// ready.
+func TestHastyAfterClose(t *testing.T) {
+	f := newFixture(t, nil)
+	if code, body := f.get("/readyz"); code != http.StatusOK {
+		t.Fatalf("/readyz of an open service: %d %s, want 200", code, body)
+	}
+	if err := f.svc.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	for _, path := range []string{intake.EventsPath + "?hasty=true", intake.EventsPath} {
+		if code, resp := f.post(path, "text/plain", purge(purges, "https://x.org/late", nil)); code != http.StatusServiceUnavailable {
+			t.Errorf("POST %s after Close: %d %q, want 503", path, code, resp)
+		}
+	}
+	if code, body := f.get("/readyz"); code != http.StatusServiceUnavailable {
+		t.Errorf("/readyz after Close: %d %s, want 503", code, body)
+	}
+	if _, body := f.get("/metrics"); !strings.Contains(body, `ripple_intake_requests_total{code="503"} 2`) {
+		t.Errorf("/metrics after Close does not count the two 503s: %q", regexp.MustCompile(`ripple_intake_requests_total.*`).FindAllString(body, -1))
+	}
+}
+
+// TestHastyDuringClose: a hasty event accepted before Close is produced
+// by Close, which waits for it; once Close has begun, /readyz fails and
+// posts, hasty or not, get 503.
+func TestHastyDuringClose(t *testing.T) {
+	// Close waits longer than the test for the event it holds, so that
+	// nothing but Close's beginning can make /readyz fail.
+	f := newFixture(t, func(c *intake.Config) { c.ShutdownTimeout = 5 * time.Minute })
+	// The broker holds the first Produce request until released, so that
+	// the hasty event is still in flight when Close begins.
+	held, release := make(chan struct{}), make(chan struct{})
+	var once, released sync.Once
+	t.Cleanup(func() { released.Do(func() { close(release) }) }) // should the test fail first
+	f.cluster.ControlKey(int16(kmsg.Produce), func(kmsg.Request) (kmsg.Response, error, bool) {
+		f.cluster.KeepControl()
+		once.Do(func() {
+			close(held)
+			f.cluster.SleepControl(func() { <-release })
+		})
+		return nil, nil, false
+	})
+	if code, resp := f.post(intake.EventsPath+"?hasty=true", "text/plain", purge(purges, "https://x.org/early", nil)); code != http.StatusAccepted {
+		t.Fatalf("POST ?hasty=true before Close: %d %q, want 202", code, resp)
+	}
+	select {
+	case <-held:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the hasty event did not reach the broker in 30 s")
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- f.svc.Close() }()
+	testenv.Eventually(t, 30*time.Second, func() error {
+		if code, _ := f.get("/readyz"); code != http.StatusServiceUnavailable {
+			return fmt.Errorf("/readyz answers %d while Close waits for a hasty event, want 503", code)
+		}
+		return nil
+	})
+	for _, path := range []string{intake.EventsPath + "?hasty=true", intake.EventsPath} {
+		if code, resp := f.post(path, "text/plain", purge(purges, "https://x.org/late", nil)); code != http.StatusServiceUnavailable {
+			t.Errorf("POST %s while closing: %d %q, want 503", path, code, resp)
+		}
+	}
+	select {
+	case err := <-closed:
+		t.Fatalf("Close returned (%v) before the hasty event in flight was acknowledged", err)
+	default:
+	}
+	released.Do(func() { close(release) })
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Close still waiting 30 s after the broker took the hasty event")
+	}
+	evs := f.read(purges, 1)
+	if got := evs[0]["meta"].(map[string]any)["uri"]; got != "https://x.org/early" {
+		t.Errorf("the topic holds %v, want the hasty event posted before Close", got)
 	}
 }
