@@ -62,8 +62,10 @@ func newFixture(t *testing.T, edit func(*intake.Config)) *fixture {
 			sampled:     {SchemaTitle: "resource_change", Sample: &streamconfig.Sample{Rate: 0.5, Unit: "session"}},
 			missing:     {SchemaTitle: "resource_change"},
 		},
-		SampleFields:   map[string]string{"session": "meta.request_id"},
-		ProduceTimeout: 3 * time.Second,
+		SampleFields: map[string]string{"session": "meta.request_id"},
+		// A loaded machine may take seconds to produce to the in-process
+		// broker too; tests that wait for a failure set a shorter one.
+		ProduceTimeout: 30 * time.Second,
 	}
 	if edit != nil {
 		edit(&cfg)
@@ -86,7 +88,7 @@ func (f *fixture) post(path, contentType string, body []byte) (int, string) {
 	return rec.Code, rec.Body.String()
 }
 
-// read returns the n events of topic, waiting for them up to 10 s.
+// read returns the n events of topic, waiting for them up to 60 s.
 func (f *fixture) read(topic string, n int) []map[string]any {
 	f.t.Helper()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(f.cluster.ListenAddrs()...), kgo.ConsumeTopics(topic),
@@ -95,7 +97,7 @@ func (f *fixture) read(topic string, n int) []map[string]any {
 		f.t.Fatal(err)
 	}
 	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	var out []map[string]any
 	for len(out) < n && ctx.Err() == nil {
@@ -108,7 +110,7 @@ func (f *fixture) read(topic string, n int) []map[string]any {
 		})
 	}
 	if len(out) != n {
-		f.t.Fatalf("%s holds %d events after 10 s, want %d", topic, len(out), n)
+		f.t.Fatalf("%s holds %d events after 60 s, want %d", topic, len(out), n)
 	}
 	return out
 }
@@ -264,7 +266,9 @@ func TestTooLarge(t *testing.T) {
 }
 
 func TestProduceFailure(t *testing.T) {
-	f := newFixture(t, nil)
+	// An event of a stream without topic fails when the producer gives
+	// up on it: soon, so that the test does not wait the default 30 s.
+	f := newFixture(t, func(c *intake.Config) { c.ProduceTimeout = 3 * time.Second })
 	code, resp := f.post(intake.EventsPath, "application/json", purge(missing, "https://x.org/", nil))
 	if code != http.StatusInternalServerError || !strings.Contains(resp, `"error":[{"status":"error"`) ||
 		!strings.Contains(resp, "producing to "+missing) {
