@@ -64,11 +64,13 @@ func New(cfg Config) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	m, err := newMetrics(cfg.Registerer)
+	// The client first, the metrics last: an error leaves nothing
+	// registered on cfg.Registerer, so New may be called again with it.
+	opts, err := cfg.kafka().Kgo()
 	if err != nil {
-		return nil, fmt.Errorf("intake: metrics: %w", err)
+		return nil, fmt.Errorf("intake: %w", err)
 	}
-	opts := append(cfg.kafka().Kgo(),
+	opts = append(opts,
 		kgo.RequiredAcks(kgo.AllISRAcks()), // idempotence (kgo's default) needs it
 		kgo.ProducerLinger(cfg.Linger),
 		kgo.ProducerBatchCompression(kgo.Lz4Compression(), kgo.NoCompression()),
@@ -78,6 +80,11 @@ func New(cfg Config) (*Service, error) {
 	client, err := kgo.NewClient(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("intake: Kafka client: %w", err)
+	}
+	m, err := newMetrics(cfg.Registerer)
+	if err != nil {
+		client.Close()
+		return nil, fmt.Errorf("intake: metrics: %w", err)
 	}
 	s := &Service{cfg: cfg, client: client, metrics: m}
 	s.ctx, s.cancel = context.WithCancel(context.Background())

@@ -9,17 +9,20 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/internal/kafkaclient"
 	"github.com/ripplestream/ripple/internal/testenv"
 	"github.com/ripplestream/ripple/schemas"
 	"github.com/ripplestream/ripple/topology/intake"
@@ -517,4 +520,66 @@ func TestHastyDuringClose(t *testing.T) {
 	if got := evs[0]["meta"].(map[string]any)["uri"]; got != "https://x.org/early" {
 		t.Errorf("the topic holds %v, want the hasty event posted before Close", got)
 	}
+}
+
+// TestNewFailureRegistersNothing: a New that fails leaves no metric of
+// its own on the registry it was given, so that a New with a corrected
+// config can register them there.
+func TestNewFailureRegistersNothing(t *testing.T) {
+	repo, err := event.OpenRepositoryFS(schemas.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	streams := map[string]streamconfig.Settings{purges: {SchemaTitle: "resource_change"}}
+	for _, tc := range []struct {
+		name string
+		edit func(*intake.Config)
+	}{
+		{"broker address kgo refuses", func(c *intake.Config) { c.Brokers = []string{"127.0.0.1:notaport"} }},
+		{"unreadable TLS file", func(c *intake.Config) {
+			c.Security.TLS = kafkaclient.TLS{Enable: true, CAFile: filepath.Join(t.TempDir(), "ca.pem")}
+		}},
+		{"the last metric refused", func(c *intake.Config) {
+			c.Registerer = refusing{c.Registerer, "ripple_intake_request_events"}
+		}},
+	} {
+		reg := prometheus.NewRegistry()
+		cfg := intake.Config{Brokers: []string{"127.0.0.1:1"}, Schemas: repo, Streams: streams, Registerer: reg, Gatherer: reg}
+		tc.edit(&cfg)
+		if svc, err := intake.New(cfg); err == nil {
+			svc.Close()
+			t.Errorf("%s: New succeeded", tc.name)
+			continue
+		}
+		if mfs, err := reg.Gather(); err != nil || len(mfs) != 0 {
+			t.Errorf("%s: the failed New left %d metric families (%v), want none", tc.name, len(mfs), err)
+			continue
+		}
+		cfg.Brokers, cfg.Security, cfg.Registerer = []string{"127.0.0.1:1"}, kafkaclient.Security{}, reg
+		svc, err := intake.New(cfg)
+		if err != nil {
+			t.Errorf("%s: New again with the config corrected: %v", tc.name, err)
+			continue
+		}
+		svc.Close()
+	}
+}
+
+// refusing is a registry that refuses the collectors of metric name.
+type refusing struct {
+	prometheus.Registerer
+	name string
+}
+
+func (r refusing) Register(c prometheus.Collector) error {
+	descs := make(chan *prometheus.Desc, 16)
+	go func() { c.Describe(descs); close(descs) }()
+	var refused bool
+	for d := range descs {
+		refused = refused || strings.Contains(d.String(), `"`+r.name+`"`)
+	}
+	if refused {
+		return fmt.Errorf("%s refused", r.name)
+	}
+	return r.Registerer.Register(c)
 }
