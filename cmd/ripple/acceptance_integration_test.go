@@ -11,10 +11,8 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -139,22 +137,7 @@ jobs:
 	// The browser: six uncaught errors of two kinds, each beaconed.
 	const thrown = 6
 	page := "http://" + intakeAddr + intake.ClientPath + "?" + url.Values{"stream": {errors}, "errors": {fmt.Sprint(thrown)}}.Encode()
-	bctx, bcancel := context.WithTimeout(ctx, 3*time.Minute)
-	defer bcancel()
-	out := &testenv.Buffer{}
-	browser := exec.CommandContext(bctx, filepath.Join(testenv.RepoRoot(t), "deploy/local/chromium"), page)
-	browser.Stdout, browser.Stderr = out, out
-	browser.Cancel = func() error { return browser.Process.Signal(syscall.SIGTERM) }
-	browser.WaitDelay = 10 * time.Second
-	if err := browser.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- browser.Wait() }()
-	defer func() {
-		_ = browser.Process.Signal(syscall.SIGTERM)
-		<-exited
-	}()
+	browser := testenv.Chromium(t, page)
 
 	// PostgreSQL: the error log, one row per fingerprint (two kinds).
 	conn, err := pgx.Connect(context.Background(), pgURL)
@@ -167,10 +150,8 @@ jobs:
 	})
 	classes := map[string]string{}
 	testenv.Eventually(t, 3*time.Minute, func() error {
-		select {
-		case err := <-exited:
-			t.Fatalf("Chromium exited (%v) before the errors were logged:\n%s", err, out)
-		default:
+		if exited, err := browser.Exited(); exited {
+			t.Fatalf("Chromium exited (%v) before the errors were logged:\n%s", err, browser.Out)
 		}
 		rows, err := conn.Query(context.Background(), "SELECT fingerprint, error_class, message FROM "+table)
 		if err != nil {
@@ -192,7 +173,7 @@ jobs:
 			return err
 		}
 		if len(classes) != 2 || classes["TypeError"] == "" || classes["ReferenceError"] == "" {
-			return fmt.Errorf("the error log in PostgreSQL holds %v, want a TypeError and a ReferenceError (Chromium: %s)", classes, out)
+			return fmt.Errorf("the error log in PostgreSQL holds %v, want a TypeError and a ReferenceError (Chromium: %s)", classes, browser.Out)
 		}
 		return nil
 	})

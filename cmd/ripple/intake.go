@@ -55,6 +55,7 @@ The answer is EventGate's:
   400  none were, all invalid: {"invalid": [...]}
   413  the body is over --max-body-bytes
   500  none were, and one failed to be produced
+  503  the intake is shutting down (and /readyz fails): post again
 
 It also serves /metrics (ripple_intake_*), /healthz, /readyz, the streams'
 settings on /v1/streams, and a page on /client/ that posts events with

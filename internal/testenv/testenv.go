@@ -118,15 +118,26 @@ func readyURL(t testing.TB, env, service, start, stop string) string {
 		t.Fatalf("%s=%q is not an http(s) URL. Start %s from the repository root: %s", env, base, service, start)
 	}
 	reachable(t, u.Host, service, start)
-	client := http.Client{Timeout: 3 * time.Second}
-	resp, err := client.Get(base + "/-/ready")
-	if err != nil {
-		t.Fatalf("%s at %s does not answer /-/ready (%v). Start it from the repository root: %s", service, base, err, start)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("%s at %s is not ready (/-/ready: %s). Restart it from the repository root: %s && %s",
-			service, base, resp.Status, stop, start)
+	client := http.Client{Timeout: 10 * time.Second}
+	var status string
+	err = poll(serviceWait, func() error {
+		resp, err := client.Get(base + "/-/ready")
+		if err != nil {
+			status = ""
+			return err
+		}
+		resp.Body.Close()
+		if status = resp.Status; resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("/-/ready: %s", resp.Status)
+		}
+		return nil
+	})
+	switch {
+	case err != nil && status == "":
+		t.Fatalf("%s at %s does not answer /-/ready after %v (%v). Start it from the repository root: %s", service, base, serviceWait, err, start)
+	case err != nil:
+		t.Fatalf("%s at %s is not ready after %v (/-/ready: %s). Restart it from the repository root: %s && %s",
+			service, base, serviceWait, status, stop, start)
 	}
 	return base
 }
@@ -141,13 +152,23 @@ func lookup(t testing.TB, env, service, start string) string {
 	return v
 }
 
+// serviceWait bounds how long a test waits for a service to answer (or
+// be ready): on a loaded machine, such as CI running several test
+// binaries at once, a service may take seconds to accept a connection.
+const serviceWait = 60 * time.Second
+
 func reachable(t testing.TB, addr, service, start string) {
 	t.Helper()
-	conn, err := net.DialTimeout("tcp", addr, 3*time.Second)
+	err := poll(serviceWait, func() error {
+		conn, err := net.DialTimeout("tcp", addr, 10*time.Second)
+		if err != nil {
+			return err
+		}
+		return conn.Close()
+	})
 	if err != nil {
-		t.Fatalf("%s at %s does not answer (%v). Start it from the repository root: %s", service, addr, err, start)
+		t.Fatalf("%s at %s does not answer after %v (%v). Start it from the repository root: %s", service, addr, serviceWait, err, start)
 	}
-	conn.Close()
 }
 
 var unsafeName = regexp.MustCompile(`[^a-zA-Z0-9._-]+`)
@@ -229,14 +250,19 @@ func DeleteTopics(t testing.TB, cfg kafkaclient.Config, topics ...string) {
 // holds every goroutine's stack at that moment (what a stuck job waits on).
 func Eventually(t testing.TB, timeout time.Duration, cond func() error) {
 	t.Helper()
+	if err := poll(timeout, cond); err != nil {
+		t.Fatalf("condition not met after %v: %v (goroutines: %s)", timeout, err, DumpGoroutines(t))
+	}
+}
+
+// poll calls cond every 50 ms until it returns nil or timeout passes, and
+// returns its last error.
+func poll(timeout time.Duration, cond func() error) error {
 	deadline := time.Now().Add(timeout)
 	for {
 		err := cond()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("condition not met after %v: %v (goroutines: %s)", timeout, err, DumpGoroutines(t))
+		if err == nil || time.Now().After(deadline) {
+			return err
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -49,7 +49,7 @@ func New(cfg Config, store Store) (*Runner, error) {
 	}
 	cfg = cfg.WithDefaults()
 	kc, _ := cfg.kafka() // checked by Validate
-	opts, err := kc.Franz()
+	opts, err := kc.Kgo()
 	if err != nil {
 		return nil, fmt.Errorf("%w: sink %s: %v", ErrInvalidConfig, cfg.Name, err)
 	}

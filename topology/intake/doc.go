@@ -14,9 +14,10 @@
 // ?hasty=true, 207 with {"invalid": [...], "error": [...]} when some
 // were, 400 with {"invalid": [...]} when every event was invalid, 500
 // when every event failed and one failed to be produced, 413 for a body
-// over Config.MaxBodyBytes. A body is JSON whatever its Content-Type, so
-// navigator.sendBeacon's text/plain posts are accepted as EventGate
-// accepts them.
+// over Config.MaxBodyBytes, and 503 once Close has begun (Close waits
+// for the events of the requests taken before, hasty ones included). A
+// body is JSON whatever its Content-Type, so navigator.sendBeacon's
+// text/plain posts are accepted as EventGate accepts them.
 //
 // Besides /v1/events a Service serves /metrics, /healthz and /readyz
 // (processor/prommetrics), the streams' settings on /v1/streams

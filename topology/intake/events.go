@@ -21,15 +21,45 @@ func (s *Service) postEvents(w http.ResponseWriter, r *http.Request) {
 		s.answer(w, start, http.StatusMethodNotAllowed, "POST events to "+EventsPath, nil)
 		return
 	}
+	// Admitted before the body is read, so that Close waits for every
+	// request it did not refuse: none is accepted and then lost.
+	if !s.admit() {
+		w.Header().Set("Retry-After", "1")
+		s.answer(w, start, http.StatusServiceUnavailable, "intake: shutting down: post the events again (to another instance)", nil)
+		return
+	}
+	evs, ok := s.take(w, r, start)
+	if !ok {
+		s.release()
+		return
+	}
+	if hasty, _ := strconv.ParseBool(r.URL.Query().Get("hasty")); hasty {
+		go func() {
+			defer s.release()
+			s.produce(evs)
+			s.count(evs)
+		}()
+		s.answer(w, start, http.StatusAccepted, "", nil)
+		return
+	}
+	defer s.release()
+	s.produce(evs)
+	s.count(evs)
+	s.respond(w, start, evs)
+}
+
+// take reads and checks the events of r; when it returns false it has
+// answered r.
+func (s *Service) take(w http.ResponseWriter, r *http.Request, start time.Time) ([]checked, bool) {
 	body, err := readBody(w, r, s.cfg.MaxBodyBytes)
 	switch {
 	case err == errTooLarge:
 		s.answer(w, start, http.StatusRequestEntityTooLarge,
 			fmt.Sprintf("the body is over %d bytes: post fewer events per request", s.cfg.MaxBodyBytes), nil)
-		return
+		return nil, false
 	case err != nil:
 		s.answer(w, start, http.StatusBadRequest, "reading the body: "+err.Error(), nil)
-		return
+		return nil, false
 	}
 	raws, err := splitBody(body)
 	if err == nil && (len(raws) == 0 || len(raws[0]) == 0) {
@@ -37,7 +67,7 @@ func (s *Service) postEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		s.answer(w, start, http.StatusBadRequest, err.Error(), nil)
-		return
+		return nil, false
 	}
 	s.metrics.batch.Observe(float64(len(raws)))
 	now := time.Now().UTC().Format(time.RFC3339Nano)
@@ -45,19 +75,7 @@ func (s *Service) postEvents(w http.ResponseWriter, r *http.Request) {
 	for i, raw := range raws {
 		evs[i] = s.check(raw, now)
 	}
-	if hasty, _ := strconv.ParseBool(r.URL.Query().Get("hasty")); hasty {
-		s.hasty.Add(1)
-		go func() {
-			defer s.hasty.Done()
-			s.produce(evs)
-			s.count(evs)
-		}()
-		s.answer(w, start, http.StatusAccepted, "", nil)
-		return
-	}
-	s.produce(evs)
-	s.count(evs)
-	s.respond(w, start, evs)
+	return evs, true
 }
 
 // produce sends the accepted events of evs and waits for the brokers'

@@ -40,8 +40,20 @@ type Service struct {
 	// end only when Close gives up on them.
 	ctx    context.Context
 	cancel context.CancelFunc
-	hasty  sync.WaitGroup // produces of hasty requests in flight
 	close  sync.Once
+
+	// mu.closing is set when Close begins: from then on a POST is refused
+	// with 503 and /readyz fails. mu.admitted counts the POSTs let in
+	// before whose events (hasty ones too) are not produced yet: Close
+	// waits for them before it closes the producer, and Serve's shutdown
+	// for them. mu.idle, when someone waits, is closed when admitted next
+	// drops to zero.
+	mu struct {
+		sync.Mutex
+		closing  bool
+		admitted int
+		idle     chan struct{}
+	}
 }
 
 // New checks cfg (after WithDefaults), makes the producer and returns the
@@ -52,11 +64,13 @@ func New(cfg Config) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	m, err := newMetrics(cfg.Registerer)
+	// The client first, the metrics last: an error leaves nothing
+	// registered on cfg.Registerer, so New may be called again with it.
+	opts, err := cfg.kafka().Kgo()
 	if err != nil {
-		return nil, fmt.Errorf("intake: metrics: %w", err)
+		return nil, fmt.Errorf("intake: %w", err)
 	}
-	opts := append(cfg.kafka().Kgo(),
+	opts = append(opts,
 		kgo.RequiredAcks(kgo.AllISRAcks()), // idempotence (kgo's default) needs it
 		kgo.ProducerLinger(cfg.Linger),
 		kgo.ProducerBatchCompression(kgo.Lz4Compression(), kgo.NoCompression()),
@@ -66,6 +80,11 @@ func New(cfg Config) (*Service, error) {
 	client, err := kgo.NewClient(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("intake: Kafka client: %w", err)
+	}
+	m, err := newMetrics(cfg.Registerer)
+	if err != nil {
+		client.Close()
+		return nil, fmt.Errorf("intake: metrics: %w", err)
 	}
 	s := &Service{cfg: cfg, client: client, metrics: m}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
@@ -87,8 +106,36 @@ func (s *Service) routes() http.Handler {
 // and /readyz.
 func (s *Service) Handler() http.Handler { return s.handler }
 
-// Ready reports whether the service takes events (prommetrics.Probe).
-func (s *Service) Ready() bool { return s.ctx.Err() == nil }
+// Ready reports whether the service takes events (prommetrics.Probe): it
+// does not once Close has begun.
+func (s *Service) Ready() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return !s.mu.closing
+}
+
+// admit lets a POST in, to be let out with release once its events are
+// produced; it returns false once Close has begun.
+func (s *Service) admit() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.mu.closing {
+		return false
+	}
+	s.mu.admitted++
+	return true
+}
+
+// release lets out a POST that admit let in.
+func (s *Service) release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mu.admitted--
+	if s.mu.admitted == 0 && s.mu.idle != nil {
+		close(s.mu.idle)
+		s.mu.idle = nil
+	}
+}
 
 // Healthy reports a closed service (prommetrics.Probe). A broker outage
 // shows in the answers (500) and the metrics, not here: restarting the
@@ -133,23 +180,37 @@ func (s *Service) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// flush waits for the events of hasty requests until ctx ends.
+// flush waits until ctx ends for the requests admitted, hasty ones
+// included, to have produced their events.
 func (s *Service) flush(ctx context.Context) error {
-	idle := make(chan struct{})
-	go func() { s.hasty.Wait(); close(idle) }()
+	s.mu.Lock()
+	if s.mu.admitted == 0 {
+		s.mu.Unlock()
+		return nil
+	}
+	if s.mu.idle == nil {
+		s.mu.idle = make(chan struct{})
+	}
+	idle := s.mu.idle
+	s.mu.Unlock()
 	select {
 	case <-idle:
 		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("events of hasty requests still in flight: %w", ctx.Err())
+		return fmt.Errorf("events of requests (hasty ones among them) still in flight: %w", ctx.Err())
 	}
 }
 
-// Close waits up to cfg.ShutdownTimeout for events in flight, then closes
-// the producer. Later calls do nothing.
+// Close stops taking events: from now on a POST gets 503 and /readyz
+// fails. It then waits up to cfg.ShutdownTimeout for the events of the
+// requests taken before, hasty ones included, and closes the producer.
+// Later calls do nothing.
 func (s *Service) Close() error {
 	var err error
 	s.close.Do(func() {
+		s.mu.Lock()
+		s.mu.closing = true
+		s.mu.Unlock()
 		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 		defer cancel()
 		err = s.flush(ctx)

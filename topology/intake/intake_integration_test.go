@@ -4,15 +4,11 @@ package intake_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -133,26 +129,10 @@ func TestBeaconFromChromium(t *testing.T) {
 	base := startIntake(t, map[string]streamconfig.Settings{stream: {SchemaTitle: "resource_change"}})
 	run := fmt.Sprint(time.Now().UnixNano())
 	page := base + intake.ClientPath + "?" + url.Values{"stream": {stream}, "n": {"3"}, "run": {run}}.Encode()
-	script := filepath.Join(testenv.RepoRoot(t), "deploy/local/chromium")
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	out := &testenv.Buffer{}
-	cmd := exec.CommandContext(ctx, script, page)
-	cmd.Stdout, cmd.Stderr = out, out
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	cmd.WaitDelay = 10 * time.Second
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting %s: %v", script, err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		<-exited
-	}()
-	// Chromium stays up with the page open; it is stopped once the events
-	// are in (or the test gives up).
-	recs := readUntil(t, stream, 3, exited, out)
+	// Chromium stays up with the page open; it is stopped, with the
+	// processes it forked, when the test ends.
+	browser := testenv.Chromium(t, page)
+	recs := readUntil(t, stream, 3, browser)
 	for _, r := range recs {
 		var ev struct {
 			Meta struct{ URI, ID, Stream string }
@@ -165,18 +145,16 @@ func TestBeaconFromChromium(t *testing.T) {
 
 // readUntil reads n records of stream, waiting up to 90 s, and fails at
 // once if Chromium exits first.
-func readUntil(t *testing.T, stream string, n int, exited chan error, out *testenv.Buffer) []testenv.Record {
+func readUntil(t *testing.T, stream string, n int, browser *testenv.Browser) []testenv.Record {
 	t.Helper()
 	kafka := testenv.Kafka(t)
 	var recs []testenv.Record
 	testenv.Eventually(t, 90*time.Second, func() error {
-		select {
-		case err := <-exited:
-			t.Fatalf("Chromium exited (%v) before the events arrived:\n%s", err, out)
-		default:
+		if exited, err := browser.Exited(); exited {
+			t.Fatalf("Chromium exited (%v) before the events arrived:\n%s", err, browser.Out)
 		}
 		if recs = testenv.ReadAll(t, kafka, stream); len(recs) < n {
-			return fmt.Errorf("%s holds %d of the %d beaconed events; Chromium said:\n%s", stream, len(recs), n, out)
+			return fmt.Errorf("%s holds %d of the %d beaconed events; Chromium said:\n%s", stream, len(recs), n, browser.Out)
 		}
 		return nil
 	})

@@ -9,17 +9,21 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/ripplestream/ripple/event"
+	"github.com/ripplestream/ripple/internal/kafkaclient"
+	"github.com/ripplestream/ripple/internal/testenv"
 	"github.com/ripplestream/ripple/schemas"
 	"github.com/ripplestream/ripple/topology/intake"
 	"github.com/ripplestream/ripple/topology/streamconfig"
@@ -61,8 +65,10 @@ func newFixture(t *testing.T, edit func(*intake.Config)) *fixture {
 			sampled:     {SchemaTitle: "resource_change", Sample: &streamconfig.Sample{Rate: 0.5, Unit: "session"}},
 			missing:     {SchemaTitle: "resource_change"},
 		},
-		SampleFields:   map[string]string{"session": "meta.request_id"},
-		ProduceTimeout: 3 * time.Second,
+		SampleFields: map[string]string{"session": "meta.request_id"},
+		// A loaded machine may take seconds to produce to the in-process
+		// broker too; tests that wait for a failure set a shorter one.
+		ProduceTimeout: 30 * time.Second,
 	}
 	if edit != nil {
 		edit(&cfg)
@@ -85,7 +91,7 @@ func (f *fixture) post(path, contentType string, body []byte) (int, string) {
 	return rec.Code, rec.Body.String()
 }
 
-// read returns the n events of topic, waiting for them up to 10 s.
+// read returns the n events of topic, waiting for them up to 60 s.
 func (f *fixture) read(topic string, n int) []map[string]any {
 	f.t.Helper()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(f.cluster.ListenAddrs()...), kgo.ConsumeTopics(topic),
@@ -94,7 +100,7 @@ func (f *fixture) read(topic string, n int) []map[string]any {
 		f.t.Fatal(err)
 	}
 	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	var out []map[string]any
 	for len(out) < n && ctx.Err() == nil {
@@ -107,7 +113,7 @@ func (f *fixture) read(topic string, n int) []map[string]any {
 		})
 	}
 	if len(out) != n {
-		f.t.Fatalf("%s holds %d events after 10 s, want %d", topic, len(out), n)
+		f.t.Fatalf("%s holds %d events after 60 s, want %d", topic, len(out), n)
 	}
 	return out
 }
@@ -263,7 +269,9 @@ func TestTooLarge(t *testing.T) {
 }
 
 func TestProduceFailure(t *testing.T) {
-	f := newFixture(t, nil)
+	// An event of a stream without topic fails when the producer gives
+	// up on it: soon, so that the test does not wait the default 30 s.
+	f := newFixture(t, func(c *intake.Config) { c.ProduceTimeout = 3 * time.Second })
 	code, resp := f.post(intake.EventsPath, "application/json", purge(missing, "https://x.org/", nil))
 	if code != http.StatusInternalServerError || !strings.Contains(resp, `"error":[{"status":"error"`) ||
 		!strings.Contains(resp, "producing to "+missing) {
@@ -419,4 +427,159 @@ func TestProducerIsIdempotent(t *testing.T) {
 			t.Errorf("a Produce request with acks %d, want -1 (all in-sync replicas)", a)
 		}
 	}
+}
+
+// get answers GET path.
+func (f *fixture) get(path string) (int, string) {
+	f.t.Helper()
+	rec := httptest.NewRecorder()
+	f.svc.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	return rec.Code, rec.Body.String()
+}
+
+// TestHastyAfterClose: a closed service refuses posts, hasty or not, with
+// 503 rather than accepting events it can no longer produce, and is not
+// ready.
+func TestHastyAfterClose(t *testing.T) {
+	f := newFixture(t, nil)
+	if code, body := f.get("/readyz"); code != http.StatusOK {
+		t.Fatalf("/readyz of an open service: %d %s, want 200", code, body)
+	}
+	if err := f.svc.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	for _, path := range []string{intake.EventsPath + "?hasty=true", intake.EventsPath} {
+		if code, resp := f.post(path, "text/plain", purge(purges, "https://x.org/late", nil)); code != http.StatusServiceUnavailable {
+			t.Errorf("POST %s after Close: %d %q, want 503", path, code, resp)
+		}
+	}
+	if code, body := f.get("/readyz"); code != http.StatusServiceUnavailable {
+		t.Errorf("/readyz after Close: %d %s, want 503", code, body)
+	}
+	if _, body := f.get("/metrics"); !strings.Contains(body, `ripple_intake_requests_total{code="503"} 2`) {
+		t.Errorf("/metrics after Close does not count the two 503s: %q", regexp.MustCompile(`ripple_intake_requests_total.*`).FindAllString(body, -1))
+	}
+}
+
+// TestHastyDuringClose: a hasty event accepted before Close is produced
+// by Close, which waits for it; once Close has begun, /readyz fails and
+// posts, hasty or not, get 503.
+func TestHastyDuringClose(t *testing.T) {
+	// Close waits longer than the test for the event it holds, so that
+	// nothing but Close's beginning can make /readyz fail.
+	f := newFixture(t, func(c *intake.Config) { c.ShutdownTimeout = 5 * time.Minute })
+	// The broker holds the first Produce request until released, so that
+	// the hasty event is still in flight when Close begins.
+	held, release := make(chan struct{}), make(chan struct{})
+	var once, released sync.Once
+	t.Cleanup(func() { released.Do(func() { close(release) }) }) // should the test fail first
+	f.cluster.ControlKey(int16(kmsg.Produce), func(kmsg.Request) (kmsg.Response, error, bool) {
+		f.cluster.KeepControl()
+		once.Do(func() {
+			close(held)
+			f.cluster.SleepControl(func() { <-release })
+		})
+		return nil, nil, false
+	})
+	if code, resp := f.post(intake.EventsPath+"?hasty=true", "text/plain", purge(purges, "https://x.org/early", nil)); code != http.StatusAccepted {
+		t.Fatalf("POST ?hasty=true before Close: %d %q, want 202", code, resp)
+	}
+	select {
+	case <-held:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the hasty event did not reach the broker in 30 s")
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- f.svc.Close() }()
+	testenv.Eventually(t, 30*time.Second, func() error {
+		if code, _ := f.get("/readyz"); code != http.StatusServiceUnavailable {
+			return fmt.Errorf("/readyz answers %d while Close waits for a hasty event, want 503", code)
+		}
+		return nil
+	})
+	for _, path := range []string{intake.EventsPath + "?hasty=true", intake.EventsPath} {
+		if code, resp := f.post(path, "text/plain", purge(purges, "https://x.org/late", nil)); code != http.StatusServiceUnavailable {
+			t.Errorf("POST %s while closing: %d %q, want 503", path, code, resp)
+		}
+	}
+	select {
+	case err := <-closed:
+		t.Fatalf("Close returned (%v) before the hasty event in flight was acknowledged", err)
+	default:
+	}
+	released.Do(func() { close(release) })
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Close still waiting 30 s after the broker took the hasty event")
+	}
+	evs := f.read(purges, 1)
+	if got := evs[0]["meta"].(map[string]any)["uri"]; got != "https://x.org/early" {
+		t.Errorf("the topic holds %v, want the hasty event posted before Close", got)
+	}
+}
+
+// TestNewFailureRegistersNothing: a New that fails leaves no metric of
+// its own on the registry it was given, so that a New with a corrected
+// config can register them there.
+func TestNewFailureRegistersNothing(t *testing.T) {
+	repo, err := event.OpenRepositoryFS(schemas.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	streams := map[string]streamconfig.Settings{purges: {SchemaTitle: "resource_change"}}
+	for _, tc := range []struct {
+		name string
+		edit func(*intake.Config)
+	}{
+		{"broker address kgo refuses", func(c *intake.Config) { c.Brokers = []string{"127.0.0.1:notaport"} }},
+		{"unreadable TLS file", func(c *intake.Config) {
+			c.Security.TLS = kafkaclient.TLS{Enable: true, CAFile: filepath.Join(t.TempDir(), "ca.pem")}
+		}},
+		{"the last metric refused", func(c *intake.Config) {
+			c.Registerer = refusing{c.Registerer, "ripple_intake_request_events"}
+		}},
+	} {
+		reg := prometheus.NewRegistry()
+		cfg := intake.Config{Brokers: []string{"127.0.0.1:1"}, Schemas: repo, Streams: streams, Registerer: reg, Gatherer: reg}
+		tc.edit(&cfg)
+		if svc, err := intake.New(cfg); err == nil {
+			svc.Close()
+			t.Errorf("%s: New succeeded", tc.name)
+			continue
+		}
+		if mfs, err := reg.Gather(); err != nil || len(mfs) != 0 {
+			t.Errorf("%s: the failed New left %d metric families (%v), want none", tc.name, len(mfs), err)
+			continue
+		}
+		cfg.Brokers, cfg.Security, cfg.Registerer = []string{"127.0.0.1:1"}, kafkaclient.Security{}, reg
+		svc, err := intake.New(cfg)
+		if err != nil {
+			t.Errorf("%s: New again with the config corrected: %v", tc.name, err)
+			continue
+		}
+		svc.Close()
+	}
+}
+
+// refusing is a registry that refuses the collectors of metric name.
+type refusing struct {
+	prometheus.Registerer
+	name string
+}
+
+func (r refusing) Register(c prometheus.Collector) error {
+	descs := make(chan *prometheus.Desc, 16)
+	go func() { c.Describe(descs); close(descs) }()
+	var refused bool
+	for d := range descs {
+		refused = refused || strings.Contains(d.String(), `"`+r.name+`"`)
+	}
+	if refused {
+		return fmt.Errorf("%s refused", r.name)
+	}
+	return r.Registerer.Register(c)
 }

@@ -36,8 +36,13 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Buckets: prometheus.ExponentialBuckets(1, 4, 8),
 		}),
 	}
-	for _, c := range []prometheus.Collector{m.events, m.requests, m.duration, m.batch} {
+	cs := []prometheus.Collector{m.events, m.requests, m.duration, m.batch}
+	for i, c := range cs {
 		if err := reg.Register(c); err != nil {
+			// None or all: a failed New leaves reg as it found it.
+			for _, r := range cs[:i] {
+				reg.Unregister(r)
+			}
 			return nil, err
 		}
 	}
