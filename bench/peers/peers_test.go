@@ -45,12 +45,16 @@ func TestParseStatCPU(t *testing.T) {
 // TestProcSelf reads this test process's own /proc files: the parsers
 // meet the kernel's real format.
 func TestProcSelf(t *testing.T) {
-	// Burn a little CPU so utime is above zero at clock-tick resolution.
-	deadline := time.Now().Add(50 * time.Millisecond)
-	for n := 0; time.Now().Before(deadline); n++ {
-		_ = strconv.Itoa(n)
+	// Burn CPU until utime is above zero at clock-tick resolution (on a
+	// loaded machine this process may get little of it), within a bound.
+	var cpu time.Duration
+	var err error
+	for deadline, n := time.Now().Add(time.Minute), 0; cpu <= 0 && err == nil && time.Now().Before(deadline); {
+		for end := n + 100_000; n < end; n++ {
+			_ = strconv.Itoa(n)
+		}
+		cpu, err = procCPU(os.Getpid())
 	}
-	cpu, err := procCPU(os.Getpid())
 	if err != nil || cpu <= 0 {
 		t.Fatalf("procCPU(self) = %v, %v", cpu, err)
 	}
