@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/ripplestream/ripple/jobs"
 	"github.com/ripplestream/ripple/topology"
 )
 
@@ -58,7 +59,7 @@ func TestIntakeDeployment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := top.Validate(jobKinds()); err != nil {
+	if err := top.Validate(jobs.Kinds()); err != nil {
 		t.Error(err)
 	}
 	checkBrokers(t, c, objs)

@@ -13,6 +13,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ripplestream/ripple/jobs"
 	"github.com/ripplestream/ripple/topology"
 )
 
@@ -397,7 +398,7 @@ func checkTopology(t *testing.T, text, job string) {
 	if err != nil {
 		t.Fatalf("topology of %s: %v", job, err)
 	}
-	if err := topo.Validate(jobKinds()); err != nil {
+	if err := topo.Validate(jobs.Kinds()); err != nil {
 		t.Errorf("topology of %s: %v", job, err)
 	}
 	if len(topo.Streams) == 0 || len(topo.Jobs) != 1 || string(topo.Jobs[0].Name) != job {

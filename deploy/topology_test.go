@@ -7,11 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ripplestream/ripple/jobs/anomaly"
-	"github.com/ripplestream/ripple/jobs/changeprop"
-	"github.com/ripplestream/ripple/jobs/entitychange"
-	"github.com/ripplestream/ripple/jobs/errorlog"
-	"github.com/ripplestream/ripple/jobs/searchindex"
+	"github.com/ripplestream/ripple/jobs"
 	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/topology"
 	"github.com/ripplestream/ripple/topology/streamconfig"
@@ -22,17 +18,6 @@ import (
 // Alertmanager are. Everything else of a job is the sample's.
 var clusterConfig = []string{"dgraph", "alertmanager_url"}
 
-// jobKinds are the job kinds of the sample's jobs, as `ripple run` knows them.
-func jobKinds() *topology.Registry {
-	r := topology.NewRegistry()
-	changeprop.Register(r)
-	entitychange.Register(r)
-	errorlog.Register(r)
-	anomaly.Register(r)
-	searchindex.Register(r)
-	return r
-}
-
 // sampleTopology loads the sample topology that the Kubernetes manifests
 // deploy, deploy/topology/wikimedia.yaml.
 func sampleTopology(t *testing.T) *topology.Topology {
@@ -41,7 +26,7 @@ func sampleTopology(t *testing.T) *topology.Topology {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := top.Validate(jobKinds()); err != nil {
+	if err := top.Validate(jobs.Kinds()); err != nil {
 		t.Fatal(err)
 	}
 	return top
@@ -64,7 +49,7 @@ func TestKubernetesTopologiesAreTheSample(t *testing.T) {
 			t.Error(err)
 			continue
 		}
-		if err := top.Validate(jobKinds()); err != nil {
+		if err := top.Validate(jobs.Kinds()); err != nil {
 			t.Errorf("%s: %v", file, err)
 		}
 		for _, s := range top.Streams {

@@ -2,5 +2,6 @@
 // API of event, state, processor and deps: changeprop, entitychange,
 // errorlog, anomaly and searchindex, and the sinks (sink: the runner;
 // sink/postgres and sink/redis: the stores), which move a stream into a
-// store; trending is to come.
+// store; trending is to come. Kinds registers them all, for `ripple run`
+// and whatever else reads a topology file.
 package jobs

@@ -3,11 +3,7 @@ package topology_test
 import (
 	"testing"
 
-	"github.com/ripplestream/ripple/jobs/anomaly"
-	"github.com/ripplestream/ripple/jobs/changeprop"
-	"github.com/ripplestream/ripple/jobs/entitychange"
-	"github.com/ripplestream/ripple/jobs/errorlog"
-	"github.com/ripplestream/ripple/jobs/searchindex"
+	"github.com/ripplestream/ripple/jobs"
 	"github.com/ripplestream/ripple/topology"
 )
 
@@ -18,13 +14,7 @@ func TestWikimediaTopologyValidates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := topology.NewRegistry()
-	changeprop.Register(r)
-	entitychange.Register(r)
-	errorlog.Register(r)
-	anomaly.Register(r)
-	searchindex.Register(r)
-	if err := top.Validate(r); err != nil {
+	if err := top.Validate(jobs.Kinds()); err != nil {
 		t.Fatal(err)
 	}
 	if len(top.Jobs) != 7 || len(top.Plan()) != 15 {

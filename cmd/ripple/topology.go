@@ -10,32 +10,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ripplestream/ripple/jobs/anomaly"
-	"github.com/ripplestream/ripple/jobs/changeprop"
-	"github.com/ripplestream/ripple/jobs/entitychange"
-	"github.com/ripplestream/ripple/jobs/errorlog"
-	"github.com/ripplestream/ripple/jobs/searchindex"
-	sinkparquet "github.com/ripplestream/ripple/jobs/sink/parquet"
-	sinkpostgres "github.com/ripplestream/ripple/jobs/sink/postgres"
-	sinkredis "github.com/ripplestream/ripple/jobs/sink/redis"
+	"github.com/ripplestream/ripple/jobs"
 	"github.com/ripplestream/ripple/processor"
 	"github.com/ripplestream/ripple/processor/prommetrics"
 	"github.com/ripplestream/ripple/topology"
 )
-
-// kinds are the job kinds a topology file may name.
-func kinds() *topology.Registry {
-	r := topology.NewRegistry()
-	changeprop.Register(r)
-	entitychange.Register(r)
-	errorlog.Register(r)
-	anomaly.Register(r)
-	searchindex.Register(r)
-	sinkparquet.Register(r)
-	sinkpostgres.Register(r)
-	sinkredis.Register(r)
-	return r
-}
 
 // loadTopology loads and validates the topology file.
 func loadTopology(file string) (*topology.Topology, error) {
@@ -43,7 +22,7 @@ func loadTopology(file string) (*topology.Topology, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := t.Validate(kinds()); err != nil {
+	if err := t.Validate(jobs.Kinds()); err != nil {
 		return nil, fmt.Errorf("%s is not valid:\n%w", file, err)
 	}
 	return t, nil
@@ -56,7 +35,7 @@ func topologyCmd() *cobra.Command {
 		Long: fmt.Sprintf(`A topology file declares a deployment as data: its streams (partitions,
 replication, retention or compaction, schema) and its jobs (kind, config,
 and the streams bound to their inputs and outputs). Both commands validate
-it first and report each problem at its line:col. Job kinds: %s.`, strings.Join(kinds().Names(), ", ")),
+it first and report each problem at its line:col. Job kinds: %s.`, strings.Join(jobs.Kinds().Names(), ", ")),
 		Example: `  ripple topology plan deploy/topology/wikimedia.yaml
   ripple topology graph deploy/topology/wikimedia.yaml --format mermaid`,
 	}, topologyPlanCmd(), topologyGraphCmd())
@@ -180,7 +159,7 @@ func runTopology(ctx context.Context, stderr io.Writer, file string, f runFlags)
 	sec := f.sec.security()
 	logger.Info("running topology", "file", file, "jobs", len(t.Jobs), "metrics", f.metrics, "kafka", sec)
 	err = topology.Run(ctx, t, topology.RunConfig{
-		Kinds: kinds(),
+		Kinds: jobs.Kinds(),
 		Processor: processor.Config{Brokers: strings.Split(f.brokers, ","), KafkaVersion: f.version, StateDir: f.stateDir,
 			Replication: f.replication, InstanceID: f.instance, Logger: logger, Security: sec},
 		MetricsAddr: f.metrics,
