@@ -11,9 +11,12 @@
 // persistence off, a Redis restart loses both together, and the sink
 // writes the stream again from its start.
 //
-// An event without the key or value field it needs, or that is not JSON
-// when a field is needed, is rejected with a sink.Invalid and goes to the
-// sink's error topic.
+// When a field is needed, the event is decoded by sink.DecodeJSON, as
+// every sink decodes one: an event that is not one JSON object (not JSON,
+// bytes after the value, an array) or that lacks the key or value field
+// it needs is rejected with a sink.Invalid and goes to the sink's error
+// topic with the reason. Without KeyPointer and ValuePointer the value is
+// stored byte for byte, JSON or not.
 //
 // It does not own the runner (package sink).
 package redis

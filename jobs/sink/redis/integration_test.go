@@ -36,6 +36,8 @@ func TestIntegrationLatestPageWithTTL(t *testing.T) {
 	bad := []sink.Record{
 		{Key: []byte("bad:1"), Value: []byte("not json")},
 		{Key: []byte("bad:2"), Value: []byte(`{"meta": {"stream": "no page"}}`)},
+		{Key: []byte("bad:3"), Value: []byte(`{"page": {"page_id": 1}}}`)},
+		{Key: []byte("bad:4"), Value: []byte(`[{"page": {"page_id": 1}}]`)},
 	}
 	recs = append(recs[:100:100], append(bad, recs[100:]...)...)
 	var produce []testenv.Record
@@ -113,7 +115,8 @@ func TestIntegrationLatestPageWithTTL(t *testing.T) {
 		}
 		return nil
 	})
-	if !strings.Contains(found["bad:1"], "not JSON") || !strings.Contains(found["bad:2"], "no value at /page") {
+	if !strings.Contains(found["bad:1"], "not JSON") || !strings.Contains(found["bad:2"], "no value at /page") ||
+		!strings.Contains(found["bad:3"], "not one JSON value") || !strings.Contains(found["bad:4"], "not a JSON object") {
 		t.Errorf("reasons %q", found)
 	}
 }

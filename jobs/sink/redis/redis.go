@@ -1,7 +1,6 @@
 package redis
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -168,24 +167,13 @@ func (s *Store) Write(ctx context.Context, b sink.Batch) error {
 func (s *Store) entry(rec sink.Record) (key, value string, inv *sink.Invalid) {
 	key, value = string(rec.Key), string(rec.Value)
 	if s.cfg.KeyPointer != "" || s.cfg.ValuePointer != "" {
-		var doc any
-		d := json.NewDecoder(bytes.NewReader(rec.Value))
-		d.UseNumber()
-		if err := d.Decode(&doc); err != nil {
-			return "", "", sink.Reject(rec, "the event is not JSON: %v", err)
+		doc, err := sink.DecodeJSON(rec.Value)
+		if err != nil {
+			return "", "", sink.Reject(rec, "%v", err)
 		}
 		if s.cfg.KeyPointer != "" {
-			v, err := event.FollowPointer(doc, s.cfg.KeyPointer)
-			switch k := v.(type) {
-			case string:
-				key = k
-			case json.Number:
-				key = k.String()
-			default:
-				if err == nil {
-					err = errors.New("not a string or number")
-				}
-				return "", "", sink.Reject(rec, "no key at %s: %v", s.cfg.KeyPointer, err)
+			if key, err = sink.KeyAt(doc, s.cfg.KeyPointer); err != nil {
+				return "", "", sink.Reject(rec, "%v", err)
 			}
 		}
 		if s.cfg.ValuePointer != "" {

@@ -28,6 +28,10 @@ func TestEntry(t *testing.T) {
 		{cfg: Config{KeyPointer: "/meta"}, key: "k", value: `{"meta":{}}`, err: "not a string or number"},
 		{cfg: Config{ValuePointer: "/page"}, key: "k", value: `{`, err: "not JSON"},
 		{cfg: Config{ValuePointer: "/page"}, key: "k", value: `{}`, err: "no value at /page"},
+		{cfg: Config{ValuePointer: "/page"}, key: "k", value: `{"page":1}}`, err: "not one JSON value"},
+		{cfg: Config{KeyPointer: "/meta/id"}, key: "k", value: `{"meta":{"id":"e1"}} trailing`, err: "not one JSON value"},
+		{cfg: Config{KeyPointer: "/0"}, key: "k", value: `["e1"]`, err: "not a JSON object but an array"},
+		{cfg: Config{ValuePointer: "/0"}, key: "k", value: `"s"`, err: "not a JSON object but a string"},
 	} {
 		s := &Store{cfg: c.cfg}
 		k, v, inv := s.entry(sink.Record{Key: []byte(c.key), Value: []byte(c.value)})
