@@ -4,9 +4,13 @@
 //
 // Each batch is one MULTI/EXEC transaction: a SET ... PX per key (the last
 // record of the key in the batch) and an HSET of the offsets the batch
-// reaches into the sink's offsets hash, ripple:sink:<name>:offsets (field
-// <topic>/<partition>, value the next offset). Redis runs a transaction
-// whole or not at all, so the values and the offsets agree after a crash,
+// reaches into the sink's offsets hash (Config.OffsetsKey, by default
+// ripple:sink:<name>:offsets; field <topic>/<partition>, value the next
+// offset). The offsets key must lie outside KeyPrefix, which Validate
+// checks; without a KeyPrefix, a record whose key is the offsets key is
+// rejected, so no value ever overwrites the offsets. Redis runs a
+// transaction whole or not at all, so the values and the offsets agree
+// after a crash,
 // and the sink resumes where the values are (exactly-once). With
 // persistence off, a Redis restart loses both together, and the sink
 // writes the stream again from its start.

@@ -49,7 +49,8 @@ func TestIntegrationLatestPageWithTTL(t *testing.T) {
 	ctx := context.Background()
 	const ttl = 10 * time.Minute
 	prefix := name + ":"
-	store, err := redis.Open(ctx, redis.Config{Name: name, Addr: addr, KeyPrefix: prefix, ValuePointer: "/page", TTL: ttl})
+	offsetsKey := "offsets:" + name // not the default, and outside prefix
+	store, err := redis.Open(ctx, redis.Config{Name: name, Addr: addr, KeyPrefix: prefix, ValuePointer: "/page", TTL: ttl, OffsetsKey: offsetsKey})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +58,7 @@ func TestIntegrationLatestPageWithTTL(t *testing.T) {
 	rc := store.Client()
 	t.Cleanup(func() {
 		keys, _ := rc.Keys(context.Background(), prefix+"*").Result()
-		rc.Del(context.Background(), append(keys, redis.OffsetsKey(name))...)
+		rc.Del(context.Background(), append(keys, offsetsKey, redis.DefaultOffsetsKey(name))...)
 	})
 
 	scfg := sink.Config{Name: name, Input: processor.Stream(topic), Brokers: kc.Brokers, BatchSize: 30, BatchWait: 20 * time.Millisecond}
@@ -95,6 +96,13 @@ func TestIntegrationLatestPageWithTTL(t *testing.T) {
 		if err != nil || left <= 0 || left > ttl {
 			t.Errorf("key %s: TTL %v (%v), want in (0, %v]", k, left, err, ttl)
 		}
+	}
+
+	if n, err := rc.HLen(ctx, offsetsKey).Result(); err != nil || n != 3 {
+		t.Errorf("the offsets hash %s has %d fields (%v), want one per partition, 3", offsetsKey, n, err)
+	}
+	if n, _ := rc.Exists(ctx, redis.DefaultOffsetsKey(name)).Result(); n != 0 {
+		t.Errorf("the sink wrote the default offsets key %s besides %s", redis.DefaultOffsetsKey(name), offsetsKey)
 	}
 
 	found := map[string]string{}
