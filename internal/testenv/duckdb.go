@@ -20,7 +20,10 @@ import (
 // when the query fails.
 func DuckDB(t testing.TB, dir, query string) []map[string]any {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute) // the first run installs DuckDB
+	// The first run installs DuckDB, after waiting up to 10 minutes for
+	// another test's install (the script's bound, RIPPLE_DUCKDB_LOCK_WAIT):
+	// room for both on a loaded machine.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
 	script := filepath.Join(RepoRoot(t), "deploy", "local", "duckdb")
 	var stderr bytes.Buffer

@@ -24,6 +24,11 @@
 // An invalid record is sent to the error topic at least once: a crash
 // between the send and the next Write sends it again after the restart.
 //
+// A store that reads fields of an event decodes it with DecodeJSON and
+// takes its key with KeyAt, so every store accepts the same events (one
+// JSON object, nothing after it) and rejects the others for the same
+// reasons.
+//
 // Run's metrics go to a Hook; package sinkprom adapts it to Prometheus.
 //
 // The stores live in subpackages (postgres, redis, parquet); the package owns

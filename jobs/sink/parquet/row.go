@@ -1,7 +1,6 @@
 package parquet
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -9,6 +8,8 @@ import (
 	"time"
 
 	pq "github.com/parquet-go/parquet-go"
+
+	"github.com/ripplestream/ripple/jobs/sink"
 )
 
 // FieldError says why an event does not fit the Parquet schema: the field
@@ -26,20 +27,13 @@ func (e *FieldError) Error() string {
 	return fmt.Sprintf("parquet: field %s: %s", path, e.Reason)
 }
 
-// decodeEvent decodes one JSON event, keeping numbers as json.Number so
-// that an int64 keeps all its digits.
+// decodeEvent decodes one JSON event with sink.DecodeJSON (numbers as
+// json.Number, so that an int64 keeps all its digits), its reason a
+// *FieldError of the whole event.
 func decodeEvent(data []byte) (map[string]any, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var doc map[string]any
-	if err := dec.Decode(&doc); err != nil {
-		return nil, &FieldError{Reason: "not a JSON object: " + err.Error()}
-	}
-	if dec.More() {
-		return nil, &FieldError{Reason: "more than one JSON value"}
-	}
-	if doc == nil {
-		return nil, &FieldError{Reason: "not a JSON object: null"}
+	doc, err := sink.DecodeJSON(data)
+	if err != nil {
+		return nil, &FieldError{Reason: err.Error()}
 	}
 	return doc, nil
 }
@@ -100,7 +94,7 @@ func (b *rowBuilder) put(f *field, v any, rep, def int) error {
 	case kindGroup:
 		obj, ok := v.(map[string]any)
 		if !ok {
-			return &FieldError{Reason: "want an object, have " + jsonKind(v)}
+			return &FieldError{Reason: "want an object, have " + sink.JSONKind(v)}
 		}
 		return b.group(f, obj, rep, def)
 	case kindList:
@@ -119,7 +113,7 @@ func (b *rowBuilder) put(f *field, v any, rep, def int) error {
 func (b *rowBuilder) list(f *field, v any, rep, def int) error {
 	arr, ok := v.([]any)
 	if !ok {
-		return &FieldError{Reason: "want an array, have " + jsonKind(v)}
+		return &FieldError{Reason: "want an array, have " + sink.JSONKind(v)}
 	}
 	if len(arr) == 0 {
 		b.nulls(f.elem, rep, def)
@@ -139,7 +133,7 @@ func (b *rowBuilder) list(f *field, v any, rep, def int) error {
 func (b *rowBuilder) mapEntries(f *field, v any, rep, def int) error {
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return &FieldError{Reason: "want an object, have " + jsonKind(v)}
+		return &FieldError{Reason: "want an object, have " + sink.JSONKind(v)}
 	}
 	if len(obj) == 0 {
 		b.cols[f.column] = append(b.cols[f.column], pq.NullValue().Level(rep, def, f.column))
@@ -220,23 +214,5 @@ func leafValue(k kind, v any) (pq.Value, error) {
 		}
 		return pq.ByteArrayValue(data), nil
 	}
-	return pq.Value{}, fmt.Errorf("want %s, have %s", k, jsonKind(v))
-}
-
-func jsonKind(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "a string"
-	case json.Number, float64:
-		return "a number"
-	case bool:
-		return "a boolean"
-	case []any:
-		return "an array"
-	case map[string]any:
-		return "an object"
-	}
-	return fmt.Sprintf("%T", v)
+	return pq.Value{}, fmt.Errorf("want %s, have %s", k, sink.JSONKind(v))
 }

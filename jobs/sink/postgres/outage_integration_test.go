@@ -24,7 +24,7 @@ import (
 // version, once the server is back.
 func TestIntegrationServerOutage(t *testing.T) {
 	kc := testenv.Kafka(t)
-	pg := testenv.StartPrivatePostgres(t, 15442)
+	pg := testenv.StartPrivatePostgres(t)
 	topic := testenv.Name(t, "page-change")
 	testenv.CreateTopic(t, kc, topic, 2)
 	name := testenv.Name(t, "pgoutage")

@@ -17,19 +17,12 @@ import (
 // row turns rec into the values of the store's columns, in the order of
 // s.columns, or rejects it.
 func (s *Store) row(rec sink.Record) ([]any, *sink.Invalid) {
-	var doc any
+	var doc map[string]any
 	needJSON := s.cfg.EventColumn != "-" || s.cfg.KeyPointer != "" || len(s.cfg.Columns) > 0
 	if needJSON {
-		d := json.NewDecoder(bytes.NewReader(rec.Value))
-		d.UseNumber()
-		if err := d.Decode(&doc); err != nil {
-			return nil, sink.Reject(rec, "the event is not JSON: %v", err)
-		}
-		if d.More() {
-			return nil, sink.Reject(rec, "the event is not one JSON value: it has more after its end")
-		}
-		if _, ok := doc.(map[string]any); !ok {
-			return nil, sink.Reject(rec, "the event is not a JSON object")
+		var err error
+		if doc, err = sink.DecodeJSON(rec.Value); err != nil {
+			return nil, sink.Reject(rec, "%v", err)
 		}
 		if !utf8.Valid(rec.Value) {
 			return nil, sink.Reject(rec, "the event is not valid UTF-8, which jsonb requires")
@@ -40,17 +33,9 @@ func (s *Store) row(rec sink.Record) ([]any, *sink.Invalid) {
 	}
 	key := string(rec.Key)
 	if s.cfg.KeyPointer != "" {
-		v, err := event.FollowPointer(doc, s.cfg.KeyPointer)
-		if err != nil || v == nil {
-			return nil, sink.Reject(rec, "no key at %s", s.cfg.KeyPointer)
-		}
-		switch k := v.(type) {
-		case string:
-			key = k
-		case json.Number:
-			key = k.String()
-		default:
-			return nil, sink.Reject(rec, "the key at %s is not a string or number", s.cfg.KeyPointer)
+		var err error
+		if key, err = sink.KeyAt(doc, s.cfg.KeyPointer); err != nil {
+			return nil, sink.Reject(rec, "%v", err)
 		}
 	}
 	if key == "" {
@@ -94,7 +79,7 @@ func convert(v any, typ string) (any, error) {
 		case bool:
 			return strconv.FormatBool(x), nil
 		}
-		return nil, fmt.Errorf("want a string, got %s", kind(v))
+		return nil, fmt.Errorf("want a string, got %s", sink.JSONKind(v))
 	case BigInt:
 		var text string
 		switch x := v.(type) {
@@ -103,7 +88,7 @@ func convert(v any, typ string) (any, error) {
 		case string:
 			text = x
 		default:
-			return nil, fmt.Errorf("want an integer, got %s", kind(v))
+			return nil, fmt.Errorf("want an integer, got %s", sink.JSONKind(v))
 		}
 		n, err := strconv.ParseInt(text, 10, 64)
 		if err != nil {
@@ -113,7 +98,7 @@ func convert(v any, typ string) (any, error) {
 	case Double:
 		x, ok := v.(json.Number)
 		if !ok {
-			return nil, fmt.Errorf("want a number, got %s", kind(v))
+			return nil, fmt.Errorf("want a number, got %s", sink.JSONKind(v))
 		}
 		f, err := x.Float64()
 		if err != nil || math.IsInf(f, 0) {
@@ -123,13 +108,13 @@ func convert(v any, typ string) (any, error) {
 	case Boolean:
 		x, ok := v.(bool)
 		if !ok {
-			return nil, fmt.Errorf("want true or false, got %s", kind(v))
+			return nil, fmt.Errorf("want true or false, got %s", sink.JSONKind(v))
 		}
 		return x, nil
 	case Timestamptz:
 		x, ok := v.(string)
 		if !ok {
-			return nil, fmt.Errorf("want an RFC 3339 time, got %s", kind(v))
+			return nil, fmt.Errorf("want an RFC 3339 time, got %s", sink.JSONKind(v))
 		}
 		t, err := time.Parse(time.RFC3339Nano, x)
 		if err != nil {
@@ -141,20 +126,4 @@ func convert(v any, typ string) (any, error) {
 		return json.RawMessage(b), nil
 	}
 	return nil, fmt.Errorf("unknown type %q", typ)
-}
-
-func kind(v any) string {
-	switch v.(type) {
-	case string:
-		return "a string"
-	case json.Number:
-		return "a number"
-	case bool:
-		return "a boolean"
-	case map[string]any:
-		return "an object"
-	case []any:
-		return "an array"
-	}
-	return fmt.Sprintf("%T", v)
 }

@@ -37,6 +37,8 @@ func TestRow(t *testing.T) {
 		{event: `{"meta":{"id":"a"},"page":{"page_id":1,"page_title":"a\u0000b"}}`, err: "NUL"},
 		{event: `[1]`, err: "not a JSON object"},
 		{event: `{"a":1} {"b":2}`, err: "not one JSON value"},
+		{event: `{"meta":{"id":"a"},"page":{"page_id":1}}}`, err: "not one JSON value"},
+		{event: `{"meta":{"id":{}},"page":{"page_id":1}}`, err: "the key at /meta/id is an object, not a string or number"},
 		{event: "{\"meta\":{\"id\":\"a\"},\"page\":{\"page_id\":1,\"page_title\":\"\xff\"}}", err: "not valid UTF-8"},
 	} {
 		row, inv := s.row(sink.Record{Value: []byte(c.event), Partition: 2, Offset: 9})

@@ -36,6 +36,8 @@ func TestIntegrationLatestPageWithTTL(t *testing.T) {
 	bad := []sink.Record{
 		{Key: []byte("bad:1"), Value: []byte("not json")},
 		{Key: []byte("bad:2"), Value: []byte(`{"meta": {"stream": "no page"}}`)},
+		{Key: []byte("bad:3"), Value: []byte(`{"page": {"page_id": 1}}}`)},
+		{Key: []byte("bad:4"), Value: []byte(`[{"page": {"page_id": 1}}]`)},
 	}
 	recs = append(recs[:100:100], append(bad, recs[100:]...)...)
 	var produce []testenv.Record
@@ -47,7 +49,8 @@ func TestIntegrationLatestPageWithTTL(t *testing.T) {
 	ctx := context.Background()
 	const ttl = 10 * time.Minute
 	prefix := name + ":"
-	store, err := redis.Open(ctx, redis.Config{Name: name, Addr: addr, KeyPrefix: prefix, ValuePointer: "/page", TTL: ttl})
+	offsetsKey := "offsets:" + name // not the default, and outside prefix
+	store, err := redis.Open(ctx, redis.Config{Name: name, Addr: addr, KeyPrefix: prefix, ValuePointer: "/page", TTL: ttl, OffsetsKey: offsetsKey})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +58,7 @@ func TestIntegrationLatestPageWithTTL(t *testing.T) {
 	rc := store.Client()
 	t.Cleanup(func() {
 		keys, _ := rc.Keys(context.Background(), prefix+"*").Result()
-		rc.Del(context.Background(), append(keys, redis.OffsetsKey(name))...)
+		rc.Del(context.Background(), append(keys, offsetsKey, redis.DefaultOffsetsKey(name))...)
 	})
 
 	scfg := sink.Config{Name: name, Input: processor.Stream(topic), Brokers: kc.Brokers, BatchSize: 30, BatchWait: 20 * time.Millisecond}
@@ -95,6 +98,13 @@ func TestIntegrationLatestPageWithTTL(t *testing.T) {
 		}
 	}
 
+	if n, err := rc.HLen(ctx, offsetsKey).Result(); err != nil || n != 3 {
+		t.Errorf("the offsets hash %s has %d fields (%v), want one per partition, 3", offsetsKey, n, err)
+	}
+	if n, _ := rc.Exists(ctx, redis.DefaultOffsetsKey(name)).Result(); n != 0 {
+		t.Errorf("the sink wrote the default offsets key %s besides %s", redis.DefaultOffsetsKey(name), offsetsKey)
+	}
+
 	found := map[string]string{}
 	testenv.Eventually(t, time.Minute, func() error {
 		for _, r := range testenv.ReadAll(t, kc, name+".error") {
@@ -113,7 +123,8 @@ func TestIntegrationLatestPageWithTTL(t *testing.T) {
 		}
 		return nil
 	})
-	if !strings.Contains(found["bad:1"], "not JSON") || !strings.Contains(found["bad:2"], "no value at /page") {
+	if !strings.Contains(found["bad:1"], "not JSON") || !strings.Contains(found["bad:2"], "no value at /page") ||
+		!strings.Contains(found["bad:3"], "not one JSON value") || !strings.Contains(found["bad:4"], "not a JSON object") {
 		t.Errorf("reasons %q", found)
 	}
 }

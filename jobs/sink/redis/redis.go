@@ -1,7 +1,6 @@
 package redis
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -48,14 +47,25 @@ type Config struct {
 	// TTL is how long a value lives after its last write. Zero keeps it
 	// until it is overwritten.
 	TTL time.Duration
+	// OffsetsKey is the key of the hash of the sink's offsets. It must lie
+	// outside KeyPrefix, where the values are, so no record can overwrite
+	// it. Default DefaultOffsetsKey(Name).
+	OffsetsKey string
 }
 
-// WithDefaults returns c: every field's zero value is its default.
-func (c Config) WithDefaults() Config { return c }
+// WithDefaults returns a copy of c with its unset fields set to their
+// defaults.
+func (c Config) WithDefaults() Config {
+	if c.OffsetsKey == "" && c.Name != "" {
+		c.OffsetsKey = DefaultOffsetsKey(c.Name)
+	}
+	return c
+}
 
 // Validate reports the first field of c that cannot work, wrapping
 // ErrInvalidConfig. It does not change c.
 func (c Config) Validate() error {
+	c = c.WithDefaults()
 	switch {
 	case c.Name == "":
 		return fmt.Errorf("%w: no sink name: set Name to the sink's (it names the offsets hash)", ErrInvalidConfig)
@@ -69,12 +79,18 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: sink %s: TTL %v: want 0 (no expiry) or at least 1ms", ErrInvalidConfig, c.Name, c.TTL)
 	case c.DB < 0:
 		return fmt.Errorf("%w: sink %s: DB %d must not be negative", ErrInvalidConfig, c.Name, c.DB)
+	case c.KeyPrefix != "" && strings.HasPrefix(c.OffsetsKey, c.KeyPrefix):
+		// A record keyed by the rest of the offsets key would overwrite
+		// the offsets with a value, or fail every batch on the hash.
+		return fmt.Errorf("%w: sink %s: the offsets key %q lies among the values' keys (KeyPrefix %q): a record keyed %q would overwrite it; set OffsetsKey to a key outside %q*, or another KeyPrefix",
+			ErrInvalidConfig, c.Name, c.OffsetsKey, c.KeyPrefix, strings.TrimPrefix(c.OffsetsKey, c.KeyPrefix), c.KeyPrefix)
 	}
 	return nil
 }
 
-// OffsetsKey returns the key of the hash of a sink's offsets.
-func OffsetsKey(sinkName string) string { return "ripple:sink:" + sinkName + ":offsets" }
+// DefaultOffsetsKey returns the default key of the hash of a sink's
+// offsets, ripple:sink:<name>:offsets.
+func DefaultOffsetsKey(sinkName string) string { return "ripple:sink:" + sinkName + ":offsets" }
 
 // Store is a sink.Store on Redis. Open makes one.
 type Store struct {
@@ -90,6 +106,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	cfg = cfg.WithDefaults()
 	cl := goredis.NewClient(&goredis.Options{Addr: cfg.Addr, Username: cfg.Username, Password: string(cfg.Password), DB: cfg.DB})
 	if err := cl.Ping(ctx).Err(); err != nil {
 		cl.Close()
@@ -100,7 +117,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 
 // Offsets returns the sink's offsets of topic.
 func (s *Store) Offsets(ctx context.Context, topic string) (map[int32]int64, error) {
-	all, err := s.client.HGetAll(ctx, OffsetsKey(s.cfg.Name)).Result()
+	all, err := s.client.HGetAll(ctx, s.cfg.OffsetsKey).Result()
 	if err != nil {
 		return nil, fmt.Errorf("sink/redis: sink %s: reading offsets: %w", s.cfg.Name, err)
 	}
@@ -114,7 +131,7 @@ func (s *Store) Offsets(ctx context.Context, topic string) (map[int32]int64, err
 		p, err1 := strconv.ParseInt(ps, 10, 32)
 		o, err2 := strconv.ParseInt(v, 10, 64)
 		if err1 != nil || err2 != nil {
-			return nil, fmt.Errorf("sink/redis: sink %s: offsets hash %s: field %q = %q is not partition = offset", s.cfg.Name, OffsetsKey(s.cfg.Name), f, v)
+			return nil, fmt.Errorf("sink/redis: sink %s: offsets hash %s: field %q = %q is not partition = offset", s.cfg.Name, s.cfg.OffsetsKey, f, v)
 		}
 		out[int32(p)] = o
 	}
@@ -154,7 +171,7 @@ func (s *Store) Write(ctx context.Context, b sink.Batch) error {
 			tx.Set(ctx, e.key, e.value, s.cfg.TTL)
 		}
 		if len(offsets) > 0 {
-			tx.HSet(ctx, OffsetsKey(s.cfg.Name), offsets...)
+			tx.HSet(ctx, s.cfg.OffsetsKey, offsets...)
 		}
 		return nil
 	})
@@ -168,24 +185,13 @@ func (s *Store) Write(ctx context.Context, b sink.Batch) error {
 func (s *Store) entry(rec sink.Record) (key, value string, inv *sink.Invalid) {
 	key, value = string(rec.Key), string(rec.Value)
 	if s.cfg.KeyPointer != "" || s.cfg.ValuePointer != "" {
-		var doc any
-		d := json.NewDecoder(bytes.NewReader(rec.Value))
-		d.UseNumber()
-		if err := d.Decode(&doc); err != nil {
-			return "", "", sink.Reject(rec, "the event is not JSON: %v", err)
+		doc, err := sink.DecodeJSON(rec.Value)
+		if err != nil {
+			return "", "", sink.Reject(rec, "%v", err)
 		}
 		if s.cfg.KeyPointer != "" {
-			v, err := event.FollowPointer(doc, s.cfg.KeyPointer)
-			switch k := v.(type) {
-			case string:
-				key = k
-			case json.Number:
-				key = k.String()
-			default:
-				if err == nil {
-					err = errors.New("not a string or number")
-				}
-				return "", "", sink.Reject(rec, "no key at %s: %v", s.cfg.KeyPointer, err)
+			if key, err = sink.KeyAt(doc, s.cfg.KeyPointer); err != nil {
+				return "", "", sink.Reject(rec, "%v", err)
 			}
 		}
 		if s.cfg.ValuePointer != "" {
@@ -204,8 +210,16 @@ func (s *Store) entry(rec sink.Record) (key, value string, inv *sink.Invalid) {
 	if key == "" {
 		return "", "", sink.Reject(rec, "empty key")
 	}
-	return s.cfg.KeyPrefix + key, value, nil
+	// Without KeyPrefix the values' keys are the records' own, and one
+	// could be the offsets hash's.
+	if key = s.cfg.KeyPrefix + key; key == s.cfg.OffsetsKey {
+		return "", "", sink.Reject(rec, "the key %q is the sink's offsets key: set KeyPrefix to keep the values apart from it", key)
+	}
+	return key, value, nil
 }
+
+// OffsetsKey returns the key of the hash of the store's offsets.
+func (s *Store) OffsetsKey() string { return s.cfg.OffsetsKey }
 
 // Client returns the store's Redis client, for tests and tools that read
 // what the sink wrote.

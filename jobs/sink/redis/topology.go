@@ -28,6 +28,7 @@ type TopologyConfig struct {
 	KeyPrefix      string        `yaml:"key_prefix"`
 	ValuePointer   string        `yaml:"value_pointer"`
 	TTL            time.Duration `yaml:"ttl"`
+	OffsetsKey     string        `yaml:"offsets_key"`
 }
 
 // Register adds the sink-redis job kind to r: input role events, whose
@@ -44,6 +45,6 @@ func build(ctx context.Context, spec topology.Spec) (topology.Built, error) {
 	return sinkjob.Build(spec, tc.Config, func(name string) (sink.Store, error) {
 		return Open(ctx, Config{Name: name, Addr: os.ExpandEnv(tc.Addr), Username: tc.Username,
 			Password: kafkaclient.Secret(os.ExpandEnv(tc.Password)), DB: tc.DB, KeyPointer: tc.KeyPointer,
-			KeyPrefix: tc.KeyPrefix, ValuePointer: tc.ValuePointer, TTL: tc.TTL})
+			KeyPrefix: tc.KeyPrefix, ValuePointer: tc.ValuePointer, TTL: tc.TTL, OffsetsKey: tc.OffsetsKey})
 	})
 }
