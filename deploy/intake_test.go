@@ -4,6 +4,7 @@ import (
 	"net"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/ripplestream/ripple/jobs"
 	"github.com/ripplestream/ripple/topology"
@@ -52,6 +53,22 @@ func TestIntakeDeployment(t *testing.T) {
 		if p.probe == nil || p.probe.HTTPGet == nil || p.probe.HTTPGet.Path != p.path || p.probe.HTTPGet.Port != "http" {
 			t.Errorf("%s probe %s, want GET %s on port http", p.what, p.probe, p.path)
 		}
+	}
+
+	// On SIGTERM the pod drains (/readyz failing, events still taken)
+	// at least as long as the readiness probe takes to see it (a
+	// terminating pod also leaves the Service's endpoints, which takes a
+	// while to reach every node), then has the intake's 30 s shutdown
+	// for requests in flight, all within the grace period.
+	drain, err := time.ParseDuration(c.flag("drain-delay"))
+	grace := time.Duration(d.Spec.Template.Spec.TerminationGracePeriodSeconds) * time.Second
+	var notReady time.Duration
+	if rp := c.ReadinessProbe; rp != nil {
+		notReady = time.Duration(max(rp.PeriodSeconds, 1)*max(rp.FailureThreshold, 1)) * time.Second
+	}
+	if err != nil || drain < notReady || drain+30*time.Second > grace {
+		t.Errorf("--drain-delay %q with a grace period of %v: want at least the %v readiness takes to fail, and 30 s more within the grace period",
+			c.flag("drain-delay"), grace, notReady)
 	}
 
 	checkTopologyVolume(t, d.Spec.Template, "intake.yaml")

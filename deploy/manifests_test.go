@@ -85,8 +85,9 @@ type servicePort struct {
 type podTemplate struct {
 	Metadata meta `yaml:"metadata"`
 	Spec     struct {
-		Containers []container `yaml:"containers"`
-		Volumes    []struct {
+		TerminationGracePeriodSeconds int         `yaml:"terminationGracePeriodSeconds"`
+		Containers                    []container `yaml:"containers"`
+		Volumes                       []struct {
 			Name      string `yaml:"name"`
 			ConfigMap *struct {
 				Name  string `yaml:"name"`
@@ -132,6 +133,8 @@ type probe struct {
 		Path string `yaml:"path"`
 		Port string `yaml:"port"`
 	} `yaml:"httpGet"`
+	PeriodSeconds    int `yaml:"periodSeconds"`
+	FailureThreshold int `yaml:"failureThreshold"`
 }
 
 func (p *probe) String() string {

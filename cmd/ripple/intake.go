@@ -24,6 +24,7 @@ type intakeFlags struct {
 	maxBody      int64
 	linger       time.Duration
 	timeout      time.Duration
+	drain        time.Duration
 	verbose      bool
 	sec          securityFlags
 }
@@ -56,6 +57,8 @@ The answer is EventGate's:
   413  the body is over --max-body-bytes
   500  none were, and one failed to be produced
   503  the intake is shutting down (and /readyz fails): post again
+       (with --drain-delay, /readyz fails that long before, while events
+       are still taken)
 
 It also serves /metrics (ripple_intake_*), /healthz, /readyz, the streams'
 settings on /v1/streams, and a page on /client/ that posts events with
@@ -80,6 +83,7 @@ less CPU per event for a few MB more heap.`,
 	fs.Int64Var(&f.maxBody, "max-body-bytes", 4<<20, "largest request body; a larger one is refused with 413")
 	fs.DurationVar(&f.linger, "linger", 0, "how long the producer waits to fill a batch (0: batches form while one is in flight)")
 	fs.DurationVar(&f.timeout, "produce-timeout", 30*time.Second, "how long an event may wait for the brokers before it fails (500 or 207)")
+	fs.DurationVar(&f.drain, "drain-delay", 0, "on SIGTERM or Ctrl-C, go on taking events this long with /readyz failing, so a load balancer stops sending first (behind a Kubernetes Service: 10s)")
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "log debug messages (every refused request)")
 	f.sec.declare(fs)
 	return cmd
@@ -101,7 +105,7 @@ func runIntake(ctx context.Context, stderr io.Writer, file string, f intakeFlags
 	cfg := intake.Config{
 		Brokers: strings.Split(f.brokers, ","), Security: f.sec.security(),
 		Schemas: repo, Streams: t.StreamConfigs(), SampleFields: f.sampleFields,
-		Addr: f.addr, MaxBodyBytes: f.maxBody, Linger: f.linger, ProduceTimeout: f.timeout,
+		Addr: f.addr, MaxBodyBytes: f.maxBody, Linger: f.linger, ProduceTimeout: f.timeout, DrainDelay: f.drain,
 		Logger: logger,
 	}
 	if err := cfg.WithDefaults().Validate(); err != nil {

@@ -42,14 +42,17 @@ type Service struct {
 	cancel context.CancelFunc
 	close  sync.Once
 
-	// mu.closing is set when Close begins: from then on a POST is refused
-	// with 503 and /readyz fails. mu.admitted counts the POSTs let in
+	// mu.draining is set when Serve's context ends: /readyz fails while
+	// POSTs are still taken, for cfg.DrainDelay. mu.closing is set when
+	// Close begins: from then on a POST is refused with 503 and /readyz
+	// fails. mu.admitted counts the POSTs let in
 	// before whose events (hasty ones too) are not produced yet: Close
 	// waits for them before it closes the producer, and Serve's shutdown
 	// for them. mu.idle, when someone waits, is closed when admitted next
 	// drops to zero.
 	mu struct {
 		sync.Mutex
+		draining bool
 		closing  bool
 		admitted int
 		idle     chan struct{}
@@ -106,12 +109,12 @@ func (s *Service) routes() http.Handler {
 // and /readyz.
 func (s *Service) Handler() http.Handler { return s.handler }
 
-// Ready reports whether the service takes events (prommetrics.Probe): it
-// does not once Close has begun.
+// Ready reports whether the service wants events (prommetrics.Probe): it
+// does not once Serve drains or Close has begun.
 func (s *Service) Ready() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return !s.mu.closing
+	return !s.mu.closing && !s.mu.draining
 }
 
 // admit lets a POST in, to be let out with release once its events are
@@ -148,7 +151,9 @@ func (s *Service) Healthy() error {
 }
 
 // Serve serves the service on ln (on cfg.Addr when ln is nil) until ctx
-// ends, then shuts down gracefully: it stops taking requests, waits up to
+// ends, then drains for cfg.DrainDelay (or until Close: /readyz fails,
+// events are still taken) and shuts down gracefully: it stops taking
+// requests, waits up to
 // cfg.ShutdownTimeout for those in flight and for the events of hasty
 // requests, and returns. It does not Close the service.
 func (s *Service) Serve(ctx context.Context, ln net.Listener) error {
@@ -164,6 +169,17 @@ func (s *Service) Serve(ctx context.Context, ln net.Listener) error {
 	done := make(chan error, 1)
 	go func() {
 		<-ctx.Done()
+		if s.cfg.DrainDelay > 0 {
+			s.mu.Lock()
+			s.mu.draining = true
+			s.mu.Unlock()
+			drained := time.NewTimer(s.cfg.DrainDelay)
+			select {
+			case <-drained.C: // the drain's own length, not a wait for a condition
+			case <-s.ctx.Done():
+				drained.Stop()
+			}
+		}
 		sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 		defer cancel()
 		err := srv.Shutdown(sctx)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -582,4 +583,77 @@ func (r refusing) Register(c prometheus.Collector) error {
 		return fmt.Errorf("%s refused", r.name)
 	}
 	return r.Registerer.Register(c)
+}
+
+// TestDrainDelay: once Serve's context ends, /readyz fails while events
+// are still taken on the open port for DrainDelay (an hour here, so only
+// Close can end it), and Close ends the drain: Serve returns.
+func TestDrainDelay(t *testing.T) {
+	f := newFixture(t, func(c *intake.Config) { c.DrainDelay = time.Hour })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	served := make(chan error, 1)
+	go func() { served <- f.svc.Serve(ctx, ln) }()
+	base := "http://" + ln.Addr().String()
+	post := func(uri string) int {
+		resp, err := http.Post(base+intake.EventsPath, "text/plain", bytes.NewReader(purge(purges, uri, nil)))
+		if err != nil {
+			t.Fatalf("POST during the drain: %v", err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post("https://x.org/before"); code != http.StatusCreated {
+		t.Fatalf("POST while serving: %d, want 201", code)
+	}
+
+	cancel()
+	testenv.Eventually(t, 60*time.Second, func() error {
+		resp, err := http.Get(base + "/readyz")
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable {
+			return fmt.Errorf("/readyz answers %d after Serve's context ended, want 503", resp.StatusCode)
+		}
+		return nil
+	})
+	if code := post("https://x.org/draining"); code != http.StatusCreated {
+		t.Fatalf("POST during the drain: %d, want 201 (events are still taken)", code)
+	}
+	got := f.read(purges, 2)
+	if uri := got[1]["meta"].(map[string]any)["uri"]; uri != "https://x.org/draining" {
+		t.Fatalf("second event on the topic is %v, want the one posted during the drain", uri)
+	}
+	select {
+	case err := <-served:
+		t.Fatalf("Serve returned (%v) during a drain of an hour", err)
+	default:
+	}
+
+	if err := f.svc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Fatalf("Serve after Close ended the drain: %v", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("Close did not end the drain: Serve still running a minute later")
+	}
+
+	repo, err := event.OpenRepositoryFS(schemas.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := intake.New(intake.Config{Brokers: []string{"127.0.0.1:1"}, Schemas: repo, Streams: map[string]streamconfig.Settings{purges: {SchemaTitle: "resource_change"}},
+		DrainDelay: -time.Second}); !errors.Is(err, intake.ErrInvalidConfig) || !strings.Contains(err.Error(), "DrainDelay -1s must not be negative") {
+		t.Errorf("New with a negative DrainDelay: %v", err)
+	}
 }
