@@ -296,9 +296,9 @@ func measure(ctx context.Context, cfg Config, rate int, rng *rand.Rand, s *sende
 	// sent is rate x duration and a late process shows in achieved/s.
 	total := int(float64(rate) * cfg.Duration.Seconds())
 	for now := start; st.Sent < total; now = <-tick.C {
-		due := min(total, int(float64(rate)*now.Sub(start).Seconds()))
-		if now.Sub(start) >= cfg.Duration {
-			due = total
+		due := total
+		if el := now.Sub(start); el < cfg.Duration {
+			due = int(float64(rate) * el.Seconds())
 		}
 		for ; st.Sent < due; st.Sent++ {
 			if rng.Float64() < cfg.TemplateShare {
