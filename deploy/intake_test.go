@@ -20,20 +20,10 @@ func TestIntakeDeployment(t *testing.T) {
 	if !ok {
 		t.Fatal("no Deployment ripple-intake")
 	}
+	c := rippleContainer(t, d.Spec.Selector, d.Spec.Template, "intake")
 	pod := d.Spec.Template.Metadata.Labels
-	if !subset(d.Spec.Selector, pod) {
-		t.Errorf("selector %v does not select the pod template's labels %v", d.Spec.Selector, pod)
-	}
 	if d.Spec.Replicas < 2 {
 		t.Errorf("replicas %d, want 2 or more: producers lose events while the one pod restarts", d.Spec.Replicas)
-	}
-	cs := d.Spec.Template.Spec.Containers
-	if len(cs) != 1 {
-		t.Fatalf("%d containers, want one running ripple intake", len(cs))
-	}
-	c := cs[0]
-	if len(c.Args) < 2 || c.Args[0] != "intake" || c.Args[1] != "/etc/ripple/topology.yaml" {
-		t.Errorf("args %q, want ripple intake /etc/ripple/topology.yaml ...", c.Args)
 	}
 
 	// --addr defaults to loopback, which nothing outside the pod reaches

@@ -283,20 +283,10 @@ func TestStatefulSets(t *testing.T) {
 	topology := objs["ConfigMap"]["ripple-topology"]
 	for name, ss := range sets {
 		t.Run(name, func(t *testing.T) {
+			c := rippleContainer(t, ss.Spec.Selector, ss.Spec.Template, "run")
 			pod := ss.Spec.Template.Metadata.Labels
-			if !subset(ss.Spec.Selector, pod) {
-				t.Errorf("selector %v does not select the pod template's labels %v", ss.Spec.Selector, pod)
-			}
 			if ss.Spec.Replicas < 1 {
 				t.Errorf("replicas %d", ss.Spec.Replicas)
-			}
-			cs := ss.Spec.Template.Spec.Containers
-			if len(cs) != 1 {
-				t.Fatalf("%d containers, want one running ripple", len(cs))
-			}
-			c := cs[0]
-			if len(c.Args) < 2 || c.Args[0] != "run" || c.Args[1] != "/etc/ripple/topology.yaml" {
-				t.Errorf("args %q, want ripple run /etc/ripple/topology.yaml ...", c.Args)
 			}
 
 			// Static membership: the instance id is the pod's name, stable
@@ -355,6 +345,25 @@ func TestStatefulSets(t *testing.T) {
 			}
 		})
 	}
+}
+
+// rippleContainer checks that selector selects the pod template's labels
+// and that the pod runs one container, `ripple COMMAND
+// /etc/ripple/topology.yaml ...`, and returns it.
+func rippleContainer(t *testing.T, selector map[string]string, tmpl podTemplate, command string) container {
+	t.Helper()
+	if pod := tmpl.Metadata.Labels; !subset(selector, pod) {
+		t.Errorf("selector %v does not select the pod template's labels %v", selector, pod)
+	}
+	cs := tmpl.Spec.Containers
+	if len(cs) != 1 {
+		t.Fatalf("%d containers, want one running ripple %s", len(cs), command)
+	}
+	c := cs[0]
+	if len(c.Args) < 2 || c.Args[0] != command || c.Args[1] != "/etc/ripple/topology.yaml" {
+		t.Errorf("args %q, want ripple %s /etc/ripple/topology.yaml ...", c.Args, command)
+	}
+	return c
 }
 
 // checkTopologyVolume checks that the pod's container finds key of the
