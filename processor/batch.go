@@ -9,8 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/IBM/sarama"
-
 	"github.com/ripplestream/ripple/state"
 )
 
@@ -27,18 +25,6 @@ const (
 	// acknowledgement; the worker waits for the oldest beyond it.
 	maxInFlight = 8
 )
-
-// send hands a record to the producer on behalf of the current batch. It
-// blocks while the producer is full, and gives up only if the engine
-// failed.
-func (w *worker[S]) send(m *sarama.ProducerMessage, meta *produced) {
-	meta.batch.pending.Add(1)
-	m.Metadata = meta
-	select {
-	case w.e.producer.Input() <- m:
-	case <-w.e.failed:
-	}
-}
 
 // flush ends the current batch: one changelog record per key it changed
 // (coalesced: the last value only), after the records its handlers
@@ -64,19 +50,29 @@ func (w *worker[S]) flush() error {
 	}
 	if len(w.dirty) > 0 {
 		b.muts = make([]state.Mutation, 0, len(w.dirty)+1)
-		meta := &produced{batch: b, partition: w.p}
-		header := []sarama.RecordHeader{{Key: []byte(state.BatchHeader), Value: state.BatchHeaderValue(b.seq)}}
-		for _, k := range w.dirty {
-			e := w.cache[k]
+		meta := &produced{batch: b, partition: w.p, seq: state.BatchHeaderValue(b.seq)}
+		ents := make([]*entry[S], len(w.dirty))
+		for i, d := range w.dirty {
+			e := d.e
 			e.dirty, e.batch = false, b
-			b.muts = append(b.muts, state.Mutation{Key: k, Value: e.value, Delete: e.deleted})
-			m := &sarama.ProducerMessage{Topic: w.e.table, Key: sarama.StringEncoder(k), Headers: header}
+			ents[i] = e
+			b.muts = append(b.muts, state.Mutation{Key: d.key, Value: e.value, Delete: e.deleted})
+			var v []byte
 			if !e.deleted {
-				m.Value = sarama.ByteEncoder(e.value)
+				v = e.value
 			}
-			w.send(m, meta)
+			w.send(w.e.table, d.key, v, meta)
 		}
+		clear(w.dirty) // drop the entries for the collector
 		w.dirty = w.dirty[:0]
+		// Once stored, the entries are no longer the batch's to keep.
+		b.stored = func() {
+			for _, e := range ents {
+				if e.batch == b {
+					e.batch = nil
+				}
+			}
+		}
 	}
 	w.flight = append(w.flight, b)
 	b.seal(w.acked)
@@ -112,10 +108,7 @@ func (w *worker[S]) flush() error {
 // outputs they emitted.
 func (w *worker[S]) mark(b *batch) {
 	b.marker = newBatch()
-	meta := &produced{batch: b.marker, partition: w.p}
-	w.send(&sarama.ProducerMessage{Topic: w.e.table, Key: sarama.StringEncoder(state.InputsKey),
-		Value:   sarama.ByteEncoder(b.inputs),
-		Headers: []sarama.RecordHeader{{Key: []byte(state.BatchHeader), Value: state.BatchHeaderValue(b.seq)}}}, meta)
+	w.send(w.e.table, state.InputsKey, b.inputs, &produced{batch: b.marker, partition: w.p, seq: state.BatchHeaderValue(b.seq)})
 	b.marker.seal(w.acked)
 }
 
@@ -166,10 +159,8 @@ func (w *worker[S]) complete() error {
 		if err := state.Write(w.st, b.muts, offset); err != nil {
 			return fmt.Errorf("storing state with changelog offset %d: %w", offset, err)
 		}
-		for _, m := range b.muts {
-			if e := w.cache[m.Key]; e != nil && e.batch == b {
-				e.batch = nil
-			}
+		if b.stored != nil {
+			b.stored()
 		}
 		for topic, off := range b.marks {
 			w.sess.MarkOffset(topic, w.p, off+1, "")
@@ -216,6 +207,7 @@ type batch struct {
 	notify  chan<- struct{}
 	marks   map[string]int64 // topic -> last offset handled
 	muts    []state.Mutation // the state it wrote
+	stored  func()           // releases its cache entries once muts are stored
 	emitted *produced        // metadata of the records its handlers emitted
 
 	// seq numbers the batch among its partition's; inputs is its marker's

@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	"github.com/lovoo/goka"
 	"github.com/lovoo/goka/codec"
 	"github.com/lovoo/goka/storage"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/ripplestream/ripple/event"
 	"github.com/ripplestream/ripple/internal/kafkaclient"
@@ -40,7 +40,8 @@ const benchEvents = 200_000
 //
 // and
 //   - pipe: the ceiling, a sarama consumer group that consumes each event
-//     and produces it to another topic, no state.
+//     and produces it to another topic with the engine's producer
+//     (franz-go's), no state.
 //
 // Run: make bench BENCH=BenchmarkCounterJob (or, with services up,
 // go test -tags integration -run '^$' -bench BenchmarkCounterJob -benchtime 1x ./processor/).
@@ -276,10 +277,13 @@ func benchGokaCount(b *testing.B, kc kafkaclient.Config, input string) {
 	})
 }
 
-// pipeHandler consumes and produces each event: the client's ceiling.
+// pipeHandler consumes and produces each event: the client's ceiling,
+// with the engine's clients (a sarama consumer group, franz-go's producer
+// set as the engine's by kafkaclient.Config.JobProducer).
 type pipeHandler struct {
 	out      string
-	producer sarama.AsyncProducer
+	producer *kgo.Client
+	failed   func(*kgo.Record, error)
 	n        *atomic.Int64
 }
 
@@ -287,7 +291,7 @@ func (pipeHandler) Setup(sarama.ConsumerGroupSession) error   { return nil }
 func (pipeHandler) Cleanup(sarama.ConsumerGroupSession) error { return nil }
 func (h pipeHandler) ConsumeClaim(s sarama.ConsumerGroupSession, c sarama.ConsumerGroupClaim) error {
 	for m := range c.Messages() {
-		h.producer.Input() <- &sarama.ProducerMessage{Topic: h.out, Key: sarama.ByteEncoder(m.Key), Value: sarama.ByteEncoder(m.Value)}
+		h.producer.Produce(context.Background(), &kgo.Record{Topic: h.out, Key: m.Key, Value: m.Value}, h.failed)
 		s.MarkMessage(m, "")
 		h.n.Add(1)
 	}
@@ -297,20 +301,19 @@ func (h pipeHandler) ConsumeClaim(s sarama.ConsumerGroupSession, c sarama.Consum
 func benchPipe(b *testing.B, kc kafkaclient.Config, input string) {
 	out := testenv.Name(b, "bench-pipe-out")
 	testenv.CreateTopic(b, kc, out, 4)
-	sc := kc.Sarama()
-	sc.Producer.Return.Successes = false
-	producer, err := sarama.NewAsyncProducer(kc.Brokers, sc)
+	opts, err := kc.JobProducer()
 	if err != nil {
 		b.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for err := range producer.Errors() {
+	producer, err := kgo.NewClient(opts...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	failed := func(_ *kgo.Record, err error) {
+		if err != nil {
 			b.Errorf("pipe produce: %v", err)
 		}
-	}()
+	}
 	group, err := sarama.NewConsumerGroup(kc.Brokers, testenv.Name(b, "bench-pipe"), kc.Sarama())
 	if err != nil {
 		b.Fatal(err)
@@ -320,7 +323,7 @@ func benchPipe(b *testing.B, kc kafkaclient.Config, input string) {
 	errc := make(chan error, 1)
 	go func() {
 		for ctx.Err() == nil {
-			if err := group.Consume(ctx, []string{input}, pipeHandler{out: out, producer: producer, n: &n}); err != nil {
+			if err := group.Consume(ctx, []string{input}, pipeHandler{out: out, producer: producer, failed: failed, n: &n}); err != nil {
 				errc <- err
 				return
 			}
@@ -330,8 +333,10 @@ func benchPipe(b *testing.B, kc kafkaclient.Config, input string) {
 	b.StopTimer()
 	cancel()
 	group.Close()
+	if err := producer.Flush(context.Background()); err != nil {
+		b.Error(err)
+	}
 	producer.Close()
-	wg.Wait()
 	b.StartTimer()
 }
 
@@ -348,7 +353,7 @@ func benchPipe(b *testing.B, kc kafkaclient.Config, input string) {
 //   - ratelimit: 5 events a second per key in bursts of 5, Sample policy,
 //     summaries to a stream (so each key held back sets a summary timer);
 //   - pipe: a sarama consumer group that consumes each event and produces
-//     it to another topic, no state.
+//     it to another topic with the engine's producer, no state.
 //
 // Run: make bench BENCH=BenchmarkOperatorJobs (or, with services up,
 // go test -tags integration -run '^$' -bench BenchmarkOperatorJobs -benchtime 1x ./processor/).

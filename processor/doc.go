@@ -5,7 +5,9 @@
 // (<job>-table), so goka views and tools read a ripple job's state.
 //
 // Engines (Config.Engine): by default (EngineRipple) each partition is one
-// goroutine of ripple's own loop on sarama, with a write cache in front of
+// goroutine of ripple's own loop on a sarama consumer group (its records
+// sent by franz-go's idempotent producer; by sarama's transactional one
+// under Config.ExactlyOnce), with a write cache in front of
 // the state: a key written many times within Config.CommitInterval costs
 // one changelog record, and the state is stored in Pebble together with its
 // changelog offset only once that record is acknowledged, so the local

@@ -12,6 +12,7 @@ import (
 	"github.com/IBM/sarama"
 	"github.com/lovoo/goka"
 	"github.com/lovoo/goka/storage"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // Engine picks what runs a job's main consumer group.
@@ -19,7 +20,8 @@ type Engine string
 
 // Engines.
 const (
-	// EngineRipple, the default, is ripple's own loop on sarama: one
+	// EngineRipple, the default, is ripple's own loop on a sarama consumer
+	// group, sending with franz-go's producer (see engine.newOut): one
 	// goroutine per partition takes the records the broker has delivered in
 	// a batch, runs the handlers with a write cache in front of the state,
 	// then writes the state in one Pebble batch, sends one changelog record
@@ -41,9 +43,10 @@ type engine[S any] struct {
 	routes   map[string]callback
 	builder  storage.Builder
 	client   sarama.Client
-	producer sarama.AsyncProducer
-	typed    bool // the workers keep S decoded in their caches (see stateCache)
-	eos      bool // Config.ExactlyOnce (see txn.go)
+	producer sarama.AsyncProducer // under ExactlyOnce: its transactions carry the records
+	out      *kgo.Client          // otherwise: franz-go's producer sends them (see send)
+	typed    bool                 // the workers keep S decoded in their caches (see stateCache)
+	eos      bool                 // Config.ExactlyOnce (see txn.go)
 	txnMu    sync.Mutex
 
 	// Of the current run (see runOnce): its context, cancelled when the
@@ -51,8 +54,13 @@ type engine[S any] struct {
 	ctx    context.Context
 	cancel context.CancelCauseFunc
 	failed chan struct{}
-	once   sync.Once
-	joined func() // called when a session's partitions are ready
+	// sending bounds a send that waits for room in out's buffer: it ends
+	// when the run fails, not when the job stops (a stopping worker still
+	// flushes its batch).
+	sending   context.Context
+	stopSends context.CancelFunc
+	once      sync.Once
+	joined    func() // called when a session's partitions are ready
 
 	mu struct {
 		sync.Mutex
@@ -85,7 +93,12 @@ func newEngine[S any](r *Runner[S]) *engine[S] {
 // when the brokers come back starts a new run (see run); any other stops
 // the job with err.
 func (e *engine[S]) abort(err error) {
-	e.once.Do(func() { close(e.failed) })
+	e.once.Do(func() {
+		close(e.failed)
+		if e.stopSends != nil {
+			e.stopSends()
+		}
+	})
 	e.cancel(err)
 }
 
@@ -176,6 +189,19 @@ func (e *engine[S]) runOnce(ctx context.Context, joined func()) error {
 	}
 	e.client = client
 	defer client.Close()
+	if !e.eos {
+		out, err := e.newOut()
+		if err != nil {
+			return err
+		}
+		e.out = out
+		e.sending, e.stopSends = context.WithCancel(context.Background())
+		defer func() {
+			e.stopSends()
+			out.Close() // fails what is still buffered: by now only a failed run's records
+		}()
+		return e.consume(ctx, client)
+	}
 	producer, err := sarama.NewAsyncProducerFromClient(client)
 	if err != nil {
 		return fmt.Errorf("producer: %w", err)
@@ -191,18 +217,22 @@ func (e *engine[S]) runOnce(ctx context.Context, joined func()) error {
 		producer.AsyncClose()
 		acks.Wait()
 	}()
-	if e.eos {
-		if err := producer.BeginTxn(); err != nil {
-			return e.txnError("beginning a transaction", err)
-		}
-		var commits sync.WaitGroup
-		commits.Add(1)
-		go func() {
-			defer commits.Done()
-			e.commitLoop(ctx)
-		}()
-		defer commits.Wait()
+	if err := producer.BeginTxn(); err != nil {
+		return e.txnError("beginning a transaction", err)
 	}
+	var commits sync.WaitGroup
+	commits.Add(1)
+	go func() {
+		defer commits.Done()
+		e.commitLoop(ctx)
+	}()
+	defer commits.Wait()
+	return e.consume(ctx, client)
+}
+
+// consume runs the job's consumer group sessions on client until ctx ends
+// or the run fails.
+func (e *engine[S]) consume(ctx context.Context, client sarama.Client) error {
 	group, err := sarama.NewConsumerGroupFromClient(string(e.r.job.Name), client)
 	if err != nil {
 		return fmt.Errorf("consumer group: %w", err)
@@ -226,34 +256,6 @@ func (e *engine[S]) runOnce(ctx context.Context, joined func()) error {
 		}
 	}
 	return context.Cause(ctx)
-}
-
-// acknowledge completes batches as the producer reports on their records.
-func (e *engine[S]) acknowledge() {
-	successes, errs := e.producer.Successes(), e.producer.Errors()
-	for successes != nil || errs != nil {
-		select {
-		case m, ok := <-successes:
-			if !ok {
-				successes = nil
-				continue
-			}
-			m.Metadata.(*produced).batch.ack(m.Topic == e.table, m.Offset)
-		case pe, ok := <-errs:
-			if !ok {
-				errs = nil
-				continue
-			}
-			err := fmt.Errorf("producing to %s: %w", pe.Msg.Topic, pe.Err)
-			if produceTransient(pe.Err) {
-				err = transient(err)
-			} else {
-				err = fmt.Errorf("%w (the broker refuses this record; it is not retried)", err)
-			}
-			pe.Msg.Metadata.(*produced).batch.failed(err)
-			e.abort(err)
-		}
-	}
 }
 
 // Setup opens and recovers the state of every assigned partition, then
@@ -382,11 +384,7 @@ func (e *engine[S]) get(key string) ([]byte, error) {
 	n, ctx := e.mu.parts, e.mu.ctx
 	var w *worker[S]
 	if n > 0 {
-		// The partition goka's emitters send key to.
-		p, err := newPartitioner(e.table).Partition(&sarama.ProducerMessage{Key: sarama.StringEncoder(key)}, n)
-		if err == nil {
-			w = e.mu.workers[p]
-		}
+		w = e.mu.workers[keyPartition([]byte(key), n)] // where goka's emitters send key
 	}
 	e.mu.Unlock()
 	if w == nil {
@@ -394,30 +392,6 @@ func (e *engine[S]) get(key string) ([]byte, error) {
 	}
 	// Through the worker: its cache holds what is not yet stored.
 	return w.get(ctx, key)
-}
-
-// partitioner sends a record to the partition its metadata names (the
-// changelog of the worker's own partition) and every other record by goka's
-// key hash, as goka's emitters do.
-type partitioner struct{ hash sarama.Partitioner }
-
-func newPartitioner(topic string) sarama.Partitioner {
-	return partitioner{hash: sarama.NewCustomHashPartitioner(goka.DefaultHasher())(topic)}
-}
-
-func (p partitioner) Partition(m *sarama.ProducerMessage, n int32) (int32, error) {
-	if pm, ok := m.Metadata.(*produced); ok && pm.partition >= 0 {
-		return pm.partition, nil
-	}
-	return p.hash.Partition(m, n)
-}
-
-func (partitioner) RequiresConsistency() bool { return true }
-
-// produced is the metadata of a record the engine sends.
-type produced struct {
-	batch     *batch
-	partition int32 // -1: by key hash
 }
 
 // stats samples the engine's partitions.

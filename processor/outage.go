@@ -184,7 +184,8 @@ func kafkaTransient(err error) bool {
 // produceTransient reports whether a record the producer gave up on may
 // go through with a new producer: unless the broker refused it for good
 // (a KError kafkaTransient does not cure) or the client cannot encode it
-// (too large, badly formed), it may. sarama's idempotent producer, for
+// (too large, badly formed), it may; franz-go's refusals are judged by their
+// Kafka error code. sarama's idempotent producer, for
 // one, can fail a record after a broker restart with "message out of
 // sequence added to a batch", its own sequence bookkeeping gone wrong,
 // which a new producer (with a new producer id) does not inherit.
@@ -192,6 +193,9 @@ func produceTransient(err error) bool {
 	var kerr sarama.KError
 	var cerr sarama.ConfigurationError
 	var perr sarama.PacketEncodingError
+	if code, ok := kgoRefusal(err); ok {
+		return kafkaTransient(code)
+	}
 	switch {
 	case errors.As(err, &kerr):
 		return kafkaTransient(err)

@@ -1,6 +1,7 @@
 package processor
 
 import (
+	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -10,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 func TestKafkaTransient(t *testing.T) {
@@ -55,6 +58,14 @@ func TestProduceTransient(t *testing.T) {
 		{sarama.ErrInvalidTopic, false},
 		{sarama.ConfigurationError("Attempt to produce message larger than configured Producer.MaxMessageBytes"), false},
 		{sarama.PacketEncodingError{Info: "bad"}, false},
+		// franz-go's failures (the producer without ExactlyOnce), judged
+		// by their Kafka error code as sarama's are.
+		{fmt.Errorf("producing to out: %w", kerr.MessageTooLarge), false},
+		{kerr.TopicAuthorizationFailed, false},
+		{kerr.NotLeaderForPartition, true},
+		{kerr.OutOfOrderSequenceNumber, true},
+		{kgo.ErrClientClosed, true},
+		{context.Canceled, true},
 	} {
 		if got := produceTransient(c.err); got != c.want {
 			t.Errorf("produceTransient(%v) = %v, want %v", c.err, got, c.want)

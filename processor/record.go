@@ -16,7 +16,17 @@ import (
 type loopRecord[S any] struct {
 	w *worker[S]
 	m *sarama.ConsumerMessage
+	e *entry[S]  // m's key's cache entry, once looked up while m is handled
 	c Context[S] // the Context of every handler call (see contextReuser)
+}
+
+// entry returns the cache entry of the record's key (nil: not cached),
+// looking it up once per record.
+func (r *loopRecord[S]) entry() *entry[S] {
+	if r.e == nil {
+		r.e = r.w.cache[string(r.m.Key)]
+	}
+	return r.e
 }
 
 func (r *loopRecord[S]) reusedContext() *Context[S] { return &r.c }
@@ -36,7 +46,8 @@ func (r *loopRecord[S]) Headers() goka.Headers {
 }
 
 func (r *loopRecord[S]) Value() any {
-	v, err := r.w.state(string(r.m.Key))
+	v, e, err := r.w.stateAt(string(r.m.Key), r.entry())
+	r.e = e
 	if err != nil {
 		// The handler sees no state; the job stops on the storage error.
 		r.w.e.abort(fmt.Errorf("partition %d: reading state of %q: %w", r.w.p, r.m.Key, err))
@@ -50,18 +61,18 @@ func (r *loopRecord[S]) Value() any {
 
 func (r *loopRecord[S]) SetValue(value any, _ ...goka.ContextOption) {
 	b, _ := value.([]byte)
-	r.w.write(string(r.m.Key), b, false)
+	r.e = r.w.writeAt(string(r.m.Key), r.entry(), b, false)
 }
 
 func (r *loopRecord[S]) Delete(_ ...goka.ContextOption) {
-	r.w.write(string(r.m.Key), nil, true)
+	r.e = r.w.writeAt(string(r.m.Key), r.entry(), nil, true)
 }
 
 func (r *loopRecord[S]) cachedState() (s S, exists, ok bool) {
 	if !r.w.e.typed {
 		return s, false, false
 	}
-	e := r.w.cache[string(r.m.Key)]
+	e := r.entry()
 	switch {
 	case e == nil:
 		return s, false, false
@@ -77,7 +88,7 @@ func (r *loopRecord[S]) keepState(s S) {
 	if !r.w.e.typed {
 		return
 	}
-	e := r.w.cache[string(r.m.Key)]
+	e := r.entry()
 	if e == nil { // not cached: the cache was full
 		return
 	}
@@ -91,8 +102,7 @@ func (r *loopRecord[S]) keepState(s S) {
 // offset is committed only after it is acknowledged.
 func (r *loopRecord[S]) Emit(topic goka.Stream, key string, value any, _ ...goka.ContextOption) {
 	b, _ := value.([]byte)
-	r.w.send(&sarama.ProducerMessage{Topic: string(topic), Key: sarama.StringEncoder(key), Value: sarama.ByteEncoder(b)},
-		r.w.cur.emitted)
+	r.w.send(string(topic), key, b, r.w.cur.emitted)
 }
 
 func (r *loopRecord[S]) Loopback(key string, value any, _ ...goka.ContextOption) {

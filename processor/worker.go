@@ -33,7 +33,7 @@ type worker[S any] struct {
 
 	cache     map[string]*entry[S] // state read or written recently
 	maxCached int                  // bound of cache
-	dirty     []string             // keys written since the last flush
+	dirty     []dirtyKey[S]        // keys written since the last flush
 	cur       *batch               // the batch being handled
 	rec       loopRecord[S]        // the record being handled
 	flight    []*batch             // flushed, in order, awaiting acks
@@ -267,7 +267,7 @@ func (w *worker[S]) handle(m *sarama.ConsumerMessage) {
 	}
 	w.rec.m = m
 	ok := w.e.routes[m.Topic](&w.rec, m.Value)
-	w.rec.m = nil
+	w.rec.m, w.rec.e = nil, nil
 	if !ok {
 		w.gaveUp = true
 		return
