@@ -104,6 +104,29 @@ type dgraphFault struct {
 	prefix string
 	// candidates counts the purge candidates of the fan-out job.
 	candidates func() int
+	// gate holds a walk at a chosen step (see midWalk).
+	gate *gatedStore
+}
+
+// midWalk edits the template and makes fault happen in the middle of
+// that edit's walk, however fast the walk runs: the store lets its first
+// two steps through and holds the third until fault has happened. It
+// returns how many candidates the walk had emitted by then.
+func (f *dgraphFault) midWalk(t *testing.T, fault func()) int {
+	t.Helper()
+	f.gate.allow(2)
+	candBefore := f.candidates()
+	f.editHub(t)
+	testenv.Eventually(t, 2*time.Minute, func() error {
+		if n := f.candidates() - candBefore; n < 2*faultBatch {
+			return fmt.Errorf("%d of the walk's first %d candidates read", n, 2*faultBatch)
+		}
+		return nil
+	})
+	fault()
+	at := f.candidates() - candBefore
+	f.gate.allow(-1)
+	return at
 }
 
 func newDgraphFault(t *testing.T) *dgraphFault {
@@ -124,11 +147,12 @@ func newDgraphFaultOn(t *testing.T, dg *testenv.PrivateDgraph) *dgraphFault {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	prefix := "cpfault_" + hex.EncodeToString(r[:])
-	store, err := dgraphstore.Open(ctx, dgraphstore.Config{Addrs: dg.Addrs, Prefix: prefix})
+	inner, err := dgraphstore.Open(ctx, dgraphstore.Config{Addrs: dg.Addrs, Prefix: prefix})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { store.Close() })
+	t.Cleanup(func() { inner.Close() })
+	store := newGatedStore(inner)
 	pages := make([]deps.PageDeps, faultPages)
 	for i := range pages {
 		pages[i] = deps.PageDeps{Wiki: "enwiki", RevID: 1, Page: deps.PageRef{ID: int64(i + 1), Title: fmt.Sprintf("P%03d", i)},
@@ -139,7 +163,7 @@ func newDgraphFaultOn(t *testing.T, dg *testenv.PrivateDgraph) *dgraphFault {
 	}
 
 	name := testenv.Name(t, "cpdg")
-	f := &dgraphFault{kc: kc, dgraph: dg, prefix: prefix, cfg: changeprop.Config{
+	f := &dgraphFault{kc: kc, dgraph: dg, prefix: prefix, gate: store, cfg: changeprop.Config{
 		Name: processor.Group(name), Store: store, Engine: propagate.Config{BatchSize: faultBatch},
 		Dependencies: processor.Stream(name + ".deps"), PageChanges: processor.Stream(name + ".pc"),
 		EntityChanges: processor.Stream(name + ".ec"), Purges: processor.Stream(name + ".purges"),
@@ -315,17 +339,11 @@ func (f *dgraphFault) run(t *testing.T, fault string, inject, heal func()) {
 
 	// The fault falls in the middle of the walk of a second edit, once its
 	// first steps emitted candidates.
-	candBefore := f.candidates()
-	f.editHub(t)
-	testenv.Eventually(t, time.Minute, func() error {
-		if n := f.candidates() - candBefore; n < 2*faultBatch {
-			return fmt.Errorf("%d candidates of the second walk so far", n)
-		}
-		return nil
+	var faultStart time.Time
+	atFault := f.midWalk(t, func() {
+		inject()
+		faultStart = time.Now()
 	})
-	inject()
-	faultStart := time.Now()
-	atFault := f.candidates() - candBefore
 	if atFault >= faultPages+1 {
 		t.Fatalf("%s: the walk finished (%d candidates) before the fault; make it longer", fault, atFault)
 	}

@@ -55,19 +55,14 @@ func TestFaultDgraphGroupAlphaKilled(t *testing.T) {
 		t.Fatalf("the fault-free edit purged %d URIs, want %d", len(reference), faultPages+1)
 	}
 
-	// The leader dies once the second edit's walk has begun.
-	candBefore := f.candidates()
-	f.editHub(t)
-	testenv.Eventually(t, 2*time.Minute, func() error {
-		if n := f.candidates() - candBefore; n < 2*faultBatch {
-			return fmt.Errorf("%d candidates of the second walk so far", n)
-		}
-		return nil
+	// The leader dies in the middle of the second edit's walk.
+	var victim int
+	var killed time.Time
+	atKill := f.midWalk(t, func() {
+		victim = dg.Leader()
+		dg.KillAlpha(victim)
+		killed = time.Now()
 	})
-	victim := dg.Leader()
-	dg.KillAlpha(victim)
-	killed := time.Now()
-	atKill := f.candidates() - candBefore
 	if atKill >= faultPages+1 {
 		t.Fatalf("the walk finished (%d candidates) before the kill; make it longer", atKill)
 	}

@@ -323,6 +323,13 @@ func (g *gatedStore) Dependents(ctx context.Context, q deps.Query) ([]deps.Depen
 	return g.Store.Dependents(ctx, q)
 }
 
+// PutPages keeps the store's batch writes (deps.BatchPutter) visible
+// through the gate, so the jobs buffer dependency sets as they do on the
+// store itself.
+func (g *gatedStore) PutPages(ctx context.Context, pages []deps.PageDeps) ([]deps.PutResult, error) {
+	return deps.PutPages(ctx, g.Store, pages)
+}
+
 // retryLog logs every event that went to a retry or error topic.
 type retryLog struct{ t *testing.T }
 
