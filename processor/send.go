@@ -96,13 +96,13 @@ func (e *engine[S]) acknowledge() {
 }
 
 // newOut returns the producer of a run without ExactlyOnce: franz-go's,
-// which costs a record about a quarter of the CPU sarama's async producer
-// does (BENCHMARKS.md). Like sarama's it is idempotent (so a batch's
-// changelog records reach the log once each and in order, see
-// worker.mark), waits for every in-sync replica and compresses with LZ4
-// (kafkaclient.Config.JobProducer); it retries a record until the broker
-// takes it or the run fails, and places records as goka does (see
-// keyPartition).
+// much cheaper per record than sarama's async producer, which hands each
+// record through four goroutines (BENCHMARKS.md, peers run E). Like
+// sarama's it is idempotent (so a batch's changelog records reach the log
+// once each and in order, see worker.mark), waits for every in-sync
+// replica and compresses with LZ4 (kafkaclient.Config.JobProducer); it
+// retries a record until the broker takes it or the run fails, and places
+// records as goka does (see keyPartition).
 func (e *engine[S]) newOut() (*kgo.Client, error) {
 	opts, err := e.r.kafka.JobProducer()
 	if err != nil {
