@@ -195,7 +195,7 @@ func benchWindow(b *testing.B) {
 		b.Fatal(err)
 	}
 	s := store{}
-	codec := event.JSON[window.JobState[int64]]{}
+	codec := window.StateCodec[int64]{}
 	run(b, 100_000, func(i int) {
 		key, raw, now, round := m.at(i)
 		t, err := window.DT(raw)

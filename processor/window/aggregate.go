@@ -2,7 +2,8 @@ package window
 
 // Aggregator folds the values of a window's events into an aggregate of
 // type A. Aggregates live in the key's state, so A must survive a JSON round
-// trip (the job's state codec is JSON).
+// trip (StateCodec keeps int64, int and float64 aggregates in binary, and
+// any other type as JSON).
 //
 // Add and Merge may modify and return their first argument, but must not
 // keep it or their other argument: a window's aggregate is replaced by what

@@ -16,8 +16,8 @@ import (
 //     (tumbling 1 min; hopping 1 min every 10 s; sessions with a 30 s gap,
 //     broken by a minute's silence every 1,000 events);
 //   - Handler/<assigner>: what the stage does per event besides Kafka:
-//     read dt from a 300-byte event, decode the key's JSON state, Add,
-//     Advance, encode the state.
+//     read dt from a 300-byte event, decode the key's state (StateCodec),
+//     Add, Advance, encode the state.
 //
 // It reports events/s and bytes/key, the key's encoded JobState after the
 // run (the bytes each event rewrites).
@@ -70,7 +70,7 @@ func benchmarkWindow(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.Run("Handler/"+name(a), func(b *testing.B) {
-			codec := event.JSON[window.JobState[int64]]{}
+			codec := window.StateCodec[int64]{}
 			state, _ := codec.Encode(window.JobState[int64]{})
 			var st window.JobState[int64]
 			b.ReportAllocs()
@@ -102,6 +102,6 @@ func report(b *testing.B, st window.JobState[int64]) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 	ms := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
 	st.EventAt, st.SeenAt, st.TimerAt, st.TimerEnd, st.Timed = ms, ms, ms, ms, true
-	s, _ := event.JSON[window.JobState[int64]]{}.Encode(st)
+	s, _ := window.StateCodec[int64]{}.Encode(st)
 	b.ReportMetric(float64(len(s)), "bytes/key")
 }

@@ -1,6 +1,7 @@
 package window
 
 import (
+	"bytes"
 	"crypto/sha1"
 	"encoding/binary"
 	"encoding/hex"
@@ -24,12 +25,20 @@ func DT(raw []byte) (time.Time, error) {
 	if err := decodeObject(raw, &p); err != nil {
 		return time.Time{}, err
 	}
-	if len(p.DT) == 0 || string(p.DT) == "null" {
+	return parseDT(p.DT)
+}
+
+// parseDT reads the event time from dt, the JSON value of an event's dt
+// (nil when it has none).
+func parseDT(dt []byte) (time.Time, error) {
+	if len(dt) == 0 || string(dt) == "null" {
 		return time.Time{}, ErrNoEventTime
 	}
 	var s string
-	if err := json.Unmarshal(p.DT, &s); err != nil {
-		return time.Time{}, fmt.Errorf("%w: it is %s", ErrBadEventTime, excerpt(p.DT))
+	if len(dt) >= 2 && dt[0] == '"' && bytes.IndexByte(dt[1:len(dt)-1], '\\') < 0 {
+		s = string(dt[1 : len(dt)-1]) // a valid JSON string: no escape to undo
+	} else if err := json.Unmarshal(dt, &s); err != nil {
+		return time.Time{}, fmt.Errorf("%w: it is %s", ErrBadEventTime, excerpt(dt))
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {

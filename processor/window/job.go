@@ -57,7 +57,7 @@ type Span struct {
 }
 
 // JobState is the stage's state of one Kafka key: the windowing State and
-// what the stage needs for its timers.
+// what the stage needs for its timers. The job keeps it with StateCodec.
 type JobState[A any] struct {
 	State[A]
 	// EventAt and SeenAt anchor the key's event time to processing time:
@@ -106,11 +106,11 @@ func Job[A, T any](cfg Config[A, T]) (processor.Job[JobState[A]], error) {
 		return processor.Job[JobState[A]]{}, err
 	}
 	s := &stage[A, T]{cfg: cfg, w: cfg.Windower, customTime: customTime,
-		out:  processor.NewOutput[ResultEvent[A]](cfg.Output, event.JSON[ResultEvent[A]]{}),
+		out:  processor.NewOutput[ResultEvent[A]](cfg.Output, resultCodec[A]{}),
 		late: processor.NewOutput[[]byte](cfg.LateOutput, event.Raw{})}
 	return processor.Job[JobState[A]]{
 		Name:    cfg.Name,
-		State:   event.JSON[JobState[A]]{},
+		State:   StateCodec[A]{},
 		Inputs:  []processor.Input[JobState[A]]{processor.On(cfg.Input, event.Raw{}, s.handle, cfg.InputOptions...)},
 		Outputs: []processor.Declared{s.out, s.late},
 		Timer:   processor.OnTimer(event.JSON[timer]{}, s.fire),

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ripplestream/ripple/event"
 	"github.com/ripplestream/ripple/processor/window"
 )
 
@@ -138,19 +137,19 @@ func results[A any](rs []window.Result[A]) string {
 	return strings.Join(out, " ")
 }
 
-// roundTrip passes s through the JSON codec the job stores state with.
+// roundTrip passes s through the codec the job stores state with.
 func roundTrip[A any](t testing.TB, s window.State[A]) window.State[A] {
 	t.Helper()
-	codec := event.JSON[window.State[A]]{}
-	b, err := codec.Encode(s)
+	codec := window.StateCodec[A]{}
+	b, err := codec.Encode(window.JobState[A]{State: s})
 	if err != nil {
 		t.Fatal(err)
 	}
 	back, err := codec.Decode(b)
 	if err != nil {
-		t.Fatalf("decoding %s: %v", b, err)
+		t.Fatalf("decoding %x: %v", b, err)
 	}
-	return back
+	return back.State
 }
 
 func TestEvictedFlag(t *testing.T) {
