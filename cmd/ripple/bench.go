@@ -2,8 +2,8 @@ package main
 
 import (
 	"fmt"
-	"github.com/ripplestream/ripple/cmd/ripple/internal/progress"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ripplestream/ripple/cmd/ripple/internal/cpbench"
+	"github.com/ripplestream/ripple/cmd/ripple/internal/progress"
 	"github.com/ripplestream/ripple/jobs/changeprop"
 )
 
@@ -27,9 +28,9 @@ make bench-peers (bench/README.md).`,
 
 func benchChangepropCmd() *cobra.Command {
 	var (
-		k                      kafkaFlags
-		store, stateDir, rates string
-		cfg                    cpbench.Config
+		k                                  kafkaFlags
+		store, stateDir, rates, cpuProfile string
+		cfg                                cpbench.Config
 	)
 	example := "  ripple bench changeprop --brokers 127.0.0.1:19092 --rates 1000,5000 --duration 30s\n" +
 		"  ripple bench changeprop --brokers 127.0.0.1:19092 --store dgraph:127.0.0.1:9180 --rates 1000"
@@ -66,6 +67,17 @@ a temporary directory, removed at the end.`,
 				cfg.Rates = append(cfg.Rates, n)
 			}
 			cfg.Kafka = kc
+			if cpuProfile != "" {
+				f, err := os.Create(cpuProfile)
+				if err != nil {
+					return fmt.Errorf("--cpuprofile: %w", err)
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return fmt.Errorf("--cpuprofile: %w", err)
+				}
+				defer pprof.StopCPUProfile()
+			}
 			tmp, err := os.MkdirTemp("", "ripple-bench-")
 			if err != nil {
 				return err
@@ -111,6 +123,7 @@ a temporary directory, removed at the end.`,
 	fs.IntVar(&cfg.WalkBatch, "walk-batch", 0, "dependents one step of a fan-out reads (default the job's, changeprop.DefaultWalkBatch: 10000)")
 	fs.DurationVar(&cfg.FetchWait, "fetch-wait", changeprop.FetchWait, "the fan-out job's fetch wait (processor.Config.FetchWait): how long the broker holds an empty fetch; 500ms is sarama's default")
 	fs.BoolVar(&cfg.WalkOnly, "walk-only", false, "with --fanout: run the fan-out job alone and count its purge candidates (no coalesce job, its per-URI state and topics)")
+	fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of this process (graph load, jobs, sender and reader) to this file, for go tool pprof")
 	fs.IntVar(&cfg.Fanout, "fanout", 0, "instead of the rates: one edit of a template transcluded by this many pages, timed to its last purge, with the peak RSS")
 	return cmd
 }
