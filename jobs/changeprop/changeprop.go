@@ -276,7 +276,7 @@ func Jobs(cfg Config) (processor.Job[State], processor.Job[Coalesced], error) {
 		return processor.Job[State]{}, processor.Job[Coalesced]{}, err
 	}
 	f := &fanout{cfg: cfg, engine: engine, deps: newDepBuffer(cfg.Store),
-		candidates: processor.NewOutput[Candidate](cfg.CandidatesStream(), event.JSON[Candidate]{})}
+		candidates: processor.NewOutput[Candidate](cfg.CandidatesStream(), CandidateCodec{})}
 	fan := processor.Job[State]{
 		Name:  cfg.Name,
 		State: event.JSON[State]{},

@@ -360,8 +360,8 @@ func TestMobilePurges(t *testing.T) {
 	var got []string
 	rerenders := 0
 	for _, m := range h.Output(cfg.CandidatesStream()) {
-		var c changeprop.Candidate
-		if err := json.Unmarshal(m.Value, &c); err != nil {
+		c, err := changeprop.CandidateCodec{}.Decode(m.Value)
+		if err != nil {
 			t.Fatal(err)
 		}
 		if m.Key != c.Purge.Meta.URI {

@@ -48,7 +48,7 @@ func coalesceJob(cfg Config) processor.Job[propagate.Coalesced] {
 	job := processor.Job[propagate.Coalesced]{
 		Name:  processor.Group(string(cfg.Name) + "-coalesce"),
 		State: event.JSON[propagate.Coalesced]{},
-		Inputs: []processor.Input[propagate.Coalesced]{processor.On(cfg.CandidatesStream(), event.JSON[Candidate]{},
+		Inputs: []processor.Input[propagate.Coalesced]{processor.On(cfg.CandidatesStream(), CandidateCodec{},
 			func(c *processor.Context[propagate.Coalesced], uri string, cand Candidate) error {
 				st, _, err := c.State()
 				if err != nil {
