@@ -140,3 +140,23 @@ func FuzzCandidateCodec(f *testing.F) {
 		sameJSON(t, again, cand)
 	})
 }
+
+func TestOutputCodecsAreEncodingJSON(t *testing.T) {
+	r := rand.New(rand.NewPCG(14, 5))
+	same := func(what string, got []byte, gotErr error, v any) {
+		t.Helper()
+		want, wantErr := json.Marshal(v)
+		if string(got) != string(want) || (gotErr == nil) != (wantErr == nil) {
+			t.Fatalf("%s %+v:\n got %s, %v\nwant %s, %v", what, v, got, gotErr, want, wantErr)
+		}
+	}
+	for range 10_000 {
+		c := randomCandidate(r)
+		got, err := changeprop.PurgeCodec.Encode(c.Purge)
+		same("purge", got, err, c.Purge)
+		if c.Rerender != nil {
+			got, err := changeprop.RerenderCodec.Encode(*c.Rerender)
+			same("re-render", got, err, *c.Rerender)
+		}
+	}
+}

@@ -27,10 +27,10 @@ func coalesceJob(cfg Config) processor.Job[propagate.Coalesced] {
 	purges := map[string]processor.Output[propagate.ResourceChange]{}
 	outputs := []processor.Declared{}
 	for _, s := range cfg.PurgeStreams.Names() {
-		purges[s] = processor.NewOutput[propagate.ResourceChange](processor.Stream(s), event.JSON[propagate.ResourceChange]{})
+		purges[s] = processor.NewOutput[propagate.ResourceChange](processor.Stream(s), purgeCodec{})
 		outputs = append(outputs, purges[s])
 	}
-	rerenders := processor.NewOutput[propagate.PageRerender](cfg.Rerenders, event.JSON[propagate.PageRerender]{})
+	rerenders := processor.NewOutput[propagate.PageRerender](cfg.Rerenders, rerenderCodec{})
 	outputs = append(outputs, rerenders)
 	send := func(c *processor.Context[propagate.Coalesced], uri string, rc propagate.ResourceChange, rr *propagate.PageRerender) error {
 		out, ok := purges[rc.Meta.Stream]

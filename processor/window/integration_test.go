@@ -108,8 +108,11 @@ func tumblingIsExact(t *testing.T, engine processor.Engine) {
 		return nil
 	})
 	// The last windows close by timer, up to 10 + 5 + 5 s after each key's
-	// last event was read.
-	testenv.ReadTopic(t, kc, output, nwant, 2*time.Minute)
+	// last event was read; a timer delivered more than a horizon late
+	// counts as downtime and gives the key another horizon, which a loaded
+	// machine can cause more than once (this wait failed once at two
+	// minutes, 764 of 819 results, and passed on every other run).
+	testenv.ReadTopic(t, kc, output, nwant, 4*time.Minute)
 	if err := rn.Stop(); err != nil { // flushes the producer: the topics are complete after this
 		t.Fatal(err)
 	}
