@@ -74,6 +74,19 @@ func (r *Reader) Byte() byte {
 	return r.b[r.off-1]
 }
 
+// Bool returns the next byte as a bool: 0 false, 1 true; another byte
+// fails with "bool".
+func (r *Reader) Bool() bool {
+	switch r.Byte() {
+	case 0:
+		return false
+	case 1:
+		return true
+	}
+	r.Fail("bool")
+	return false
+}
+
 // Uvarint returns the next uvarint.
 func (r *Reader) Uvarint() uint64 {
 	if r.err != nil {

@@ -52,13 +52,9 @@ func (CandidateCodec) Decode(data []byte) (Candidate, error) {
 	d := binread.New(data, 1, corrupt)
 	var c Candidate
 	readResourceChange(&d, &c.Purge)
-	switch d.Byte() {
-	case 0:
-	case 1:
+	if d.Bool() {
 		c.Rerender = new(propagate.PageRerender)
 		readRerender(&d, c.Rerender)
-	default:
-		d.Fail("re-render flag")
 	}
 	if d.Err() == nil && d.Remaining() != 0 {
 		d.Fail("trailing bytes")
@@ -118,7 +114,7 @@ func readRerender(d *binread.Reader, rr *propagate.PageRerender) {
 	rr.PageID = d.Varint()
 	rr.PageTitle = d.String()
 	rr.NamespaceID = int(d.Varint())
-	rr.IsRedirect = readBool(d)
+	rr.IsRedirect = d.Bool()
 	rr.Reason, rr.ClusterGroup, rr.IndexName = d.String(), d.String(), d.String()
 }
 
@@ -146,7 +142,7 @@ func readEnvelope(d *binread.Reader, e *event.Envelope) {
 		*s = d.String()
 	}
 	m.DT, e.DT = readTime(d), readTime(d)
-	if readBool(d) {
+	if d.Bool() {
 		e.RootEvent = &event.RootEvent{Signature: d.String()}
 		e.RootEvent.DT = readTime(d)
 	}
@@ -201,15 +197,4 @@ func readTime(d *binread.Reader) time.Time {
 		d.Fail("time: " + err.Error())
 	}
 	return t
-}
-
-func readBool(d *binread.Reader) bool {
-	switch d.Byte() {
-	case 0:
-		return false
-	case 1:
-		return true
-	}
-	d.Fail("bool")
-	return false
 }

@@ -94,7 +94,7 @@ func (StateCodec) Decode(data []byte) (KeyState, error) {
 	st.Next = int(d.Varint())
 	st.Streak = int(d.Varint())
 	st.StreakStart = d.time()
-	st.Firing = d.bool()
+	st.Firing = d.Bool()
 	st.Side = Direction(d.str())
 	st.Since = d.time()
 	st.LastAnomalous = d.time()
@@ -104,7 +104,7 @@ func (StateCodec) Decode(data []byte) (KeyState, error) {
 	s.Newest = d.time()
 	s.NewestAt = d.time()
 	s.Timer = d.time()
-	if d.bool() {
+	if d.Bool() {
 		f := &Transition{}
 		f.Status = Status(d.str())
 		f.Direction = Direction(d.str())
@@ -179,17 +179,6 @@ func corrupt(what string, off, _ int) error {
 
 func (d *decoder) float() float64 {
 	return math.Float64frombits(binary.LittleEndian.Uint64(d.Bytes(8)))
-}
-
-func (d *decoder) bool() bool {
-	switch d.Bytes(1)[0] {
-	case 0:
-		return false
-	case 1:
-		return true
-	}
-	d.Fail("bool")
-	return false
 }
 
 // length reads a slice length whose elements take size bytes each.

@@ -140,13 +140,7 @@ func decodeState[A any](data []byte) (JobState[A], error) {
 		w.Start = prev + d.Varint()
 		w.End = w.Start + d.Varint()
 		w.Count = d.Varint()
-		switch d.Byte() {
-		case 0:
-		case 1:
-			w.Evicted = true
-		default:
-			d.Fail("evicted flag")
-		}
+		w.Evicted = d.Bool()
 		readAggregate(&d, &w.Agg)
 		prev = w.End
 	}
