@@ -14,7 +14,8 @@
 //     entity takes over the unfinished walk of an older one when it
 //     reaches every page that walk would, and waits behind it otherwise
 //     (see State). Every purge goes to
-//     <name>.purge_candidates, keyed by URI;
+//     <name>.purge_candidates, keyed by URI, in CandidateCodec's binary
+//     form;
 //   - the coalesce job (group <name>-coalesce) applies the coalescing
 //     rules of propagate.Coalesced per URI: it drops a candidate when a
 //     purge of its URI was already emitted after the candidate's change
