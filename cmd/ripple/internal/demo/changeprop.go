@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -321,8 +320,8 @@ func waitArrived(ctx context.Context, b *embedded.Broker, cp changeprop.Config, 
 func compare(w *depsworkload.Workload, sites propagate.Sites, roots map[string]int, cands []embedded.Record) (missed, extra int, err error) {
 	purgedBy := map[string][]int{} // URI -> the changes that purged it
 	for _, r := range cands {
-		var c changeprop.Candidate
-		if err := json.Unmarshal(r.Value, &c); err != nil {
+		c, err := changeprop.CandidateCodec{}.Decode(r.Value)
+		if err != nil {
 			return 0, 0, fmt.Errorf("demo: a purge candidate: %w", err)
 		}
 		dt, _ := c.Purge.RootEvent.DT.MarshalJSON()
