@@ -318,10 +318,7 @@ func (f *faultRun) outputs(t *testing.T) (map[string]bool, int) {
 	defer consumer.Close()
 	ids, n := map[string]bool{}, 0
 	for _, p := range parts {
-		pc, err := consumer.ConsumePartition(string(f.out), p, sarama.OffsetOldest)
-		if err != nil {
-			t.Fatal(err)
-		}
+		pc := testenv.ConsumeFromOldest(t, consumer, string(f.out), p)
 		deadline := time.After(2 * time.Minute)
 	read:
 		for {

@@ -73,17 +73,19 @@ func ReadAll(t testing.TB, cfg kafkaclient.Config, topic string) []Record {
 	}
 	var out []Record
 	for _, p := range parts {
-		hwm, err := client.GetOffset(topic, p, sarama.OffsetNewest)
-		if err != nil {
-			t.Fatalf("end of %s/%d: %v", topic, p, err)
-		}
+		var hwm int64
+		Eventually(t, time.Minute, func() error { // a topic a job just made may have no leader yet
+			hwm, err = client.GetOffset(topic, p, sarama.OffsetNewest)
+			if err != nil {
+				_ = client.RefreshMetadata(topic)
+				return fmt.Errorf("end of %s/%d: %w", topic, p, err)
+			}
+			return nil
+		})
 		if hwm == 0 {
 			continue
 		}
-		pc, err := consumer.ConsumePartition(topic, p, sarama.OffsetOldest)
-		if err != nil {
-			t.Fatalf("reading %s/%d: %v", topic, p, err)
-		}
+		pc := ConsumeFromOldest(t, consumer, topic, p)
 		timeout := time.After(time.Minute)
 		for done := false; !done; {
 			select {
@@ -128,10 +130,7 @@ func ReadTopic(t testing.TB, cfg kafkaclient.Config, topic string, n int, timeou
 	defer consumer.Close()
 	msgs := make(chan *sarama.ConsumerMessage, 1024)
 	for _, p := range parts {
-		pc, err := consumer.ConsumePartition(topic, p, sarama.OffsetOldest)
-		if err != nil {
-			t.Fatalf("reading %s/%d: %v", topic, p, err)
-		}
+		pc := ConsumeFromOldest(t, consumer, topic, p)
 		defer pc.AsyncClose()
 		go func() {
 			for m := range pc.Messages() {
@@ -159,4 +158,22 @@ func Values(recs []Record) [][]byte {
 		out[i] = r.Value
 	}
 	return out
+}
+
+// ConsumeFromOldest starts consuming partition p of topic from its oldest
+// record. It tries again for up to a minute while the broker cannot serve
+// the partition yet: a topic a job has just created may still be electing
+// its leader ("not the leader for some partition"), more so on a loaded
+// machine.
+func ConsumeFromOldest(t testing.TB, consumer sarama.Consumer, topic string, p int32) sarama.PartitionConsumer {
+	t.Helper()
+	var pc sarama.PartitionConsumer
+	Eventually(t, time.Minute, func() error {
+		var err error
+		if pc, err = consumer.ConsumePartition(topic, p, sarama.OffsetOldest); err != nil {
+			return fmt.Errorf("reading %s/%d: %w", topic, p, err)
+		}
+		return nil
+	})
+	return pc
 }

@@ -54,10 +54,7 @@ func collect(t *testing.T, kc kafkaclient.Config, topic string) (keys func() map
 	var wg sync.WaitGroup
 	var pcs []sarama.PartitionConsumer
 	for _, p := range parts {
-		pc, err := consumer.ConsumePartition(topic, p, sarama.OffsetOldest)
-		if err != nil {
-			t.Fatal(err)
-		}
+		pc := testenv.ConsumeFromOldest(t, consumer, topic, p)
 		pcs = append(pcs, pc)
 		wg.Add(1)
 		go func() {
