@@ -44,16 +44,20 @@ func (e Envelope) AppendJSON(b []byte) ([]byte, bool) {
 	m := e.Meta
 	b = AppendJSONString(append(b, `,"meta":{"stream":`...), m.Stream)
 	ok := true
-	for _, f := range []struct {
-		name, v string
-		t       *time.Time
-	}{{`,"id":`, m.ID, nil}, {`,"dt":`, "", &m.DT}, {`,"uri":`, m.URI, nil}, {`,"domain":`, m.Domain, nil}, {`,"request_id":`, m.RequestID, nil}} {
-		switch {
-		case f.t != nil && !f.t.IsZero():
-			b, ok = appendTimeMember(b, f.name, *f.t, ok)
-		case f.t == nil && f.v != "":
-			b = AppendJSONString(append(b, f.name...), f.v)
-		}
+	if m.ID != "" {
+		b = AppendJSONString(append(b, `,"id":`...), m.ID)
+	}
+	if !m.DT.IsZero() {
+		b, ok = appendTimeMember(b, `,"dt":`, m.DT, ok)
+	}
+	if m.URI != "" {
+		b = AppendJSONString(append(b, `,"uri":`...), m.URI)
+	}
+	if m.Domain != "" {
+		b = AppendJSONString(append(b, `,"domain":`...), m.Domain)
+	}
+	if m.RequestID != "" {
+		b = AppendJSONString(append(b, `,"request_id":`...), m.RequestID)
 	}
 	b = append(b, '}')
 	if !e.DT.IsZero() {

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/ripplestream/ripple/deps"
+	"github.com/ripplestream/ripple/internal/binread"
 )
 
 // Forward record formats: the first byte of every forward record. A page
@@ -35,7 +36,7 @@ func encodePage(p deps.PageDeps) []byte {
 	if format == recordFormat {
 		return b
 	}
-	b = appendString(b, p.Digest)
+	b = binread.AppendString(b, p.Digest)
 	b = binary.AppendUvarint(b, uint64(p.DigestSince))
 	if p.PassesOn == nil {
 		return append(b, 0)
@@ -48,12 +49,12 @@ func appendSets(b []byte, s deps.Sets) []byte {
 	for _, l := range [][]string{s.Templates, s.Links, s.Files} {
 		b = binary.AppendUvarint(b, uint64(len(l)))
 		for _, t := range l {
-			b = appendString(b, t)
+			b = binread.AppendString(b, t)
 		}
 	}
 	b = binary.AppendUvarint(b, uint64(len(s.Entities)))
 	for _, e := range s.Entities {
-		b = appendString(b, string(e.ID))
+		b = binread.AppendString(b, string(e.ID))
 		b = appendAspects(b, e.Aspects)
 	}
 	return b
@@ -145,15 +146,10 @@ func decodeReverse(v []byte, entity bool) (ns deps.Namespace, id int64, aspects 
 	return ns, id, aspects, scope, nil
 }
 
-func appendString(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
-}
-
 func appendAspects(b []byte, aspects []deps.Aspect) []byte {
 	b = binary.AppendUvarint(b, uint64(len(aspects)))
 	for _, a := range aspects {
-		b = appendString(b, string(a))
+		b = binread.AppendString(b, string(a))
 	}
 	return b
 }

@@ -119,6 +119,11 @@ func (r *Reader) Varint() int64 {
 	return v
 }
 
+// AppendString appends s as String reads it: a uvarint length and s.
+func AppendString(b []byte, s string) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
+}
+
 // String returns a string written as a uvarint length and that many bytes.
 // A length beyond the bytes left fails with Truncated.
 func (r *Reader) String() string {

@@ -5,5 +5,6 @@
 //
 // It does not own any format, sentinel error or message: the codec that
 // creates a Reader passes the function that turns a failure into its own
-// error. Writing is left to encoding/binary's Append functions.
+// error. Writing is left to encoding/binary's Append functions, but for
+// AppendString, the one writer of what String reads.
 package binread

@@ -75,7 +75,7 @@ func appendResourceChange(b []byte, rc propagate.ResourceChange) ([]byte, error)
 		return nil, err
 	}
 	b = appendStrings(b, rc.Tags)
-	b = appendString(b, rc.Rule)
+	b = binread.AppendString(b, rc.Rule)
 	b = appendStrings(b, rc.Explanation)
 	return binary.AppendVarint(b, int64(rc.Coalesced)), nil
 }
@@ -93,9 +93,9 @@ func appendRerender(b []byte, rr propagate.PageRerender) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	b = appendString(b, rr.WikiID)
+	b = binread.AppendString(b, rr.WikiID)
 	b = binary.AppendVarint(b, rr.PageID)
-	b = appendString(b, rr.PageTitle)
+	b = binread.AppendString(b, rr.PageTitle)
 	b = binary.AppendVarint(b, int64(rr.NamespaceID))
 	if rr.IsRedirect {
 		b = append(b, 1)
@@ -103,7 +103,7 @@ func appendRerender(b []byte, rr propagate.PageRerender) ([]byte, error) {
 		b = append(b, 0)
 	}
 	for _, s := range []string{rr.Reason, rr.ClusterGroup, rr.IndexName} {
-		b = appendString(b, s)
+		b = binread.AppendString(b, s)
 	}
 	return b, nil
 }
@@ -121,7 +121,7 @@ func readRerender(d *binread.Reader, rr *propagate.PageRerender) {
 func appendEnvelope(b []byte, e event.Envelope) ([]byte, error) {
 	m := e.Meta
 	for _, s := range []string{e.Schema, m.Stream, m.ID, m.URI, m.Domain, m.RequestID, e.TriggeredBy} {
-		b = appendString(b, s)
+		b = binread.AppendString(b, s)
 	}
 	var err error
 	if b, err = appendTime(b, m.DT); err != nil {
@@ -133,7 +133,7 @@ func appendEnvelope(b []byte, e event.Envelope) ([]byte, error) {
 	if e.RootEvent == nil {
 		return append(b, 0), nil
 	}
-	return appendTime(appendString(append(b, 1), e.RootEvent.Signature), e.RootEvent.DT)
+	return appendTime(binread.AppendString(append(b, 1), e.RootEvent.Signature), e.RootEvent.DT)
 }
 
 func readEnvelope(d *binread.Reader, e *event.Envelope) {
@@ -148,17 +148,13 @@ func readEnvelope(d *binread.Reader, e *event.Envelope) {
 	}
 }
 
-func appendString(b []byte, s string) []byte {
-	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
-}
-
 func appendStrings(b []byte, ss []string) []byte {
 	if ss == nil { // nil and empty differ in JSON (tags: null and [])
 		return append(b, 0)
 	}
 	b = binary.AppendUvarint(b, uint64(len(ss))+1)
 	for _, s := range ss {
-		b = appendString(b, s)
+		b = binread.AppendString(b, s)
 	}
 	return b
 }

@@ -23,7 +23,7 @@ const (
 func (StateCodec) Encode(s State) ([]byte, error) {
 	b := make([]byte, 0, 64+len(s.Wiki)+len(s.Text)+32*s.Deps.len())
 	b = append(b, stateVersion)
-	b = appendString(b, s.Wiki)
+	b = binread.AppendString(b, s.Wiki)
 	for _, v := range []int64{s.PageID, s.RevID, s.Size, s.Stale, s.Duplicate} {
 		b = binary.AppendVarint(b, v)
 	}
@@ -36,11 +36,11 @@ func (StateCodec) Encode(s State) ([]byte, error) {
 		flags |= flagDepsKnown
 	}
 	b = append(b, flags)
-	b = appendString(b, s.Text)
+	b = binread.AppendString(b, s.Text)
 	for _, set := range [][]string{s.Deps.Templates, s.Deps.Links, s.Deps.Files, s.Deps.Categories} {
 		b = binary.AppendUvarint(b, uint64(len(set)))
 		for _, x := range set {
-			b = appendString(b, x)
+			b = binread.AppendString(b, x)
 		}
 	}
 	return b, nil
@@ -71,10 +71,6 @@ func (StateCodec) Decode(b []byte) (State, error) {
 		return State{}, fmt.Errorf("diff: state: %w", d.Err())
 	}
 	return s, nil
-}
-
-func appendString(b []byte, s string) []byte {
-	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 
 var errShort = errors.New("truncated")

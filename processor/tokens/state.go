@@ -138,14 +138,14 @@ const stateVersion = 1
 func (StateCodec) Encode(s State) ([]byte, error) {
 	b := make([]byte, 0, 32+len(s.Wiki)+12*len(s.Counts))
 	b = append(b, stateVersion)
-	b = appendString(b, s.Wiki)
+	b = binread.AppendString(b, s.Wiki)
 	b = binary.AppendVarint(b, s.PageID)
 	b = binary.AppendVarint(b, s.RevID)
 	b = binary.AppendVarint(b, s.Ignored)
 	b = append(b, boolByte(s.Truncated))
 	b = binary.AppendUvarint(b, uint64(len(s.Counts)))
 	for _, tok := range slices.Sorted(maps.Keys(s.Counts)) {
-		b = appendString(b, tok)
+		b = binread.AppendString(b, tok)
 		b = binary.AppendUvarint(b, uint64(s.Counts[tok]))
 	}
 	return b, nil
@@ -178,10 +178,6 @@ func boolByte(v bool) byte {
 		return 1
 	}
 	return 0
-}
-
-func appendString(b []byte, s string) []byte {
-	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 
 var errShort = errors.New("truncated")

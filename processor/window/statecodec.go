@@ -60,15 +60,14 @@ func (StateCodec[A]) Encode(st JobState[A]) ([]byte, error) {
 	b := make([]byte, 0, 24+len(st.Open)*12)
 	b = append(b, formatState, flags)
 	b = binary.AppendVarint(b, st.Mark)
-	for _, f := range []struct {
-		flag byte
-		v    []int64
-	}{{flagAnchored, []int64{st.SeenAt, st.EventAt}}, {flagTimer, []int64{st.TimerAt, st.TimerEnd}}, {flagExpires, []int64{st.Expires}}} {
-		if flags&f.flag != 0 {
-			for _, v := range f.v {
-				b = binary.AppendVarint(b, v-st.Mark)
-			}
-		}
+	if flags&flagAnchored != 0 {
+		b = binary.AppendVarint(binary.AppendVarint(b, st.SeenAt-st.Mark), st.EventAt-st.Mark)
+	}
+	if flags&flagTimer != 0 {
+		b = binary.AppendVarint(binary.AppendVarint(b, st.TimerAt-st.Mark), st.TimerEnd-st.Mark)
+	}
+	if flags&flagExpires != 0 {
+		b = binary.AppendVarint(b, st.Expires-st.Mark)
 	}
 	if flags&flagLate != 0 {
 		b = binary.AppendVarint(b, st.Late)
